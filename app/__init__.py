@@ -1,0 +1,95 @@
+"""Vuurtoren: the Flask application factory (flaskr shape: create_app, blueprints, init_app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request, session
+from werkzeug.exceptions import HTTPException
+
+from config import load_config
+
+
+def select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+        return lang
+    return session.get("lang", "nl")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the app. ``config`` overrides the environment (tests pass DATABASE_URL, TESTING)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(config))
+    app.json.sort_keys = False
+
+    from app import models  # noqa: F401  (register tables)
+    from app.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "web.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from app import auth  # noqa: F401  (user loader)
+    from app.api import bp as api_bp
+    from app.web import bp as web_bp
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from app.problems import Problem, http_exception_problem, problem_response
+
+    def wants_problem() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(Problem)
+    def handle_problem(exc: Problem):
+        if wants_problem():
+            return problem_response(exc)
+        return render_template("error.html", status=exc.status, title=exc.title, detail=exc.detail), exc.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http(exc: HTTPException):
+        if wants_problem():
+            return problem_response(http_exception_problem(exc))
+        return (
+            render_template("error.html", status=exc.code, title=exc.name, detail=exc.description),
+            exc.code or 500,
+        )
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        from app.extensions import db
+
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        if wants_problem():
+            return problem_response(Problem(500, "Internal error", "An unexpected error occurred; it has been logged."))
+        return render_template("error.html", status=500, title="Internal error", detail=""), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.formatting import euro
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"current_locale": str(get_locale()), "euro": euro}
+
+    app.jinja_env.filters["euro"] = euro

@@ -1,0 +1,39 @@
+"""Display formatting shared by templates and messages (Belgian conventions)."""
+
+from __future__ import annotations
+
+
+def euro(cents: int | None, decimals: bool = False) -> str:
+    """Format euro cents the Belgian way: 345279920 -> '€3.452.799,20' (or '€3.452.799')."""
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    cents = abs(int(cents))
+    whole, frac = divmod(cents, 100)
+    text = f"{whole:,}".replace(",", ".")
+    if decimals or frac:
+        text += f",{frac:02d}"
+    return f"{sign}€{text}"
+
+
+def parse_euro(text: str) -> int | None:
+    """Parse a euro amount typed by a person into cents.
+
+    Accepts '199720.02', '199.720,02', '199 720,02', '€ 200.000' and '200000'. Raises ValueError
+    with a message fit for the form when the text is not an amount.
+    """
+    s = (text or "").strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+    if not s:
+        return None
+    if s.startswith("-"):
+        raise ValueError("must not be negative")
+    if "," in s:  # Belgian: dots group thousands, comma separates cents
+        whole, _, frac = s.rpartition(",")
+        whole = whole.replace(".", "")
+    elif s.count(".") == 1 and len(s.rpartition(".")[2]) <= 2:
+        whole, _, frac = s.partition(".")
+    else:
+        whole, frac = s.replace(".", ""), ""
+    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+        raise ValueError(f"'{text}' is not an amount in euro, e.g. 199.720,02")
+    return int(whole) * 100 + int((frac or "0").ljust(2, "0"))

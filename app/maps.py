@@ -1,0 +1,86 @@
+"""SVG maps of Flanders and Brussels, drawn from the shipped coordinates (no tile server).
+
+A simple equirectangular projection scaled by cos(latitude) is exact enough at this size
+(Flanders spans ~1.8 degrees of latitude). When ``seed_data/municipality_shapes.json`` exists,
+municipalities are drawn as simplified polygons; otherwise as dots.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SHAPES_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "municipality_shapes.json"
+
+# Bounding box of Flanders + Brussels with a margin (degrees).
+LON_MIN, LON_MAX = 2.50, 5.95
+LAT_MIN, LAT_MAX = 50.65, 51.52
+WIDTH = 900
+
+
+@dataclass(frozen=True)
+class Projection:
+    width: float = WIDTH
+
+    @property
+    def kx(self) -> float:
+        return self.width / ((LON_MAX - LON_MIN) * math.cos(math.radians((LAT_MIN + LAT_MAX) / 2)))
+
+    @property
+    def height(self) -> float:
+        return round((LAT_MAX - LAT_MIN) * self.kx, 1)
+
+    def xy(self, lat: float, lon: float) -> tuple[float, float]:
+        c = math.cos(math.radians((LAT_MIN + LAT_MAX) / 2))
+        x = (lon - LON_MIN) * c * self.kx
+        y = (LAT_MAX - lat) * self.kx
+        return round(x, 1), round(y, 1)
+
+
+@lru_cache(maxsize=1)
+def _shapes() -> dict[str, list[list[list[float]]]]:
+    if not SHAPES_FILE.exists():
+        return {}
+    data = json.loads(SHAPES_FILE.read_text(encoding="utf-8"))
+    return data.get("shapes", data) if isinstance(data, dict) else {}
+
+
+def shape_paths(projection: Projection | None = None) -> dict[str, str]:
+    """SVG path ``d`` strings per REFNIS, from the shipped simplified boundaries (may be empty)."""
+    projection = projection or Projection()
+    out: dict[str, str] = {}
+    for refnis, polygons in _shapes().items():
+        parts = []
+        for ring in _rings(polygons):
+            pts = [projection.xy(lat, lon) for lon, lat in ring]
+            if len(pts) >= 3:
+                parts.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
+        if parts:
+            out[refnis] = " ".join(parts)
+    return out
+
+
+def _rings(polygons):
+    """Accept [ring], [[ring, hole]] or [[[lon, lat], ...]] nestings and yield rings."""
+    if not polygons:
+        return
+    if isinstance(polygons[0][0], (int, float)):
+        yield polygons
+        return
+    for item in polygons:
+        yield from _rings(item)
+
+
+def map_points(municipalities, projection: Projection | None = None) -> list[dict]:
+    """Municipalities with ``x``/``y`` in SVG units for templates."""
+    projection = projection or Projection()
+    out = []
+    for m in municipalities:
+        if m.latitude is None or m.longitude is None:
+            continue
+        x, y = projection.xy(m.latitude, m.longitude)
+        out.append({"refnis": m.refnis, "name": m.name_nl, "x": x, "y": y})
+    return out

@@ -1,0 +1,18 @@
+"""All tables. Import models from here so Alembic sees every one of them."""
+
+from app.models.registry import (  # noqa: F401
+    ORGANISATION_TYPES,
+    PARTICIPATION_ROLES,
+    PROGRAMMES,
+    PROJECT_STATUSES,
+    PROVINCES,
+    REGIONS,
+    Domain,
+    Municipality,
+    Organisation,
+    Participation,
+    Project,
+    SeedTombstone,
+    project_domain,
+)
+from app.models.users import USER_ROLES, ApiToken, User, hash_token  # noqa: F401

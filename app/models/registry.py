@@ -1,0 +1,223 @@
+"""Registry tables: municipalities, domains, organisations, prior projects and participations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+REGIONS = ("flanders", "brussels")
+PROVINCES = ("antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant", "west-vlaanderen")
+PROGRAMMES = (
+    "city-of-things-2017",
+    "city-of-things-2019",
+    "city-of-things-2020",
+    "city-of-things-2021",
+    "city-of-things-2022",
+    "city-of-things-2023",
+    "slim-in-de-stad",
+    "smart-flanders",
+    "efro",
+    "horizon-2020",
+    "other",
+)
+PROJECT_STATUSES = ("planned", "running", "completed", "stopped", "unknown")
+PARTICIPATION_ROLES = ("lead", "partner", "follower", "adopter")
+ORGANISATION_TYPES = (
+    "intercommunale",
+    "province",
+    "knowledge_institution",
+    "company",
+    "vvsg",
+    "flemish_government",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Municipality(db.Model):
+    """A municipality by REFNIS code; merged-away ones keep their code and point to a successor."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (
+        CheckConstraint("length(refnis) = 5", name="refnis_length"),
+        CheckConstraint(_in("region", REGIONS), name="region"),
+        CheckConstraint("population IS NULL OR population >= 0", name="population"),
+        CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
+        CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refnis: Mapped[str] = mapped_column(String(5), unique=True)
+    name_nl: Mapped[str] = mapped_column(String(120))
+    name_fr: Mapped[str | None] = mapped_column(String(120))
+    name_search: Mapped[str] = mapped_column(String(255), index=True)
+    province: Mapped[str | None] = mapped_column(String(40), index=True)
+    province_refnis: Mapped[str | None] = mapped_column(String(5))
+    region: Mapped[str] = mapped_column(String(20), index=True)
+    is_centrumstad: Mapped[bool] = mapped_column(Boolean, default=False)
+    population: Mapped[int | None] = mapped_column(Integer)
+    population_source: Mapped[str | None] = mapped_column(String(255))
+    population_year: Mapped[int | None] = mapped_column(Integer)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    coordinates_source: Mapped[str | None] = mapped_column(String(255))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    merged_on: Mapped[date | None] = mapped_column(Date)
+
+    merged_into: Mapped[Municipality | None] = relationship(
+        remote_side="Municipality.id", back_populates="predecessors"
+    )
+    predecessors: Mapped[list[Municipality]] = relationship(back_populates="merged_into")
+    participations: Mapped[list[Participation]] = relationship(back_populates="municipality")
+
+    @property
+    def is_current(self) -> bool:
+        return self.merged_into_id is None
+
+    def current(self) -> Municipality:
+        """Follow ``merged_into`` to today's municipality."""
+        m = self
+        seen = set()
+        while m.merged_into is not None and m.id not in seen:
+            seen.add(m.id)
+            m = m.merged_into
+        return m
+
+
+class Domain(db.Model):
+    """One of the six smart-city focus domains."""
+
+    __tablename__ = "domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name_nl: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    description_nl: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    source_ref: Mapped[str | None] = mapped_column(String(255))
+
+
+class Organisation(db.Model):
+    """A non-municipal partner (intercommunale, province, knowledge institution, ...)."""
+
+    __tablename__ = "organisation"
+    __table_args__ = (CheckConstraint(_in("type", ORGANISATION_TYPES), name="type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(40))
+    source_ref: Mapped[str | None] = mapped_column(String(255))
+
+
+project_domain = Table(
+    "project_domain",
+    db.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain_id", ForeignKey("domain.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Project(db.Model):
+    """A prior smart-city project. Money in euro cents."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint(_in("programme", PROGRAMMES), name="programme"),
+        CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
+        CheckConstraint("year BETWEEN 1990 AND 2100", name="year"),
+        CheckConstraint("grant_cents IS NULL OR grant_cents >= 0", name="grant"),
+        CheckConstraint("total_budget_cents IS NULL OR total_budget_cents >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    programme: Mapped[str] = mapped_column(String(40), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    grant_cents: Mapped[int | None] = mapped_column(BigInteger)
+    total_budget_cents: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default="unknown")
+    playbook: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_specification: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    oslo_standards: Mapped[list] = mapped_column(JSON, default=list)
+    vloca: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_ref: Mapped[str | None] = mapped_column(String(255))
+    curated: Mapped[bool] = mapped_column(Boolean, default=False)
+    domains_curated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    domains: Mapped[list[Domain]] = relationship(secondary=project_domain, order_by=Domain.position)
+    participations: Mapped[list[Participation]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="Participation.id"
+    )
+
+    def deliverables(self) -> dict:
+        return {
+            "playbook": self.playbook,
+            "model_specification": self.model_specification,
+            "open_source": self.open_source,
+            "open_data": self.open_data,
+            "oslo": list(self.oslo_standards or []),
+            "vloca": self.vloca,
+        }
+
+
+class Participation(db.Model):
+    """A municipality's role in a project, as recorded (possibly a merged-away municipality)."""
+
+    __tablename__ = "participation"
+    __table_args__ = (
+        CheckConstraint(_in("role", PARTICIPATION_ROLES), name="role"),
+        UniqueConstraint("project_id", "municipality_id", name="uq_participation_project_municipality"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    project: Mapped[Project] = relationship(back_populates="participations")
+    municipality: Mapped[Municipality] = relationship(back_populates="participations")
+
+
+class SeedTombstone(db.Model):
+    """Key of a seeded project an admin deleted, so a re-seed does not bring it back."""
+
+    __tablename__ = "seed_tombstone"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,7 @@
+"""Server-rendered pages (Dutch first, English via Flask-Babel)."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from app.web import pages, registry_pages, account  # noqa: E402,F401

@@ -1,0 +1,81 @@
+"""Settings from the environment, in one place.
+
+``VUURTOREN_ENV`` selects the mode: ``development`` (``make run``), ``testing`` (the suite) or
+``production`` (the default: anything else refuses to start without a real ``SECRET_KEY``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: Values that are never accepted as a production SECRET_KEY.
+WEAK_SECRET_KEYS = {"", "dev", "changeme", "change-me", "secret", "development", "test"}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when a setting is missing or unsafe."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Let a plain ``postgresql://user@host:port/db`` URL work with whichever driver is installed.
+
+    SQLAlchemy maps ``postgresql://`` to psycopg2; we ship psycopg 3, so rewrite the scheme to the
+    driver that is importable (psycopg 3 first, then psycopg2).
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            rest = url[len(prefix):]
+            if importlib.util.find_spec("psycopg") is not None:
+                return "postgresql+psycopg://" + rest
+            if importlib.util.find_spec("psycopg2") is not None:
+                return "postgresql+psycopg2://" + rest
+            return "postgresql://" + rest
+    return url
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'vuurtoren.sqlite'}"
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment plus explicit overrides."""
+    overrides = dict(overrides or {})
+    env = overrides.pop("ENV", None) or os.environ.get("VUURTOREN_ENV", "production")
+    if overrides.get("TESTING"):
+        env = "testing"
+    secret = overrides.get("SECRET_KEY", os.environ.get("SECRET_KEY", ""))
+    if env not in ("development", "testing"):
+        if secret in WEAK_SECRET_KEYS or len(secret) < 16:
+            raise ConfigError(
+                "SECRET_KEY is not set (or too weak): set SECRET_KEY to a random string of at "
+                "least 16 characters, e.g. `export SECRET_KEY=$(python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))')`, or set VUURTOREN_ENV=development for local use."
+            )
+    elif not secret:
+        secret = "dev-only-not-secret"
+    url = overrides.pop("DATABASE_URL", None) or os.environ.get("DATABASE_URL") or default_database_url()
+    config = {
+        "VUURTOREN_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_SUPPORTED_LOCALES": ["nl", "en"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "app" / "translations"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "TESTING": env == "testing",
+        "JSON_SORT_KEYS": False,
+    }
+    config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(exist_ok=True)
+    return config
