@@ -1,0 +1,193 @@
+"""Conflicts of interest between jurors and applications.
+
+Automatic conflicts come from affiliations: a juror affiliated with a municipality (REFNIS code)
+or an organisation (id) has a conflict with every application where that municipality or
+organisation is the lead applicant or a partner. Declared conflicts are the juror's own statement
+on an application, with a reason. Both are merged into one :class:`ConflictSet`; a pair can carry
+several reasons. Every reason is given in Dutch and English.
+
+Pairs are ``(application_id, juror_id)`` everywhere in the jury modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+#: Conflict kinds, strongest first.
+CONFLICT_KINDS: tuple[str, ...] = (
+    "lead",
+    "partner_municipality",
+    "partner_organisation",
+    "declared",
+)
+
+
+class InvalidAffiliation(Exception):
+    """An affiliation must name exactly one municipality (refnis) or one organisation."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """A municipality (5-character REFNIS code) or an organisation (id); exactly one is set."""
+
+    refnis: str | None = None
+    organisation: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.refnis is None) == (self.organisation is None):
+            raise InvalidAffiliation("affiliation", "give exactly one of refnis or organisation")
+        if self.refnis is not None and len(self.refnis) != 5:
+            raise InvalidAffiliation("affiliation.refnis", "a REFNIS code has 5 characters")
+
+    def label(self) -> str:
+        return f"municipality {self.refnis}" if self.refnis else f"organisation {self.organisation}"
+
+    def label_nl(self) -> str:
+        return f"gemeente {self.refnis}" if self.refnis else f"organisatie {self.organisation}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"refnis": self.refnis} if self.refnis else {"organisation": self.organisation}
+
+
+@dataclass(frozen=True)
+class Juror:
+    """A juror of one call: affiliations (usually one) and declared expertise domains."""
+
+    id: int
+    affiliations: tuple[Affiliation, ...] = ()
+    expertise: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Consortium:
+    """Who applies: the lead applicant and the partners (municipalities and organisations)."""
+
+    application_id: int
+    lead: Affiliation
+    partners: tuple[Affiliation, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeclaredConflict:
+    """A conflict the juror (or the secretariat on their behalf) declared, with their reason."""
+
+    application_id: int
+    juror_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One reason why a juror may not review an application."""
+
+    application_id: int
+    juror_id: int
+    kind: str  # one of CONFLICT_KINDS
+    reason_nl: str
+    reason_en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "application": self.application_id,
+            "juror": self.juror_id,
+            "kind": self.kind,
+            "reason_nl": self.reason_nl,
+            "reason_en": self.reason_en,
+        }
+
+
+@dataclass(frozen=True)
+class ConflictSet:
+    """All conflicts of a call; ``(application_id, juror_id) in conflicts`` tests a pair."""
+
+    conflicts: tuple[Conflict, ...] = ()
+
+    @cached_property
+    def pairs(self) -> frozenset[tuple[int, int]]:
+        """The conflicted ``(application_id, juror_id)`` pairs."""
+        return frozenset((c.application_id, c.juror_id) for c in self.conflicts)
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.pairs
+
+    def __iter__(self) -> Iterator[Conflict]:
+        return iter(self.conflicts)
+
+    def __len__(self) -> int:
+        return len(self.conflicts)
+
+    def reasons(self, application_id: int, juror_id: int) -> tuple[Conflict, ...]:
+        return tuple(
+            c
+            for c in self.conflicts
+            if c.application_id == application_id and c.juror_id == juror_id
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"conflicts": [c.to_dict() for c in self.conflicts]}
+
+
+def find_conflicts(
+    jurors: Iterable[Juror],
+    consortia: Iterable[Consortium],
+    declared: Iterable[DeclaredConflict] = (),
+) -> ConflictSet:
+    """Automatic conflicts from affiliations merged with the declared ones.
+
+    Ordered by application, juror and kind (lead, partner municipality, partner organisation,
+    declared); an identical reason is listed once.
+    """
+    found: dict[tuple[int, int, str, str], Conflict] = {}
+
+    def add(conflict: Conflict) -> None:
+        key = (conflict.application_id, conflict.juror_id, conflict.kind, conflict.reason_en)
+        found.setdefault(key, conflict)
+
+    consortia = list(consortia)
+    for juror in jurors:
+        for aff in juror.affiliations:
+            for cons in consortia:
+                app = cons.application_id
+                if aff == cons.lead:
+                    add(
+                        Conflict(
+                            app,
+                            juror.id,
+                            "lead",
+                            f"het jurylid is verbonden aan de indiener ({aff.label_nl()})",
+                            f"the juror is affiliated with the lead applicant ({aff.label()})",
+                        )
+                    )
+                if aff in cons.partners:
+                    kind = "partner_municipality" if aff.refnis else "partner_organisation"
+                    add(
+                        Conflict(
+                            app,
+                            juror.id,
+                            kind,
+                            f"het jurylid is verbonden aan een partner ({aff.label_nl()})",
+                            f"the juror is affiliated with a partner ({aff.label()})",
+                        )
+                    )
+    for dec in declared:
+        text = dec.reason.strip()
+        add(
+            Conflict(
+                dec.application_id,
+                dec.juror_id,
+                "declared",
+                f"verklaard belangenconflict: {text}",
+                f"declared conflict of interest: {text}",
+            )
+        )
+    rank = {kind: i for i, kind in enumerate(CONFLICT_KINDS)}
+    ordered = sorted(found.values(), key=lambda c: (c.application_id, c.juror_id, rank[c.kind]))
+    return ConflictSet(tuple(ordered))
