@@ -1,0 +1,96 @@
+"""Browser fixtures: the app on a live local server, driven by Playwright in Debian's chromium.
+
+When /usr/bin/chromium is missing these tests are skipped with one clear reason (``make test``
+installs it with apt-get when it can).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SKIP_REASON = f"chromium not found at {CHROMIUM}: browser tests skipped (make test installs it with apt-get as root)"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip(SKIP_REASON)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+                               args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_app(db_url):
+    """The app with CSRF on (as in production) for browser tests."""
+    from tests.conftest import make_app
+
+    return make_app(db_url, WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def live_server(live_app):
+    server = LiveServer(live_app)
+    yield server
+    server.stop()
+    from app.extensions import db
+
+    with live_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.base = live_server.url
+    yield pg
+    context.close()
+
+
+def create_user(app, email: str, role: str, password: str = "correct horse battery", **affiliation):
+    from app.extensions import db
+    from app.models import User
+
+    with app.app_context():
+        user = User(email=email, role=role, **affiliation)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+    return email, password
+
+
+def login(page, email: str, password: str = "correct horse battery") -> None:
+    page.goto(page.base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_selector(".flash.success")
