@@ -226,19 +226,18 @@ def similarity_matrix(
 ) -> np.ndarray:
     """Peer similarity in [0, 1] of every pair: a weighted sum of five matches.
 
-    same population class, size closeness ``max(0, 1 - |ln(pop_a/pop_b)| / ln(size_ratio_zero))``,
+    same population class, size closeness ``1 / (1 + |log2(pop_a / pop_b)|)``,
     same centrumstad status, same urban/rural type, same province (the Brussels municipalities,
     which have no province, count as one area). Weights: ``MatchingWeights.similarity_*``.
     """
     w = weights
     classes = np.array([POPULATION_CLASSES.index(population_class(m.population, w))
                         for m in municipalities])
-    log_pop = np.log(np.array([max(1, m.population) for m in municipalities], dtype=float))
+    log_pop = np.log2(np.array([max(1, m.population) for m in municipalities], dtype=float))
     centrum = np.array([m.is_centrumstad for m in municipalities])
     urban = np.array([is_urban(m, w) for m in municipalities])
     area = np.array([m.province or m.region for m in municipalities], dtype=object)
-    size = np.clip(1.0 - np.abs(log_pop[:, None] - log_pop[None, :]) / math.log(w.size_ratio_zero),
-                   0.0, 1.0)
+    size = 1.0 / (1.0 + np.abs(log_pop[:, None] - log_pop[None, :]))
     return (
         w.similarity_population_class * (classes[:, None] == classes[None, :])
         + w.similarity_size * size

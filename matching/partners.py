@@ -14,10 +14,13 @@ The score is the sum of five factor contributions, each ``weight x term`` with t
 [0, 1] (the lighthouse load a negative one); the weights per mode are in
 :class:`matching.weights.MatchingWeights`, the formula in ``docs/matching.md``.
 
-Brussels: the 19 Brussels municipalities are never suggested as lighthouse or follower. The
+Brussels: the 19 Brussels municipalities are never suggested to a Flemish municipality. The
 Flemish programmes behind the lighthouse model (Smart Flanders, City of Things, Slim in de Stad)
 take Brussels on board through the Vlaamse Gemeenschapscommissie, not through its municipalities
-(000 L109-111, 004 L1995, L2189); they remain in ``peers``, which is only a comparison.
+(000 L109-111, 004 L1995, L2189), and the model is meant for "alle Vlaamse steden en gemeenten"
+(000 L275), so a Brussels municipality cannot be a cluster partner. A Brussels municipality that
+asks for ``peers`` gets Brussels and Flemish ones (a comparison only); it gets no lighthouse or
+followers from Brussels either.
 """
 
 from __future__ import annotations
@@ -156,8 +159,9 @@ def suggest_partners(
     ``lighthouse_load`` (optional) maps REFNIS -> number of clusters that municipality already
     leads; municipalities missing from a given mapping lead none. Candidates: every other
     municipality within ``max_distance_km`` (km, optional); for ``lighthouse`` only those with
-    more experience in the domain than ``refnis``, for ``followers`` only those with less, and
-    for both no Brussels municipality. Ties in score go to the nearer, then registry order.
+    more experience in the domain than ``refnis``, for ``followers`` only those with less; no
+    Brussels municipality except as a peer of a Brussels municipality (see the module doc).
+    Ties in score go to the nearer, then registry order.
     """
     validate_query(graph, refnis, domain, looking_for, mode, limit, max_distance_km)
     w = graph.weights
@@ -173,6 +177,8 @@ def suggest_partners(
     eligible[i] = False
     if looking_for != "peers":
         eligible &= ~graph.brussels & (gap > 0)
+    elif not graph.brussels[i]:
+        eligible &= ~graph.brussels
     if max_distance_km is not None:
         eligible &= distance <= max_distance_km
     candidates = np.flatnonzero(eligible)

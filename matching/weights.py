@@ -47,9 +47,9 @@ def _geographic() -> SuggestionWeights:
 
 def _similar() -> SuggestionWeights:
     # "... besturen die bepaalde relevante eigenschappen delen (het type of de grootte)"
-    # (004 L812): type and size dominate, distance only breaks near-ties.
+    # (004 L812): type and size dominate, distance only breaks near-ties (at most 0.02).
     return SuggestionWeights(
-        experience=0.25, proximity=0.05, similarity=0.55, ties=0.15, lighthouse_load=0.20
+        experience=0.25, proximity=0.02, similarity=0.55, ties=0.15, lighthouse_load=0.20
     )
 
 
@@ -113,19 +113,21 @@ class MatchingWeights:
     """Small vs large municipality: large is "> 50.000 inwoners" (004 L296)."""
     large_max_population: int = 100_000
     """Above this: the "more than 100,000 inhabitants" class of the Belgian survey (004 L1419)."""
-    similarity_population_class: float = 0.30
-    """Similarity weight of the same population class (our tuning; weights sum to 1)."""
-    similarity_size: float = 0.25
-    """Similarity weight of size closeness ``max(0, 1 - |ln(pop_a / pop_b)| / ln(ratio))``."""
-    size_ratio_zero: float = 4.0
-    """Population ratio at which size closeness reaches 0 (our tuning)."""
-    similarity_centrumstad: float = 0.20
+    similarity_population_class: float = 0.25
+    """Similarity weight of the same population class (our tuning; the five weights sum to 1)."""
+    similarity_size: float = 0.35
+    """Similarity weight of size closeness ``1 / (1 + |log2(pop_a / pop_b)|)`` (1 for the same
+    size, 1/2 for twice or half the size, 1/3 for four times): size is what 004 L812 names (our
+    tuning; a log scale keeps it discriminating for the smallest and largest municipalities)."""
+    similarity_centrumstad: float = 0.15
     """Similarity weight of the same centrumstad status (13 centrumsteden, DOMAIN-FACTS)."""
-    similarity_urban: float = 0.15
-    """Similarity weight of the same urban/rural type (004 L296; derivation in graph.py)."""
-    similarity_province: float = 0.10
+    similarity_urban: float = 0.20
+    """Similarity weight of the same urban/rural type (004 L296; derivation in graph.py):
+    type is what 004 L812 names (our tuning)."""
+    similarity_province: float = 0.05
     """Similarity weight of the same province (regional cooperation such as Smart Regio Limburg
-    and the Vlaams-Brabant Virtuele Centrumsteden, 004 L812-814)."""
+    and the Vlaams-Brabant Virtuele Centrumsteden, 004 L812-814). Kept small: a larger weight
+    turns a ``similar`` search into a search within the province (our tuning)."""
 
     # --- partner suggestions ----------------------------------------------------------------
     distance_half_km: float = 15.0

@@ -14,7 +14,14 @@ from matching.experience import (
     scale_factor,
 )
 from matching.graph import UnknownMunicipality, build_graph
-from matching.registry import DOMAINS, ROLES, Municipality, Participation, Project, Registry
+from matching.registry import (
+    DOMAINS,
+    ROLES,
+    Municipality,
+    Participation,
+    Project,
+    Registry,
+)
 from matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 
 
@@ -24,10 +31,9 @@ def town(refnis, name, lat=50.9, lon=4.5, population=20_000):
 
 
 def contribution(**kw):
-    base = dict(project_id=1, title="t", year=2023, role="lead", as_of_year=2023,
-                grant_cents=20_000_000, adopters=0, deliverables=frozenset())
-    base.update(kw)
-    return project_experience(**base)
+    base = {"project_id": 1, "title": "t", "year": 2023, "role": "lead", "as_of_year": 2023,
+            "grant_cents": 20_000_000, "adopters": 0, "deliverables": frozenset()}
+    return project_experience(**(base | kw))
 
 
 def test_a_recent_reference_size_lead_project_is_worth_one_point():

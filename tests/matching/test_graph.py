@@ -111,10 +111,10 @@ def test_distances_on_a_meridian_and_the_equator():
 def test_similarity_hand_computed():
     g = build_graph(registry(), as_of_year=2023)
     a, b, c = (g.index[r] for r in ("10001", "10002", "10003"))
-    # A-B: class 0.30 + size 0.25 x (1 - ln 2 / ln 4) + centrum 0.20 + urban 0.15 + province 0.10
-    assert g.similarity[a, b] == pytest.approx(0.875)
-    # A-C: different class, size ratio 12 > 4, centrumstad differs, urban differs, province too
-    assert g.similarity[a, c] == pytest.approx(0.0)
+    # A-B: class 0.25 + size 0.35 x 1/(1 + log2 2) + centrum 0.15 + urban 0.20 + province 0.05
+    assert g.similarity[a, b] == pytest.approx(0.825)
+    # A-C: only size counts, 12 times larger: 0.35 / (1 + log2 12)
+    assert g.similarity[a, c] == pytest.approx(0.35 / (1 + math.log2(12)))
     assert (g.similarity == g.similarity.T).all()
 
 
