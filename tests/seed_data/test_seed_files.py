@@ -253,3 +253,17 @@ def test_rebuilding_gives_the_same_bytes(tmp_path):
         capture_output=True,
     )
     assert target.read_bytes() == (SEED / "municipalities.csv").read_bytes()
+
+
+def test_canton_shapes_cover_every_current_municipality_and_stay_small(current):
+    path = SEED / "canton_shapes.json"
+    assert path.stat().st_size < 1_500_000
+    shapes = json.loads(path.read_text(encoding="utf-8"))
+    covered = {code for canton in shapes["cantons"] for code in canton["refnis"]}
+    assert covered == {row["refnis"] for row in current}
+    for canton in shapes["cantons"]:
+        assert canton["rings"], canton["id"]
+        for ring in canton["rings"]:
+            assert len(ring) >= 4
+            for lon, lat in ring:
+                assert LON_MIN <= lon <= LON_MAX and LAT_MIN <= lat <= LAT_MAX, canton["id"]
