@@ -438,7 +438,7 @@ def application_from_dict(
         summary=summary,
         requested_grant_cents=grant,
         total_budget_cents=total,
-        cofinancing_cents=cofin,
+        cofinancing_cents=cofin if cofin is not None else total - grant,
         domains=domains,
         partners=partners,
         deliverables=deliverables,

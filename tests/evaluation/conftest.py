@@ -15,8 +15,15 @@ from evaluation.applications import Application, Deliverables, Partner
 from matching.registry import Municipality, Project
 
 
-def _m(refnis: str, name: str, population: int, province: str | None, *,
-       centrumstad: bool = False, region: str = "flanders") -> Municipality:
+def _m(
+    refnis: str,
+    name: str,
+    population: int,
+    province: str | None,
+    *,
+    centrumstad: bool = False,
+    region: str = "flanders",
+) -> Municipality:
     return Municipality(refnis, name, None, province, region, centrumstad, population, 0.0, 0.0)
 
 
@@ -42,24 +49,38 @@ def line_distance(a: str, b: str) -> float:
 
 
 PRIOR = {
-    1: Project(1, "Slimme parkeerpalen", "Sensoren op parkeerplaatsen", "City of Things", 2017,
-               status="completed", domains=("mobility",)),
-    2: Project(2, "Luchtmeetnet", "Luchtkwaliteit meten", "City of Things", 2019,
-               status="running", domains=("environment",)),
+    1: Project(
+        1,
+        "Slimme parkeerpalen",
+        "Sensoren op parkeerplaatsen",
+        "City of Things",
+        2017,
+        status="completed",
+        domains=("mobility",),
+    ),
+    2: Project(
+        2,
+        "Luchtmeetnet",
+        "Luchtkwaliteit meten",
+        "City of Things",
+        2019,
+        status="running",
+        domains=("environment",),
+    ),
 }
 
 
 def make_application(**overrides) -> Application:
     """A plain valid application led by Teststad; override any field."""
-    fields = dict(
-        lead="90001",
-        title="Slimme mobiliteit",
-        requested_grant_cents=8_000_000,
-        total_budget_cents=10_000_000,
-        domains=("mobility",),
-        partners=(Partner(refnis="90002"),),
-        deliverables=Deliverables(),
-    )
+    fields = {
+        "lead": "90001",
+        "title": "Slimme mobiliteit",
+        "requested_grant_cents": 8_000_000,
+        "total_budget_cents": 10_000_000,
+        "domains": ("mobility",),
+        "partners": (Partner(refnis="90002"),),
+        "deliverables": Deliverables(),
+    }
     fields.update(overrides)
     return Application(**fields)
 

@@ -37,10 +37,19 @@ def worked_example(toy, distance, prior, app_factory):
         deliverables=Deliverables(oslo=("OSLO Mobiliteit Trips en Aanbod",), open_data=True),
     )
     # A second application in the call with twice the reach: 130,000 inhabitants on €40,000.
-    other = app_factory(id="other", requested_grant_cents=4_000_000, total_budget_cents=5_000_000,
-                        committed_followers=("90003",))
-    ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE, projects=prior,
-                           call_applications=(app, other))
+    other = app_factory(
+        id="other",
+        requested_grant_cents=4_000_000,
+        total_budget_cents=5_000_000,
+        committed_followers=("90003",),
+    )
+    ctx = IndicatorContext(
+        toy,
+        distance_km=distance,
+        experience=EXPERIENCE,
+        projects=prior,
+        call_applications=(app, other),
+    )
     return app, ctx
 
 
@@ -105,8 +114,9 @@ def test_single_municipality_scores_lower_than_with_three_small_followers_and_os
         committed_followers=("90002", "90004", "90006"),
         deliverables=Deliverables(oslo=("OSLO Mobiliteit",)),
     )
-    ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE,
-                           call_applications=(alone, grown))
+    ctx = IndicatorContext(
+        toy, distance_km=distance, experience=EXPERIENCE, call_applications=(alone, grown)
+    )
     a, g = compute_indicators(alone, ctx), compute_indicators(grown, ctx)
     assert g.scalability.score > a.scalability.score
     assert g.scalability.component("adoption").value > a.scalability.component("adoption").value
@@ -126,11 +136,15 @@ def test_adding_a_follower_never_lowers_scalability(toy, distance, app_factory):
 def test_experienced_neighbours_offer_less_adoption_potential(toy, distance, app_factory):
     app = app_factory()
     novice = IndicatorContext(toy, distance_km=distance, experience={("90001", "mobility"): 1.0})
-    expert = IndicatorContext(toy, distance_km=distance,
-                              experience={("90001", "mobility"): 1.0,
-                                          ("90003", "mobility"): 1.0})
-    assert (scalability(app, expert).component("adoption").value
-            < scalability(app, novice).component("adoption").value)
+    expert = IndicatorContext(
+        toy,
+        distance_km=distance,
+        experience={("90001", "mobility"): 1.0, ("90003", "mobility"): 1.0},
+    )
+    assert (
+        scalability(app, expert).component("adoption").value
+        < scalability(app, novice).component("adoption").value
+    )
 
 
 def test_distance_matrix_gives_the_same_result_as_the_callable(toy, distance, prior, app_factory):
@@ -189,8 +203,12 @@ def test_weights_object_rejects_nonsense():
         IndicatorWeights(leverage_financial=-1)
     assert exc.value.errors[0].field == "leverage_financial"
     with pytest.raises(InvalidIndicatorWeights) as exc:
-        IndicatorWeights(scalability_adoption=0, scalability_openness=0, scalability_maturity=0,
-                         scalability_diversity=0)
+        IndicatorWeights(
+            scalability_adoption=0,
+            scalability_openness=0,
+            scalability_maturity=0,
+            scalability_diversity=0,
+        )
     assert [e.field for e in exc.value.errors] == ["scalability"]
     assert DEFAULT_WEIGHTS.to_dict()["leverage_financial"] == 0.30
 
@@ -198,8 +216,9 @@ def test_weights_object_rejects_nonsense():
 _refnis = st.sampled_from(["90002", "90003", "90004", "90005", "90006"])
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     followers=st.lists(_refnis, unique=True, max_size=5),
     grant=st.integers(0, 20_000_000),
@@ -217,11 +236,17 @@ def test_scores_stay_in_range_and_add_up(
         requested_grant_cents=grant,
         total_budget_cents=grant + extra,
         prior_projects=tuple(prior_ids),
-        deliverables=Deliverables(playbook=flags[0], model_specification=flags[1],
-                                  open_source=flags[2], open_data=flags[3], vloca=flags[4]),
+        deliverables=Deliverables(
+            playbook=flags[0],
+            model_specification=flags[1],
+            open_source=flags[2],
+            open_data=flags[3],
+            vloca=flags[4],
+        ),
     )
-    ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE, projects=prior,
-                           call_applications=(app,))
+    ctx = IndicatorContext(
+        toy, distance_km=distance, experience=EXPERIENCE, projects=prior, call_applications=(app,)
+    )
     for ind in compute_indicators(app, ctx).leverage, compute_indicators(app, ctx).scalability:
         assert 0.0 <= ind.score <= 100.0 + 1e-9
         assert sum(c.contribution for c in ind.components) == ind.score
@@ -238,14 +263,16 @@ def test_real_registry_kortrijk_alone_vs_with_small_neighbours():
     graph = pytest.importorskip("matching.graph")
     municipalities, _ = seedfiles.load_municipalities(SEED)
     by_name = {m.name_nl: m for m in municipalities}
-    dist = graph.haversine_matrix_km([m.latitude for m in municipalities],
-                                     [m.longitude for m in municipalities])
+    dist = graph.haversine_matrix_km(
+        [m.latitude for m in municipalities], [m.longitude for m in municipalities]
+    )
     kortrijk = by_name["Kortrijk"].refnis
     small = [by_name[n].refnis for n in ("Kuurne", "Lendelede", "Zwevegem")]
     assert all(is_small_or_rural(by_name[n]) for n in ("Kuurne", "Lendelede", "Zwevegem"))
     alone = make_real_app(kortrijk, ())
-    grown = replace(make_real_app(kortrijk, tuple(small)),
-                    deliverables=Deliverables(oslo=("OSLO Mobiliteit",)))
+    grown = replace(
+        make_real_app(kortrijk, tuple(small)), deliverables=Deliverables(oslo=("OSLO Mobiliteit",))
+    )
     ctx = IndicatorContext(municipalities, distance_km=dist, call_applications=(alone, grown))
     assert scalability(grown, ctx).score > scalability(alone, ctx).score
 
@@ -253,6 +280,11 @@ def test_real_registry_kortrijk_alone_vs_with_small_neighbours():
 def make_real_app(lead: str, followers: tuple[str, ...]):
     from evaluation.applications import Application
 
-    return Application(lead=lead, title="Parkeren", requested_grant_cents=10_000_000,
-                       total_budget_cents=12_500_000, domains=("mobility",),
-                       committed_followers=followers)
+    return Application(
+        lead=lead,
+        title="Parkeren",
+        requested_grant_cents=10_000_000,
+        total_budget_cents=12_500_000,
+        domains=("mobility",),
+        committed_followers=followers,
+    )
