@@ -405,6 +405,19 @@ def _explain_unfunded(
     return out
 
 
+def _count(n: int, nl: bool = False) -> str:
+    if nl:
+        return f"{n} aanvraag" if n == 1 else f"{n} aanvragen"
+    return f"{n} application" if n == 1 else f"{n} applications"
+
+
+def _named(ids: Sequence[int], nl: bool = False) -> str:
+    """``application 3`` / ``applications 3, 4``; ``aanvraag 3`` / ``aanvragen 3, 4``."""
+    if nl:
+        return ("aanvraag " if len(ids) == 1 else "aanvragen ") + format_ids(ids, True)
+    return ("application " if len(ids) == 1 else "applications ") + format_ids(ids)
+
+
 def _explain_difference(
     ranking: Ranking, chosen: list[RankedApplication], greedy: Funding
 ) -> SelectionDifference:
@@ -431,24 +444,23 @@ def _explain_difference(
                 f" stopt bij rang {greedy.stopped_at_rank} met "
                 f"{format_euro(greedy.remaining_cents, True)} over en"
             )
-        add, add_nl = format_ids(only_opt), format_ids(only_opt, True)
+        add, add_nl = _named(only_opt), _named(only_opt, True)
         if only_greedy:
-            change = f"it leaves out {format_ids(only_greedy)} and funds {add} instead"
-            change_nl = (
-                f"ze laat {format_ids(only_greedy, True)} weg en steunt in de plaats {add_nl}"
-            )
+            change = f"it leaves out {_named(only_greedy)} and funds {add} instead"
+            change_nl = f"ze laat {_named(only_greedy, True)} weg en steunt in de plaats {add_nl}"
         else:
             change, change_nl = f"it also funds {add}", f"ze steunt ook {add_nl}"
         en = (
-            f"Funding down the ranking{stop_en} funds {len(greedy.funded)} applications for a "
+            f"Funding down the ranking{stop_en} funds {_count(len(greedy.funded))} for a "
             f"total score of {format_number(float(greedy_total))} "
             f"({format_euro(greedy.spent_cents)}). The optimal selection funds {len(chosen)} "
             f"for {format_number(float(exact_total))} ({format_euro(spent)}): {change}, "
             f"{format_number(gain)} points more."
         )
         nl = (
-            f"Steun in volgorde van de rangschikking{stop_nl} gaat naar {len(greedy.funded)} "
-            f"aanvragen met een totaalscore van {format_number(float(greedy_total), True)} "
+            f"Steun in volgorde van de rangschikking{stop_nl} gaat naar "
+            f"{_count(len(greedy.funded), True)} met een totaalscore van "
+            f"{format_number(float(greedy_total), True)} "
             f"({format_euro(greedy.spent_cents, True)}). De optimale selectie steunt er "
             f"{len(chosen)} met {format_number(float(exact_total), True)} "
             f"({format_euro(spent, True)}): {change_nl}, {format_number(gain, True)} punten meer."

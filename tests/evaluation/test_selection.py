@@ -149,8 +149,8 @@ def test_the_exact_selection_and_its_reasons_by_hand():
     assert (diff.only_optimal, diff.only_greedy, diff.score_gain) == ((3,), (), 70)
     assert diff.extra_spent_cents == 40 * K
     assert "stops at rank 3 with €40,000 left" in diff.explanation
-    assert "it also funds 3, 70 points more" in diff.explanation
-    assert "70 punten meer" in diff.explanation_nl
+    assert "it also funds application 3, 70 points more" in diff.explanation
+    assert "ze steunt ook aanvraag 3, 70 punten meer" in diff.explanation_nl
 
 
 def test_spread_limits_per_domain_and_province_give_their_reason():
