@@ -1,0 +1,266 @@
+"""Benchmark eligibility and indicators for 1,000 generated applications; prints one JSON object.
+
+* Registry: the real municipalities of ``seed_data/municipalities.csv`` (and its projects when
+  ``projects.json`` exists); experience per (municipality, domain) from the registry graph, or,
+  when the registry has no projects yet, seeded random scores (said so in the output).
+* 1,000 applications, seeded random: a Flemish lead, 0-4 partners and 0-5 committed followers
+  among its neighbours, 1-2 domains, grants from €5,000 to €1,200,000, random deliverables and
+  prior projects, random precomputed text similarities (the caller's TF-IDF is not timed here).
+* Timed in-process (median of ``RUNS``): building the :class:`IndicatorContext` for the call,
+  then eligibility (City of Things 2022 preset) and both indicators for every application.
+  Issue figure: under 2 s.
+* Baseline, same run, same applications: the same eligibility plus a naive pure-Python version
+  of the indicator formulas (per-pair ``math`` haversine, loops over every municipality, no
+  arrays). Both must give the same scores (the largest difference is printed).
+* Also: the consortium advisor (3 followers over all Flemish candidates) and the weight
+  sensitivity over the 1,000 indicator-based scores.
+
+Run: ``python -m bench.bench_evaluation``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from evaluation.advisor import advise_followers
+from evaluation.applications import Application, Deliverables, Partner
+from evaluation.calls import preset_call
+from evaluation.eligibility import EligibilityContext, check_eligibility
+from evaluation.indicators import (
+    DEFAULT_WEIGHTS,
+    OPENNESS_ITEMS,
+    IndicatorContext,
+    compute_indicators,
+    is_small_or_rural,
+)
+from evaluation.sensitivity import scores_from_indicators, weight_sensitivity
+from matching.graph import haversine_matrix_km
+from matching.registry import DOMAINS, Project
+from matching.seedfiles import load_registry_from_seed_files
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+BASELINE_RUNS = 3
+APPLICATIONS = 1_000
+ADVICE_SAMPLES = 10
+EARTH_RADIUS_KM = 6371.0088
+
+
+def timed(fn, runs: int):
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def generate(municipalities, dist, projects, count: int, seed: int = 2022):
+    """Random applications over the real municipalities (neighbours as partners/followers)."""
+    rng = random.Random(seed)
+    codes = [m.refnis for m in municipalities]
+    flemish = [i for i, m in enumerate(municipalities) if m.region == "flanders"]
+    project_ids = list(projects) + [10_000 + i for i in range(20)]  # some unknown ids too
+    apps, similar = [], {}
+    for k in range(count):
+        lead = rng.choice(flemish)
+        near = sorted(flemish, key=lambda j: dist[lead][j])[1:31]
+        partners = rng.sample(near[:15], rng.randint(0, 4))
+        followers = rng.sample([j for j in near if j not in partners], rng.randint(0, 5))
+        grant = rng.randint(5_000, 1_200_000) * 100
+        total = int(grant / rng.uniform(0.5, 1.0))
+        apps.append(Application(
+            id=k,
+            lead=codes[lead],
+            title=f"generated {k}",
+            requested_grant_cents=grant,
+            total_budget_cents=total,
+            domains=tuple(rng.sample(DOMAINS, rng.choice((1, 1, 2)))),
+            partners=tuple(Partner(refnis=codes[j]) for j in partners),
+            committed_followers=tuple(codes[j] for j in followers),
+            prior_projects=tuple(rng.sample(project_ids, rng.choice((0, 0, 1, 2)))),
+            deliverables=Deliverables(
+                playbook=rng.random() < 0.5, model_specification=rng.random() < 0.3,
+                open_source=rng.random() < 0.4, open_data=rng.random() < 0.5,
+                oslo=("OSLO Mobiliteit",) if rng.random() < 0.4 else (), vloca=rng.random() < 0.3,
+            ),
+        ))
+        similar[k] = [(pid, f"project {pid}", rng.random() * 0.65)
+                      for pid in rng.sample(project_ids, 3)]
+    return apps, similar
+
+
+# --- naive baseline of the indicator formulas ---------------------------------------------------
+
+
+def haversine(a, b) -> float:
+    la, lb = math.radians(a.latitude), math.radians(b.latitude)
+    dlat, dlon = lb - la, math.radians(b.longitude - a.longitude)
+    h = math.sin(dlat / 2) ** 2 + math.cos(la) * math.cos(lb) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, h))))
+
+
+def naive_scores(apps, munis, experience, projects, w=DEFAULT_WEIGHTS):
+    """(leverage, scalability) per application, the formulas of docs/indicators.md, plain loops."""
+    top = {d: max([experience.get((r, d), 0.0) for r in munis] + [0.0]) for d in DOMAINS}
+
+    def people(r):
+        return munis[r].population if r in munis else 0
+
+    def reach(a):
+        members = dict.fromkeys(a.local_governments + a.committed_followers)
+        return sum(people(r) for r in members) / (max(a.requested_grant_cents,
+                                                      w.reach_min_grant_cents) / 100_000)
+
+    best_reach = max(reach(a) for a in apps)
+    status = dict(w.maturity_status_values)
+    out = []
+    for a in apps:
+        own = a.own_financing_cents / a.total_budget_cents if a.total_budget_cents else 0.0
+        fin = min(1.0, own / w.financial_full_cofinancing_share)
+        rea = reach(a) / best_reach if best_reach else 0.0
+        fol = [munis[r] for r in a.committed_followers if r in munis]
+        small = sum(1 for m in fol if is_small_or_rural(m, w)) / len(fol) if fol else 0.0
+        mul = min(1.0, len(fol) / w.multiplier_full_followers) * (
+            1 - w.multiplier_small_share_weight + w.multiplier_small_share_weight * small)
+        known = [projects[p] for p in a.prior_projects if p in projects]
+        reu = min(1.0, len(known) / w.reuse_full_prior_projects)
+        lev_w = (w.leverage_financial, w.leverage_reach, w.leverage_multiplier, w.leverage_reuse)
+        lev = 100 * sum(x * v for x, v in zip(lev_w, (fin, rea, mul, reu))) / sum(lev_w)
+
+        consortium = [munis[r] for r in a.local_governments if r in munis]
+        anchors = consortium + fol
+        num = den = 0.0
+        for r, m in munis.items():
+            if m.region not in w.adoption_regions or any(c.refnis == r for c in consortium):
+                continue
+            need = sum(1 - experience.get((r, d), 0.0) / top[d] if top[d] else 1.0
+                       for d in a.domains) / len(a.domains)
+            weight = m.population * need
+            den += weight
+            if anchors:
+                nearest = min(haversine(m, x) for x in anchors)
+                num += weight * math.exp(-nearest / w.adoption_distance_scale_km)
+        ado = num / den if anchors and den else 0.0
+        flags = {"oslo": bool(a.deliverables.oslo), "vloca": a.deliverables.vloca,
+                 "open_source": a.deliverables.open_source, "open_data": a.deliverables.open_data,
+                 "playbook": a.deliverables.playbook,
+                 "model_specification": a.deliverables.model_specification}
+        ope = (sum(w.openness(i) for i in OPENNESS_ITEMS if flags[i])
+               / sum(w.openness(i) for i in OPENNESS_ITEMS))
+        mat = max((status.get(p.status, 0.0) for p in known), default=0.0)
+        members = list({m.refnis: m for m in anchors}.values())
+        mix = 1.0 if (any(is_small_or_rural(m, w) for m in members)
+                      and any(not is_small_or_rural(m, w) for m in members)) else 0.0
+        p = len({m.province or m.region for m in members})
+        prov = min(1.0, max(0, p - 1) / (w.diversity_full_provinces - 1))
+        div = ((w.diversity_mix_weight * mix + w.diversity_provinces_weight * prov)
+               / (w.diversity_mix_weight + w.diversity_provinces_weight))
+        sca_w = (w.scalability_adoption, w.scalability_openness, w.scalability_maturity,
+                 w.scalability_diversity)
+        sca = 100 * sum(x * v for x, v in zip(sca_w, (ado, ope, mat, div))) / sum(sca_w)
+        out.append((lev, sca))
+    return out
+
+
+def main() -> int:
+    seed_dir = ROOT / "seed_data"
+    if not (seed_dir / "municipalities.csv").exists():
+        print("seed_data/municipalities.csv is missing", file=sys.stderr)
+        return 1
+    registry = load_registry_from_seed_files(seed_dir)
+    municipalities = registry.municipalities
+    munis = {m.refnis: m for m in municipalities}
+    dist = haversine_matrix_km([m.latitude for m in municipalities],
+                               [m.longitude for m in municipalities])
+    if registry.projects:
+        from matching.graph import build_graph
+
+        graph = build_graph(registry)
+        experience = {(m.refnis, d): float(graph.experience[k, graph.index[m.refnis]])
+                      for k, d in enumerate(DOMAINS) for m in municipalities}
+        experience_source = f"registry graph ({len(registry.projects)} projects)"
+        projects = {p.id: p for p in registry.projects}
+    else:
+        rng = random.Random(7)
+        experience = {(m.refnis, d): rng.random() * 3 for m in municipalities for d in DOMAINS
+                      if rng.random() < 0.2}
+        experience_source = "seeded random (no projects.json yet)"
+        projects = {i: Project(i, f"prior {i}", "", "generated", 2018,
+                               status=random.Random(i).choice(["completed", "running", "unknown"]))
+                    for i in range(1, 51)}
+
+    apps, similar = generate(municipalities, dist.tolist(), projects, APPLICATIONS)
+    call = preset_call("city-of-things-2022")
+    by_lead: dict[str, list[Application]] = {}
+    for a in apps:
+        by_lead.setdefault(a.lead, []).append(a)
+
+    def eligibility_all():
+        return [check_eligibility(call, a, EligibilityContext(
+            municipalities=munis, other_applications_of_lead=by_lead[a.lead], projects=projects,
+            similar_funded=similar[a.id], double_funding_threshold=0.6)) for a in apps]
+
+    def context():
+        return IndicatorContext(munis, distance_km=dist, experience=experience,
+                                projects=projects, call_applications=apps)
+
+    def indicators_all(ctx):
+        return [compute_indicators(a, ctx) for a in apps]
+
+    def fast():
+        ctx = context()
+        return eligibility_all(), indicators_all(ctx)
+
+    def baseline():
+        return eligibility_all(), naive_scores(apps, munis, experience, projects)
+
+    fast()  # warm-up (imports, caches)
+    fast_s, (elig, inds) = timed(fast, RUNS)
+    ctx_s, ctx = timed(context, RUNS)
+    elig_s, _ = timed(eligibility_all, RUNS)
+    ind_s, _ = timed(lambda: indicators_all(ctx), RUNS)
+    base_s, (_, naive) = timed(baseline, BASELINE_RUNS)
+    diff = max(max(abs(i.leverage.score - n[0]), abs(i.scalability.score - n[1]))
+               for i, n in zip(inds, naive, strict=True))
+
+    sample = apps[:: APPLICATIONS // ADVICE_SAMPLES][:ADVICE_SAMPLES]
+    advice_s, _ = timed(lambda: [advise_followers(a, ctx) for a in sample], 3)
+    scores, weights = scores_from_indicators(dict(enumerate(inds)), call.criteria)
+    sens_s, report = timed(lambda: weight_sensitivity(scores, weights, top_n=12), RUNS)
+
+    print(json.dumps({
+        "title": "Evaluation: eligibility and indicators for 1,000 applications",
+        "registry": f"{len(municipalities)} municipalities from seed_data/municipalities.csv",
+        "experience": experience_source,
+        "call": call.name,
+        "applications": APPLICATIONS,
+        "runs": RUNS,
+        "seconds_eligibility_and_indicators": round(fast_s, 4),
+        "target_seconds": 2.0,
+        "breakdown_seconds": {
+            "indicator_context": round(ctx_s, 4),
+            "eligibility": round(elig_s, 4),
+            "indicators": round(ind_s, 4),
+        },
+        "baseline_seconds": round(base_s, 4),
+        "baseline": "same eligibility + naive pure-Python indicators (per-pair haversine)",
+        "ratio_baseline_over_fast": round(base_s / fast_s, 2),
+        "max_score_difference_vs_baseline": diff,
+        "eligible": sum(r.eligible for r in elig),
+        "flagged_double_funding": sum(bool(r.flagged) for r in elig),
+        "advisor_seconds_per_application": round(advice_s / len(sample), 4),
+        "sensitivity_seconds_1000_applications": round(sens_s, 4),
+        "sensitivity_stable_top_12": len(report.stable_top_n),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
