@@ -135,6 +135,29 @@ def adoption_factor(
     )
 
 
+def experience_factors(
+    role: str,
+    age_years: int,
+    grant_cents: int | None,
+    adopters: int,
+    reusable_deliverables: int,
+    weights: MatchingWeights = DEFAULT_WEIGHTS,
+) -> tuple[float, float, float, float, float]:
+    """THE experience formula for one project, as plain floats (the graph build calls it per
+    participation): ``(role_weight, recency, scale, adoption, contribution)`` with
+    ``contribution = role_weight x recency x scale x adoption`` in experience points."""
+    role_weight = weights.role_weight(role)
+    recency = recency_factor(age_years, weights)
+    scale = scale_factor(grant_cents, weights)
+    adoption = adoption_factor(role, adopters, reusable_deliverables, weights)
+    return role_weight, recency, scale, adoption, role_weight * recency * scale * adoption
+
+
+def reusable_count(deliverables: frozenset[str] | set[str] | tuple[str, ...]) -> int:
+    """How many of the project's deliverable flags are reusable deliverables."""
+    return sum(1 for d in deliverables if d in DELIVERABLES)
+
+
 def project_experience(
     *,
     project_id: int,
@@ -147,13 +170,12 @@ def project_experience(
     deliverables: frozenset[str] | set[str] | tuple[str, ...],
     weights: MatchingWeights = DEFAULT_WEIGHTS,
 ) -> ProjectExperience:
-    """THE experience formula for one project: every component and their product."""
+    """One project's contribution with every component (:func:`experience_factors`)."""
     age = max(0, as_of_year - year)
-    role_weight = weights.role_weight(role)
-    recency = recency_factor(age, weights)
-    scale = scale_factor(grant_cents, weights)
-    reusable = sum(1 for d in deliverables if d in DELIVERABLES)
-    adoption = adoption_factor(role, adopters, reusable, weights)
+    reusable = reusable_count(deliverables)
+    role_weight, recency, scale, adoption, contribution = experience_factors(
+        role, age, grant_cents, adopters, reusable, weights
+    )
     return ProjectExperience(
         project_id=project_id,
         title=title,
@@ -167,7 +189,7 @@ def project_experience(
         adopters=adopters,
         reusable_deliverables=reusable,
         adoption=adoption,
-        contribution=role_weight * recency * scale * adoption,
+        contribution=contribution,
     )
 
 

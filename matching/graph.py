@@ -27,7 +27,7 @@ from datetime import date
 import networkx as nx
 import numpy as np
 
-from matching.experience import ADOPTING_ROLES, project_experience
+from matching.experience import ADOPTING_ROLES, experience_factors, reusable_count
 from matching.registry import DOMAINS, ROLES, Municipality, Project, Registry
 from matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 
@@ -122,14 +122,17 @@ def haversine_matrix_km(latitudes: np.ndarray, longitudes: np.ndarray) -> np.nda
 
 
 def municipality_node(refnis: str) -> tuple[str, str]:
+    """Node key of a municipality: ``("municipality", refnis)``."""
     return ("municipality", refnis)
 
 
 def project_node(project_id: int) -> tuple[str, int]:
+    """Node key of a project: ``("project", id)``."""
     return ("project", project_id)
 
 
 def domain_node(code: str) -> tuple[str, str]:
+    """Node key of a focus domain: ``("domain", code)``."""
     return ("domain", code)
 
 
@@ -294,24 +297,24 @@ def build_graph(
 
     g = nx.Graph()
     g.add_nodes_from(
-        (municipality_node(m.refnis), {"kind": "municipality", "refnis": m.refnis,
+        (("municipality", m.refnis), {"kind": "municipality", "refnis": m.refnis,
                                        "name": m.name_nl, "province": m.province,
                                        "region": m.region, "population": m.population,
                                        "is_centrumstad": m.is_centrumstad})
         for m in municipalities
     )
-    g.add_nodes_from((domain_node(d), {"kind": "domain", "code": d}) for d in DOMAINS)
+    g.add_nodes_from((("domain", d), {"kind": "domain", "code": d}) for d in DOMAINS)
     g.add_nodes_from(
-        (project_node(p.id), {"kind": "project", "id": p.id, "title": p.title, "year": p.year,
+        (("project", p.id), {"kind": "project", "id": p.id, "title": p.title, "year": p.year,
                               "programme": p.programme, "grant_cents": p.grant_cents})
         for p in registry.projects
     )
     g.add_edges_from(
-        (project_node(p.id), domain_node(d), {"kind": "domain"})
+        (("project", p.id), ("domain", d), {"kind": "domain"})
         for p in registry.projects for d in p.domains
     )
     g.add_edges_from(
-        (municipality_node(refnis), project_node(pid),
+        (("municipality", refnis), ("project", pid),
          {"kind": "participation", "role": role, "year": projects[pid].year})
         for pid, members in participants.items() for refnis, role in members
     )
@@ -336,14 +339,14 @@ def build_graph(
                 shared.setdefault((i, j), []).append(pid)
         if not project.domains:
             continue
+        age, reusable = max(0, year - project.year), reusable_count(project.deliverables)
+        adopting = _count_adopters(members, None)
         for refnis, role in members:
             i = index[refnis]
-            value = project_experience(
-                project_id=pid, title=project.title, year=project.year, role=role,
-                as_of_year=year, grant_cents=project.grant_cents,
-                adopters=_count_adopters(members, refnis), deliverables=project.deliverables,
-                weights=weights,
-            ).contribution
+            adopters = adopting - (role in ADOPTING_ROLES)  # the others that adopted
+            value = experience_factors(
+                role, age, project.grant_cents, adopters, reusable, weights
+            )[4]
             for d in project.domains:
                 k = domain_pos[d]
                 contributions.setdefault((k, i), []).append(value)
@@ -360,7 +363,7 @@ def build_graph(
     for (i, j), pids in shared.items():
         ties[i, j] = ties[j, i] = len(pids)
     g.add_edges_from(
-        (municipality_node(municipalities[i].refnis), municipality_node(municipalities[j].refnis),
+        (("municipality", municipalities[i].refnis), ("municipality", municipalities[j].refnis),
          {"kind": "co_participation", "project_ids": tuple(sorted(pids))})
         for (i, j), pids in shared.items()
     )

@@ -207,18 +207,18 @@ def suggest_partners(
     score = score + contributions[4]
     order = np.lexsort((candidates, distance_c, -score))[:limit]
 
-    values = (gap_c, distance_c, similarity_c, ties_c.astype(float), load_c)
+    # Python floats of the chosen rows (exact conversions), so the sum below is the numpy one.
+    chosen = candidates[order].tolist()
+    values = [a[order].tolist() for a in (gap_c, distance_c, similarity_c, ties_c, load_c)]
+    parts = [a[order].tolist() for a in contributions]
+    if not load_known:
+        values[4] = [None] * len(chosen)
     suggestions = []
-    for j in order:
+    for row, c in enumerate(chosen):
         factors = tuple(
-            Factor(
-                name=name,
-                value=None if name == "lighthouse_load" and not load_known else float(values[f][j]),
-                contribution=float(contributions[f][j]),
-            )
+            Factor(name, None if values[f][row] is None else float(values[f][row]), parts[f][row])
             for f, name in enumerate(FACTOR_NAMES)
         )
-        c = int(candidates[j])
         municipality = graph.municipalities[c]
         suggestions.append(
             Suggestion(
@@ -226,7 +226,7 @@ def suggest_partners(
                 score=sum(f.contribution for f in factors),
                 factors=factors,
                 reasons=_reasons(graph, i, c, k, looking_for, mode,
-                                 int(load_c[j]) if load_known else None),
+                                 int(values[4][row]) if load_known else None),
             )
         )
     return suggestions

@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+_ROLE_FIELDS = {
+    "lead": "role_lead",
+    "partner": "role_partner",
+    "follower": "role_follower",
+    "adopter": "role_adopter",
+}
+
 
 @dataclass(frozen=True)
 class SuggestionWeights:
@@ -146,12 +153,7 @@ class MatchingWeights:
 
     def role_weight(self, role: str) -> float:
         """Role weight of ``role`` (one of :data:`matching.registry.ROLES`)."""
-        return {
-            "lead": self.role_lead,
-            "partner": self.role_partner,
-            "follower": self.role_follower,
-            "adopter": self.role_adopter,
-        }[role]
+        return getattr(self, _ROLE_FIELDS[role])
 
     def mode(self, mode: str) -> SuggestionWeights:
         """Factor weights of suggestion mode ``geographic`` or ``similar``."""
