@@ -113,8 +113,8 @@ class Naive:
     @staticmethod
     def km(a, b) -> float:
         la, lb = math.radians(a.latitude), math.radians(b.latitude)
-        h = (math.sin((lb - la) / 2) ** 2
-             + math.cos(la) * math.cos(lb) * math.sin(math.radians(b.longitude - a.longitude) / 2) ** 2)
+        dlon = math.radians(b.longitude - a.longitude)
+        h = math.sin((lb - la) / 2) ** 2 + math.cos(la) * math.cos(lb) * math.sin(dlon / 2) ** 2
         return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
 
     @staticmethod

@@ -193,9 +193,14 @@ def project_experience(
     )
 
 
-def maturity_class(score: float, lead_count: int, weights: MatchingWeights = DEFAULT_WEIGHTS) -> str:
+def maturity_class(
+    score: float, lead_count: int, weights: MatchingWeights = DEFAULT_WEIGHTS
+) -> str:
     """Maturity class from the experience score and the number of led projects in the domain."""
-    if score >= weights.lighthouse_ready_min_score and lead_count >= weights.lighthouse_ready_min_leads:
+    if (
+        score >= weights.lighthouse_ready_min_score
+        and lead_count >= weights.lighthouse_ready_min_leads
+    ):
         return "lighthouse-ready"
     if score >= weights.experienced_min_score:
         return "experienced"

@@ -17,10 +17,10 @@ The score is the sum of five factor contributions, each ``weight x term`` with t
 Brussels: the 19 Brussels municipalities are never suggested to a Flemish municipality. The
 Flemish programmes behind the lighthouse model (Smart Flanders, City of Things, Slim in de Stad)
 take Brussels on board through the Vlaamse Gemeenschapscommissie, not through its municipalities
-(000 L109-111, 004 L1995, L2189), and the model is meant for "alle Vlaamse steden en gemeenten"
-(000 L275), so a Brussels municipality cannot be a cluster partner. A Brussels municipality that
-asks for ``peers`` gets Brussels and Flemish ones (a comparison only); it gets no lighthouse or
-followers from Brussels either.
+(000 L109-111, 004 L1995, L2189), and City of Things supports "de Vlaamse steden en gemeenten"
+(000 L140, L275), so a Brussels municipality cannot be a cluster partner. A Brussels
+municipality that asks for ``peers`` gets Brussels and Flemish ones (a comparison only); it gets
+no lighthouse or followers from Brussels either.
 """
 
 from __future__ import annotations
@@ -250,13 +250,16 @@ def _reasons(
     count = int(graph.project_count[k, c])
     if leads:
         since = int(graph.first_lead_year[k, c])
-        record_nl = f"{name} leidde {_plural(leads, 'project', 'projecten')} in {dom_nl} sinds {since}"
-        record_en = f"{name} led {_plural(leads, 'project', 'projects')} in {dom_en} since {since}"
+        projects_nl = _plural(leads, "project", "projecten")
+        projects_en = _plural(leads, "project", "projects")
+        record_nl = f"{name} leidde {projects_nl} in {dom_nl} sinds {since}"
+        record_en = f"{name} led {projects_en} in {dom_en} since {since}"
     elif count:
         since = int(graph.first_year[k, c])
-        record_nl = (f"{name} nam deel aan {_plural(count, 'project', 'projecten')} in {dom_nl} "
-                     f"sinds {since}")
-        record_en = f"{name} took part in {_plural(count, 'project', 'projects')} in {dom_en} since {since}"
+        projects_nl = _plural(count, "project", "projecten")
+        projects_en = _plural(count, "project", "projects")
+        record_nl = f"{name} nam deel aan {projects_nl} in {dom_nl} sinds {since}"
+        record_en = f"{name} took part in {projects_en} in {dom_en} since {since}"
     else:
         record_nl = f"{name} heeft nog geen project in {dom_nl}"
         record_en = f"{name} has no project in {dom_en} yet"

@@ -40,7 +40,7 @@ class SuggestionWeights:
     """Weight of existing ties: projects done together, ``min(1, shared / ties_saturation)``."""
     lighthouse_load: float
     """Penalty weight for a lighthouse candidate that already leads clusters (a lighthouse
-    concentrates on one focus domain, seeds 000 section 5.2)."""
+    concentrates on one focus domain, 000 L350-353)."""
 
 
 def _geographic() -> SuggestionWeights:
@@ -145,7 +145,7 @@ class MatchingWeights:
     """Number of shared projects at which the ties term reaches 1 (our tuning)."""
     lighthouse_load_saturation: int = 1
     """Clusters already led at which the load penalty is full: a lighthouse concentrates on one
-    focus domain (seeds 000 section 5.2)."""
+    focus domain (000 L350-353)."""
     geographic: SuggestionWeights = field(default_factory=_geographic)
     """Factor weights of the ``geographic`` mode (neighbours first, 004 L812)."""
     similar: SuggestionWeights = field(default_factory=_similar)

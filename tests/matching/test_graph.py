@@ -155,9 +155,9 @@ def test_lookups_raise_specific_errors():
 @pytest.mark.parametrize(
     "broken",
     [
-        lambda r: replace(r, participations=r.participations + (Participation(1, "99999", "lead"),)),
-        lambda r: replace(r, participations=r.participations + (Participation(9, "10001", "lead"),)),
-        lambda r: replace(r, participations=r.participations + (Participation(1, "10003", "boss"),)),
+        lambda r: replace(r, participations=(*r.participations, Participation(1, "99999", "lead"))),
+        lambda r: replace(r, participations=(*r.participations, Participation(9, "10001", "lead"))),
+        lambda r: replace(r, participations=(*r.participations, Participation(1, "10003", "boss"))),
         lambda r: replace(r, projects=r.projects + (Project(4, "x", "", "y", 2020,
                                                             domains=("space",)),)),
         lambda r: replace(r, projects=r.projects + (r.projects[0],)),
