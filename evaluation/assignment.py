@@ -38,6 +38,7 @@ from typing import Any
 from ortools.graph.python import max_flow, min_cost_flow
 
 from evaluation.conflicts import ConflictSet, Juror
+from evaluation.scoring import InvalidField
 
 Pair = tuple[int, int]  # (application_id, juror_id)
 
@@ -55,13 +56,8 @@ class InfeasibleAssignment(Exception):
         return {"reason": self.reason, "reason_nl": self.reason_nl, "details": self.details}
 
 
-class InvalidAssignmentInput(Exception):
+class InvalidAssignmentInput(InvalidField):
     """Bad request data (a parameter out of range, an unknown id); ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from evaluation.scoring import InvalidField
+
 #: Conflict kinds, strongest first.
 CONFLICT_KINDS: tuple[str, ...] = (
     "lead",
@@ -25,13 +27,8 @@ CONFLICT_KINDS: tuple[str, ...] = (
 )
 
 
-class InvalidAffiliation(Exception):
+class InvalidAffiliation(InvalidField):
     """An affiliation must name exactly one municipality (refnis) or one organisation."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

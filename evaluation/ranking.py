@@ -4,9 +4,12 @@
 submitted juror scores, and the application is marked *provisional* (the ranking may still
 change). Without either, the criterion is *missing* and the application cannot be ranked yet.
 
-**Weighted total** = Σ over criteria of ``weight × score`` (weights and scores as the call sets
-them: with weights 30, 30, 20, 20 and scales 0–10 the total runs 0–1000). Computed exactly with
-fractions, so equal totals are really equal and the tie-break rules decide.
+**Weighted total** = Σ over criteria of ``weight × score`` / Σ ``weight``: the weighted mean of
+the criterion scores. Weights are relative (as in :mod:`evaluation.calls`: 3, 3, 2, 2 and 30, 30,
+20, 20 give the same totals) and on criteria with a common 0–10 scale the total is on that scale
+too. Each criterion's share ``weight / Σ weight × score`` is reported, and the shares add up to the
+total. Computed exactly with fractions, so equal totals are really equal and the tie-break rules
+decide.
 
 **Fundable.** An application below a criterion's threshold, or with a total below the call's total
 threshold, is not fundable; each failed threshold is a :class:`Reason` saying which one and by how
@@ -27,16 +30,14 @@ from fractions import Fraction
 from typing import Any
 
 from evaluation.aggregation import SubmittedScore, exact_means
-from evaluation.scoring import Criterion, to_decimal
+from evaluation.scoring import Criterion, InvalidCriterion, InvalidField, to_decimal
 
 
-class InvalidTieBreak(Exception):
+class InvalidTieBreak(InvalidField):
     """A tie-break rule that cannot be read; ``field`` is "tie_break"."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"tie_break: {message}")
-        self.field = "tie_break"
-        self.message = message
+        super().__init__("tie_break", message)
 
 
 def format_number(value: float, nl: bool = False) -> str:
@@ -104,7 +105,7 @@ class CriterionScore:
     criterion: str
     score: float | None
     source: str | None  # "consensus" | "mean" | None (missing)
-    weighted: float | None  # weight × score
+    weighted: float | None  # its share of the total: weight / Σ weight × score
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,94 @@ def _tie_value(rule: TieBreak, item: RankedApplication, exact: Mapping[str, Frac
     return -value if rule.descending else value
 
 
+def _below(code: str, what_en: str, what_nl: str, value: Fraction, limit: Fraction, **kw) -> Reason:
+    shown, lim = float(value), float(limit)
+    return Reason(
+        code,
+        f"below {what_en}: {format_number(shown)} < {format_number(lim)}",
+        f"onder {what_nl}: {format_number(shown, True)} < {format_number(lim, True)}",
+        value=shown,
+        threshold=lim,
+        **kw,
+    )
+
+
+def _line(
+    cand: Candidate,
+    criteria: Sequence[Criterion],
+    shares: Mapping[str, Fraction],
+    consensus: Mapping[tuple[int, str], Any],
+    means: Mapping[tuple[int, str], Fraction],
+    total_threshold: Fraction | None,
+) -> tuple[RankedApplication, dict[str, Fraction]]:
+    """One unranked line of the ranking, and its exact criterion scores (for tie-breaks)."""
+    app = cand.application_id
+    scores, reasons, exact = [], [], {}
+    provisional = False
+    for crit in criteria:
+        if (app, crit.code) in consensus:
+            value, source = Fraction(to_decimal(consensus[(app, crit.code)])), "consensus"
+        elif (app, crit.code) in means:
+            value, source = means[(app, crit.code)], "mean"
+            provisional = True
+        else:
+            scores.append(CriterionScore(crit.code, None, None, None))
+            continue
+        exact[crit.code] = value
+        scores.append(
+            CriterionScore(crit.code, float(value), source, float(shares[crit.code] * value))
+        )
+        if crit.threshold is not None and value < Fraction(to_decimal(crit.threshold)):
+            reasons.append(
+                _below(
+                    "below_criterion_threshold",
+                    f"the threshold of criterion {crit.code}",
+                    f"de drempel van criterium {crit.code}",
+                    value,
+                    Fraction(to_decimal(crit.threshold)),
+                    criterion=crit.code,
+                )
+            )
+    missing = [s.criterion for s in scores if s.source is None]
+    total = None
+    if missing:
+        reasons.append(
+            Reason(
+                "missing_scores",
+                f"no consensus or submitted scores yet for {', '.join(missing)}",
+                f"nog geen consensus of ingediende scores voor {', '.join(missing)}",
+            )
+        )
+        provisional = True
+    else:
+        total = sum((shares[c.code] * exact[c.code] for c in criteria), Fraction(0))
+        if total_threshold is not None and total < total_threshold:
+            reasons.append(
+                _below(
+                    "below_total_threshold",
+                    "the total threshold",
+                    "de totaaldrempel",
+                    total,
+                    total_threshold,
+                )
+            )
+    line = RankedApplication(
+        application_id=app,
+        rank=0,
+        total=None if total is None else float(total),
+        fundable=not reasons,
+        provisional=provisional,
+        reasons=tuple(reasons),
+        scores=tuple(scores),
+        requested_grant_cents=cand.requested_grant_cents,
+        domains=tuple(cand.domains),
+        province=cand.province,
+        tie_broken_by=None,
+        total_exact=total,
+    )
+    return line, exact
+
+
 def rank_applications(
     candidates: Iterable[Candidate],
     criteria: Sequence[Criterion],
@@ -216,88 +305,21 @@ def rank_applications(
     """Rank candidates; see the module docstring for the rules.
 
     ``consensus`` maps ``(application_id, criterion code)`` to the chair's score; ``submitted``
-    are the submitted juror scores (drafts excluded). Raises :class:`InvalidTieBreak`.
+    are the submitted juror scores (drafts excluded). ``total_threshold`` is on the scale of the
+    weighted total. Raises :class:`InvalidTieBreak`, or :class:`InvalidCriterion` when the weights
+    sum to 0.
     """
     rules = parse_tie_break(tie_break, criteria)
+    weight_sum = sum((Fraction(to_decimal(c.weight)) for c in criteria), Fraction(0))
+    if criteria and weight_sum <= 0:
+        raise InvalidCriterion("weight", "criterion weights must sum to more than 0")
+    shares = {c.code: Fraction(to_decimal(c.weight)) / weight_sum for c in criteria}
     consensus = consensus or {}
     means = exact_means(submitted, criteria)
-    lines = []
-    per_app_exact: dict[int, dict[str, Fraction]] = {}
-    for cand in candidates:
-        app = cand.application_id
-        scores, reasons, exact = [], [], {}
-        provisional = False
-        for crit in criteria:
-            weight = Fraction(to_decimal(crit.weight))
-            if (app, crit.code) in consensus:
-                value, source = Fraction(to_decimal(consensus[(app, crit.code)])), "consensus"
-            elif (app, crit.code) in means:
-                value, source = means[(app, crit.code)], "mean"
-                provisional = True
-            else:
-                scores.append(CriterionScore(crit.code, None, None, None))
-                continue
-            exact[crit.code] = value
-            scores.append(CriterionScore(crit.code, float(value), source, float(weight * value)))
-            if crit.threshold is not None and value < Fraction(to_decimal(crit.threshold)):
-                shown, limit = float(value), float(crit.threshold)
-                reasons.append(
-                    Reason(
-                        "below_criterion_threshold",
-                        f"below the threshold of criterion {crit.code}: "
-                        f"{format_number(shown)} < {format_number(limit)}",
-                        f"onder de drempel van criterium {crit.code}: "
-                        f"{format_number(shown, True)} < {format_number(limit, True)}",
-                        criterion=crit.code,
-                        value=shown,
-                        threshold=limit,
-                    )
-                )
-        missing = [s.criterion for s in scores if s.source is None]
-        total_exact = None
-        if missing:
-            reasons.append(
-                Reason(
-                    "missing_scores",
-                    f"no consensus or submitted scores yet for {', '.join(missing)}",
-                    f"nog geen consensus of ingediende scores voor {', '.join(missing)}",
-                )
-            )
-            provisional = True
-        else:
-            total_exact = sum(
-                (Fraction(to_decimal(c.weight)) * exact[c.code] for c in criteria), Fraction(0)
-            )
-            if total_threshold is not None and total_exact < Fraction(to_decimal(total_threshold)):
-                shown, limit = float(total_exact), float(total_threshold)
-                reasons.append(
-                    Reason(
-                        "below_total_threshold",
-                        f"below the total threshold: {format_number(shown)} < "
-                        f"{format_number(limit)}",
-                        f"onder de totaaldrempel: {format_number(shown, True)} < "
-                        f"{format_number(limit, True)}",
-                        value=shown,
-                        threshold=limit,
-                    )
-                )
-        per_app_exact[app] = exact
-        lines.append(
-            RankedApplication(
-                application_id=app,
-                rank=0,
-                total=None if total_exact is None else float(total_exact),
-                fundable=not reasons,
-                provisional=provisional,
-                reasons=tuple(reasons),
-                scores=tuple(scores),
-                requested_grant_cents=cand.requested_grant_cents,
-                domains=tuple(cand.domains),
-                province=cand.province,
-                tie_broken_by=None,
-                total_exact=total_exact,
-            )
-        )
+    threshold = None if total_threshold is None else Fraction(to_decimal(total_threshold))
+    built = [_line(cand, criteria, shares, consensus, means, threshold) for cand in candidates]
+    per_app_exact = {it.application_id: exact for it, exact in built}
+    lines = [it for it, _exact in built]
 
     def sort_key(it: RankedApplication) -> tuple:
         if it.total_exact is None:

@@ -25,8 +25,12 @@ from typing import Any
 MIN_MOTIVATION_LENGTH = 20
 
 
-class InvalidScore(Exception):
-    """A score or motivation the form must reject; ``field`` is "score" or "motivation"."""
+class InvalidField(Exception):
+    """Bad input in one named field: the base of the jury modules' input errors.
+
+    The app answers 400 with ``to_dict()`` (``{"field", "message", "message_nl"}``, the shape of
+    :class:`evaluation.calls.FieldError`) and shows the message beside the form field.
+    """
 
     def __init__(self, field: str, message: str, message_nl: str | None = None) -> None:
         super().__init__(f"{field}: {message}")
@@ -38,13 +42,12 @@ class InvalidScore(Exception):
         return {"field": self.field, "message": self.message, "message_nl": self.message_nl}
 
 
-class InvalidCriterion(Exception):
-    """A criterion whose scale, step, weight or threshold does not make sense."""
+class InvalidScore(InvalidField):
+    """A score or motivation the form must reject; ``field`` is "score" or "motivation"."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+
+class InvalidCriterion(InvalidField):
+    """A criterion whose scale, step, weight or threshold does not make sense."""
 
 
 def to_decimal(value: Any) -> Decimal:

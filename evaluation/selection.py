@@ -39,22 +39,14 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from evaluation.ranking import RankedApplication, Ranking, format_ids, format_number
+from evaluation.scoring import InvalidField
 
 #: Largest common denominator used to keep the objective exact (CP-SAT needs integers).
 _MAX_EXACT_SCALE = 2**40
 
 
-class InvalidSelection(Exception):
+class InvalidSelection(InvalidField):
     """A selection request that cannot be answered; ``field`` names the parameter."""
-
-    def __init__(self, field: str, message: str, message_nl: str | None = None) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.message_nl = message_nl or message
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "message_nl": self.message_nl}
 
 
 def format_euro(cents: int, nl: bool = False) -> str:
@@ -96,7 +88,7 @@ class Funding:
     spent_cents: int
     remaining_cents: int
     unfunded: tuple[Unfunded, ...]
-    stopped_at_rank: int | None = None  # greedy only: where the money ran out
+    stopped_at_rank: int | None = None  # greedy only: the rank where the money ran out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,41 +125,51 @@ class SelectionDifference:
 
 @dataclass(frozen=True)
 class Selection:
-    """The exact selection, the greedy baseline and their difference."""
+    """The exact selection (``optimal``), the greedy baseline and their difference.
 
-    funded: tuple[int, ...]
-    total_score: float
-    spent_cents: int
-    remaining_cents: int
-    budget_cents: int
-    unfunded: tuple[Unfunded, ...]
+    ``to_dict`` puts the exact selection's fields at the top level (``funded``, ``total_score``,
+    ``unfunded`` …), beside ``greedy`` and ``difference``.
+    """
+
+    optimal: Funding
     greedy: Funding
     difference: SelectionDifference
+    budget_cents: int
     status: str  # "optimal" | "feasible" (time limit reached before the proof)
-    scale: int  # objective multiplier used by the solver (exact when the common denominator)
+    scale: int  # the solver's objective multiplier (exact: the totals' common denominator)
     max_grant_cents: int | None
     max_per_domain: int | None
     max_per_province: int | None
     runtime_s: float
 
+    @property
+    def funded(self) -> tuple[int, ...]:
+        return self.optimal.funded
+
+    @property
+    def total_score(self) -> float:
+        return self.optimal.total_score
+
+    @property
+    def unfunded(self) -> tuple[Unfunded, ...]:
+        return self.optimal.unfunded
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "funded": list(self.funded),
-            "total_score": self.total_score,
-            "spent_cents": self.spent_cents,
-            "remaining_cents": self.remaining_cents,
-            "budget_cents": self.budget_cents,
-            "unfunded": [u.to_dict() for u in self.unfunded],
-            "greedy": self.greedy.to_dict(),
-            "difference": self.difference.to_dict(),
-            "status": self.status,
-            "limits": {
+        data = self.optimal.to_dict()
+        del data["stopped_at_rank"]
+        data.update(
+            budget_cents=self.budget_cents,
+            greedy=self.greedy.to_dict(),
+            difference=self.difference.to_dict(),
+            status=self.status,
+            limits={
                 "max_grant_cents": self.max_grant_cents,
                 "max_per_domain": self.max_per_domain,
                 "max_per_province": self.max_per_province,
             },
-            "runtime_s": round(self.runtime_s, 4),
-        }
+            runtime_s=round(self.runtime_s, 4),
+        )
+        return data
 
 
 class _Limits:
@@ -524,14 +526,17 @@ def select_funding(
         max_per_province=max_per_province,
     )
     spent = sum(it.requested_grant_cents for it in chosen)
-    return Selection(
+    optimal = Funding(
         funded=tuple(it.application_id for it in chosen),
         total_score=float(_total(chosen)),
         spent_cents=spent,
         remaining_cents=budget_cents - spent,
-        budget_cents=budget_cents,
         unfunded=tuple(_explain_unfunded(ranking, chosen, budget_cents, limits)),
+    )
+    return Selection(
+        optimal=optimal,
         greedy=greedy,
+        budget_cents=budget_cents,
         difference=_explain_difference(ranking, chosen, greedy),
         status=status,
         scale=scale,

@@ -4,7 +4,7 @@ import pytest
 
 from evaluation.aggregation import SubmittedScore
 from evaluation.ranking import Candidate, InvalidTieBreak, rank_applications
-from evaluation.scoring import Criterion
+from evaluation.scoring import Criterion, InvalidCriterion
 
 SCALABILITY = Criterion("scalability", weight=30, scale_min=0, scale_max=10, threshold=5)
 LEVERAGE = Criterion("leverage", weight=30, scale_min=0, scale_max=10)
@@ -27,10 +27,11 @@ def test_the_weighted_total_uses_consensus_scores():
         consensus=consensus({1: {"scalability": 8, "leverage": 6, "quality": 7.5}}),
     )
     (item,) = ranking.items
-    assert item.total == 30 * 8 + 30 * 6 + 40 * 7.5 == 720
+    # weighted mean: (30 × 8 + 30 × 6 + 40 × 7.5) / 100
+    assert item.total == 7.2
     assert item.fundable and not item.provisional
     assert [s.source for s in item.scores] == ["consensus"] * 3
-    assert item.scores[2].weighted == 300
+    assert [s.weighted for s in item.scores] == [2.4, 1.8, 3.0]  # the shares add up to the total
 
 
 def test_without_consensus_the_mean_of_submitted_scores_counts_and_is_provisional():
@@ -49,7 +50,7 @@ def test_without_consensus_the_mean_of_submitted_scores_counts_and_is_provisiona
     (item,) = ranking.items
     assert item.provisional
     assert [s.source for s in item.scores] == ["mean", "consensus", "consensus"]
-    assert item.total == pytest.approx(30 * 22 / 3 + 30 * 4 + 40 * 5)
+    assert item.total == pytest.approx((30 * 22 / 3 + 30 * 4 + 40 * 5) / 100)
 
 
 def test_a_criterion_below_its_threshold_makes_the_application_not_fundable():
@@ -72,16 +73,16 @@ def test_the_total_threshold_says_how_far_below():
         CRITERIA,
         consensus=consensus(
             {
-                1: {"scalability": 5, "leverage": 5, "quality": 5},  # 500
-                2: {"scalability": 4, "leverage": 5, "quality": 4.5},  # 450, below both
+                1: {"scalability": 5, "leverage": 5, "quality": 5},  # 5.0
+                2: {"scalability": 4, "leverage": 5, "quality": 4.5},  # 4.5, below both
             }
         ),
-        total_threshold=500,
+        total_threshold=5,
     )
     assert ranking.item(1).fundable  # exactly on the threshold is enough
     codes = [r.code for r in ranking.item(2).reasons]
     assert codes == ["below_criterion_threshold", "below_total_threshold"]
-    assert ranking.item(2).reasons[1].message_nl == "onder de totaaldrempel: 450 < 500"
+    assert ranking.item(2).reasons[1].message_nl == "onder de totaaldrempel: 4,5 < 5"
 
 
 def test_an_application_with_missing_scores_is_ranked_last_and_not_fundable():
@@ -116,7 +117,7 @@ def test_higher_totals_rank_first():
 
 
 TIED = {
-    # all three total 600; 1 and 3 are equal on scalability and leverage too
+    # all three total 6; 1 and 3 are equal on scalability and leverage too
     1: {"scalability": 7, "leverage": 5, "quality": 6},
     2: {"scalability": 6, "leverage": 6, "quality": 6},
     3: {"scalability": 7, "leverage": 5, "quality": 6},
@@ -193,11 +194,22 @@ def test_the_ranking_serialises_for_the_api():
         "requested_grant_cents",
         "tie_broken_by",
     }
-    assert item["total"] == 470.0 and item["rank"] == 1 and item["fundable"] is False
+    assert item["total"] == 4.7 and item["rank"] == 1 and item["fundable"] is False
     assert item["reasons"][0]["criterion"] == "scalability"
     assert item["scores"][0] == {
         "criterion": "scalability",
         "score": 4.0,
         "source": "consensus",
-        "weighted": 120.0,
+        "weighted": 1.2,
     }
+
+
+def test_weights_are_relative():
+    table = consensus({1: {"scalability": 8, "leverage": 6, "quality": 7.5}})
+    tenfold = [Criterion(c.code, weight=c.weight * 10, scale_step=c.scale_step) for c in CRITERIA]
+    assert (
+        rank_applications(candidates(1), CRITERIA, consensus=table).items[0].total
+        == rank_applications(candidates(1), tenfold, consensus=table).items[0].total
+    )
+    with pytest.raises(InvalidCriterion):
+        rank_applications(candidates(1), [Criterion("a", weight=0)], consensus={(1, "a"): 5})

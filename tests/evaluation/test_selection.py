@@ -90,7 +90,7 @@ def test_the_exact_selection_matches_brute_force_over_all_subsets(call):
         ranking, budget, call["cap"], call["per_domain"], call["per_province"]
     )
     assert selection.status == "optimal"
-    assert selection.spent_cents == sum(it.requested_grant_cents for it in funded) <= budget
+    assert selection.optimal.spent_cents == sum(it.requested_grant_cents for it in funded) <= budget
     assert all(it.fundable for it in funded)
     # every application is funded or has exactly one reason, in both selections
     for result in (selection, selection.greedy):
@@ -135,7 +135,7 @@ def test_the_exact_selection_and_its_reasons_by_hand():
     # 1 + 3 = 100k for 160 points beats 1 alone (90), 2 + 3 (150), 1 + 4 (150), 2 + 4 (140).
     assert selection.funded == (1, 3)
     assert selection.total_score == 160
-    assert selection.remaining_cents == 0
+    assert selection.optimal.remaining_cents == 0
     reasons = {u.application_id: u for u in selection.unfunded}
     assert reasons[2].code == "optimal_preferred_others"
     assert "ranked below it (3)" in reasons[2].reason
@@ -208,6 +208,10 @@ def test_the_selection_serialises_for_the_api():
     data = select_funding(ranking_of(CALL), budget_cents=100 * K, max_grant_cents=100 * K).to_dict()
     assert data["funded"] == [1, 3]
     assert data["total_score"] == 160
+    assert (data["budget_cents"], data["spent_cents"], data["remaining_cents"]) == (
+        100 * K,
+    ) * 2 + (0,)
+    assert data["status"] == "optimal" and "stopped_at_rank" not in data
     assert data["unfunded"][0] == {
         "application": 6,
         "rank": 1,
