@@ -28,10 +28,13 @@ import io
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evaluation.applications import Application, InvalidApplication, application_from_dict
+from evaluation.applications import InvalidApplication, application_from_dict
 from evaluation.calls import FieldError
+
+if TYPE_CHECKING:
+    from evaluation.applications import Application
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "lead",

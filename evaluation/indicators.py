@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from evaluation import money
 from evaluation.applications import Application
 from evaluation.calls import VGC, Criterion, FieldError, InvalidInput
-from evaluation.money import euro_en, euro_nl, number_en, number_nl, percent_en, percent_nl
 from matching.registry import DOMAINS, Municipality, Project
 
 DOMAIN_NAMES_NL = {
@@ -440,17 +440,20 @@ def _financial(app: Application, w: IndicatorWeights) -> _Part:
     per_euro = total / grant if grant else None
     full = w.financial_full_cofinancing_share * 100
     if per_euro is None:
-        nl = f"Het project vraagt geen steun: het budget van {euro_nl(total)} is volledig eigen."
-        en = f"The project asks no grant: its budget of {euro_en(total)} is entirely its own."
+        budget_nl, budget_en = money.euro_nl(total), money.euro_en(total)
+        nl = f"Het project vraagt geen steun: het budget van {budget_nl} is volledig eigen."
+        en = f"The project asks no grant: its budget of {budget_en} is entirely its own."
     else:
         nl = (
-            f"Per euro steun brengt het project {euro_nl(round(per_euro * 100))} totaal budget "
-            f"samen (eigen inbreng {percent_nl(share * 100)}); de volle score geldt vanaf "
-            f"{percent_nl(full)} eigen inbreng."
+            f"Per euro steun brengt het project {money.euro_nl(round(per_euro * 100))} totaal "
+            f"budget "
+            f"samen (eigen inbreng {money.percent_nl(share * 100)}); de volle score geldt vanaf "
+            f"{money.percent_nl(full)} eigen inbreng."
         )
         en = (
-            f"Each euro of grant brings {euro_en(round(per_euro * 100))} of total budget (own "
-            f"share {percent_en(share * 100)}); full marks from {percent_en(full)} own share."
+            f"Each euro of grant brings {money.euro_en(round(per_euro * 100))} of total budget "
+            f"(own share {money.percent_en(share * 100)}); full marks from "
+            f"{money.percent_en(full)} own share."
         )
     return _Part(
         "financial",
@@ -472,14 +475,14 @@ def _reach(app: Application, ctx: IndicatorContext) -> _Part:
     members = dict.fromkeys(app.local_governments + app.committed_followers)
     inhabitants = sum(ctx.people(r) for r in members)
     nl = (
-        f"Consortium en volgsteden tellen {number_nl(inhabitants, 0)} inwoners: "
-        f"{number_nl(mine, 1)} per €1.000 steun, {percent_nl(value * 100, 0)} van de hoogste "
-        f"waarde in deze oproep."
+        f"Consortium en volgsteden tellen {money.number_nl(inhabitants, 0)} inwoners: "
+        f"{money.number_nl(mine, 1)} per €1.000 steun, {money.percent_nl(value * 100, 0)} van "
+        f"de hoogste waarde in deze oproep."
     )
     en = (
-        f"Consortium and followers have {number_en(inhabitants, 0)} inhabitants: "
-        f"{number_en(mine, 1)} per €1,000 of grant, {percent_en(value * 100, 0)} of the highest "
-        f"in this call."
+        f"Consortium and followers have {money.number_en(inhabitants, 0)} inhabitants: "
+        f"{money.number_en(mine, 1)} per €1,000 of grant, {money.percent_en(value * 100, 0)} of "
+        f"the highest in this call."
     )
     return _Part(
         "reach",
@@ -507,13 +510,13 @@ def _multiplier(app: Application, ctx: IndicatorContext) -> _Part:
     nl = (
         f"{_count(n, 'volgstad engageert', 'volgsteden engageren')} zich om de oplossing over "
         f"te nemen, waarvan {small} klein of landelijk (geen centrumstad, tot "
-        f"{number_nl(w.small_population_max, 0)} inwoners); de volle score geldt vanaf "
+        f"{money.number_nl(w.small_population_max, 0)} inwoners); de volle score geldt vanaf "
         f"{w.multiplier_full_followers} volgsteden die allemaal klein of landelijk zijn."
     )
     en = (
         f"{_count(n, 'follower municipality commits', 'follower municipalities commit')} to "
         f"take the solution over, {small} of them small or rural (no centrumstad, up to "
-        f"{number_en(w.small_population_max, 0)} inhabitants); full marks from "
+        f"{money.number_en(w.small_population_max, 0)} inhabitants); full marks from "
         f"{w.multiplier_full_followers} followers that are all small or rural."
     )
     return _Part(
@@ -601,14 +604,14 @@ def _adoption(app: Application, ctx: IndicatorContext) -> _Part:
     domains_nl = ", ".join(DOMAIN_NAMES_NL.get(d, d) for d in app.domains) or "het domein"
     domains_en = ", ".join(app.domains) or "the domain"
     nl = (
-        f"{percent_nl(value * 100, 0)} van de inwoners buiten het consortium met weinig ervaring "
-        f"in {domains_nl} woont binnen bereik van het consortium of de volgsteden (gewogen "
-        f"naar afstand, {number_nl(w.adoption_distance_scale_km, 0)} km schaal)."
+        f"{money.percent_nl(value * 100, 0)} van de inwoners buiten het consortium met weinig "
+        f"ervaring in {domains_nl} woont binnen bereik van het consortium of de volgsteden "
+        f"(gewogen naar afstand, {money.number_nl(w.adoption_distance_scale_km, 0)} km schaal)."
     )
     en = (
-        f"{percent_en(value * 100, 0)} of the inhabitants outside the consortium with little "
+        f"{money.percent_en(value * 100, 0)} of the inhabitants outside the consortium with little "
         f"experience in {domains_en} live within reach of the consortium or its followers "
-        f"(distance-weighted, {number_en(w.adoption_distance_scale_km, 0)} km scale)."
+        f"(distance-weighted, {money.number_en(w.adoption_distance_scale_km, 0)} km scale)."
     )
     return _Part(
         "adoption",
