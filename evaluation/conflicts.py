@@ -33,7 +33,11 @@ class InvalidAffiliation(InvalidField):
 
 @dataclass(frozen=True)
 class Affiliation:
-    """A municipality (5-character REFNIS code) or an organisation (id); exactly one is set."""
+    """A municipality or an organisation (id); exactly one is set.
+
+    ``refnis`` is a 5-character REFNIS code, or ``"VGC"`` for the Vlaamse Gemeenschapscommissie,
+    as in :class:`evaluation.applications.Partner`.
+    """
 
     refnis: str | None = None
     organisation: int | None = None
@@ -41,13 +45,19 @@ class Affiliation:
     def __post_init__(self) -> None:
         if (self.refnis is None) == (self.organisation is None):
             raise InvalidAffiliation("affiliation", "give exactly one of refnis or organisation")
-        if self.refnis is not None and len(self.refnis) != 5:
-            raise InvalidAffiliation("affiliation.refnis", "a REFNIS code has 5 characters")
+        if self.refnis is not None and len(self.refnis) != 5 and self.refnis != "VGC":
+            raise InvalidAffiliation(
+                "affiliation.refnis", "a REFNIS code has 5 characters (or is VGC)"
+            )
 
     def label(self) -> str:
+        if self.refnis == "VGC":
+            return "the VGC"
         return f"municipality {self.refnis}" if self.refnis else f"organisation {self.organisation}"
 
     def label_nl(self) -> str:
+        if self.refnis == "VGC":
+            return "de VGC"
         return f"gemeente {self.refnis}" if self.refnis else f"organisatie {self.organisation}"
 
     def to_dict(self) -> dict[str, Any]:

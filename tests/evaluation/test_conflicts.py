@@ -78,3 +78,4 @@ def test_an_affiliation_names_exactly_one_municipality_or_organisation():
         Affiliation(refnis="44021", organisation=3)
     with pytest.raises(InvalidAffiliation):
         Affiliation(refnis="4402")
+    assert Affiliation(refnis="VGC").label_nl() == "de VGC"
