@@ -219,7 +219,7 @@ def test_the_six_domains_match_the_registry_codes():
     domains = json.loads((SEED / "domains.json").read_text(encoding="utf-8"))
     assert [d["code"] for d in domains] == list(DOMAINS)
     for domain in domains:
-        assert domain["name_nl"] and domain["name_en"] and domain["source_refs"]
+        assert domain["name_nl"] and domain["name_en"] and domain["source_ref"]
 
 
 def test_organisations_have_an_allowed_type_and_a_source():
@@ -228,7 +228,7 @@ def test_organisations_have_an_allowed_type_and_a_source():
         "flemish_government",
     }
     for org in json.loads((SEED / "organisations.json").read_text(encoding="utf-8")):
-        assert org["type"] in allowed and org["source_refs"], org["key"]
+        assert org["type"] in allowed and org["source_ref"] and org["name"], org["key"]
 
 
 def _same_versions() -> bool:
