@@ -118,8 +118,8 @@ def test_an_empty_index_finds_nothing():
 # --- the real projects ----------------------------------------------------------------------
 
 
-#: Seed projects whose title the sources do not give (CoT 2022): their text is only boilerplate
-#: and the lead's name, so two of one lead are identical and they carry no content to compare.
+#: Seed projects whose title the sources do not give (CoT 2022): their text is only call
+#: boilerplate and the lead's name, so they carry no content to compare.
 PLACEHOLDER = re.compile(r"^City of Things \d{4}-project van ")
 
 
