@@ -220,10 +220,11 @@ def check_partnership(call: Call, app: Application, ctx: EligibilityContext) -> 
     members = app.local_governments
     n, need = len(members), call.min_local_governments
     names = ", ".join(_name(r, ctx.municipalities) for r in members)
+    are_nl = "er is er" if n == 1 else "er zijn er"
     return _result(
         "partnership_minimum",
         n >= need,
-        f"Minimaal {need} lokale besturen in het consortium, er zijn er {n} ({names}).",
+        f"Minimaal {need} lokale besturen in het consortium, {are_nl} {n} ({names}).",
         f"At least {need} local governments in the consortium, there are {n} ({names}).",
         required=need,
         actual=n,

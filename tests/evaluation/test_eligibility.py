@@ -148,7 +148,7 @@ def test_partnership_minimum(app_factory, toy):
     )
     assert rule.status == "failed"
     assert (
-        rule.reason_nl == "Minimaal 2 lokale besturen in het consortium, er zijn er 1 (Teststad)."
+        rule.reason_nl == "Minimaal 2 lokale besturen in het consortium, er is er 1 (Teststad)."
     )
     pair = app_factory(partners=(Partner(refnis=VGC),))
     assert (
