@@ -232,57 +232,71 @@ def check_partnership(call: Call, app: Application, ctx: EligibilityContext) -> 
     )
 
 
-def check_max_grant(call: Call, app: Application, ctx: EligibilityContext) -> RuleResult:
-    if call.max_grant_cents is None:
-        return _na(
-            "max_grant",
-            "De oproep legt geen maximumsteun per project op; niet gecontroleerd.",
-            "The call sets no maximum grant per project; not checked.",
-        )
-    cap, asked = call.max_grant_cents, app.requested_grant_cents
+def _grant_rule(
+    code: str, limit: int | None, asked: int, ok: bool, label: tuple[str, str, str, str]
+) -> RuleResult:
+    """A rule comparing the requested grant with one amount of the call.
+
+    ``label``: Dutch and English name of the limit, then Dutch and English for "the call sets none".
+    """
+    nl_name, en_name, nl_none, en_none = label
+    if limit is None:
+        return _na(code, f"{nl_none}; niet gecontroleerd.", f"{en_none}; not checked.")
     return _result(
-        "max_grant",
-        asked <= cap,
-        f"Maximum steun {euro_nl(cap)}, gevraagd {euro_nl(asked)}.",
-        f"Maximum grant {euro_en(cap)}, requested {euro_en(asked)}.",
-        limit_cents=cap,
+        code,
+        ok,
+        f"{nl_name} {euro_nl(limit)}, gevraagd {euro_nl(asked)}.",
+        f"{en_name} {euro_en(limit)}, requested {euro_en(asked)}.",
+        limit_cents=limit,
         requested_cents=asked,
+    )
+
+
+def check_max_grant(call: Call, app: Application, ctx: EligibilityContext) -> RuleResult:
+    cap, asked = call.max_grant_cents, app.requested_grant_cents
+    return _grant_rule(
+        "max_grant",
+        cap,
+        asked,
+        cap is not None and asked <= cap,
+        (
+            "Maximum steun",
+            "Maximum grant",
+            "De oproep legt geen maximumsteun per project op",
+            "The call sets no maximum grant per project",
+        ),
     )
 
 
 def check_min_grant(call: Call, app: Application, ctx: EligibilityContext) -> RuleResult:
-    if call.min_grant_cents is None:
-        return _na(
-            "min_grant",
-            "De oproep legt geen minimumsteun per project op; niet gecontroleerd.",
-            "The call sets no minimum grant per project; not checked.",
-        )
     floor, asked = call.min_grant_cents, app.requested_grant_cents
-    return _result(
+    return _grant_rule(
         "min_grant",
-        asked >= floor,
-        f"Minimum steun {euro_nl(floor)}, gevraagd {euro_nl(asked)}.",
-        f"Minimum grant {euro_en(floor)}, requested {euro_en(asked)}.",
-        limit_cents=floor,
-        requested_cents=asked,
+        floor,
+        asked,
+        floor is not None and asked >= floor,
+        (
+            "Minimum steun",
+            "Minimum grant",
+            "De oproep legt geen minimumsteun per project op",
+            "The call sets no minimum grant per project",
+        ),
     )
 
 
 def check_call_budget(call: Call, app: Application, ctx: EligibilityContext) -> RuleResult:
-    if call.total_budget_cents is None:
-        return _na(
-            "call_budget",
-            "De oproep heeft geen totaal budget; niet gecontroleerd.",
-            "The call has no total budget; not checked.",
-        )
     budget, asked = call.total_budget_cents, app.requested_grant_cents
-    return _result(
+    return _grant_rule(
         "call_budget",
-        asked <= budget,
-        f"Budget van de oproep {euro_nl(budget)}, gevraagd {euro_nl(asked)}.",
-        f"Call budget {euro_en(budget)}, requested {euro_en(asked)}.",
-        limit_cents=budget,
-        requested_cents=asked,
+        budget,
+        asked,
+        budget is not None and asked <= budget,
+        (
+            "Budget van de oproep",
+            "Call budget",
+            "De oproep heeft geen totaal budget",
+            "The call has no total budget",
+        ),
     )
 
 
