@@ -74,6 +74,20 @@ def test_respects_given_candidates_and_skips_taken_ones(toy, distance, app_facto
     assert [s.refnis for s in advice.suggestions] == ["90006"]
 
 
+def test_neighbours_only_and_the_why_of_each_gain(toy, distance, app_factory):
+    app = app_factory()  # Teststad (0 km) with Klein-Een (10 km)
+    ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE)
+    near = advise_followers(app, ctx, max_followers=3, max_distance_km=30)
+    # Within 30 km of a member: Klein-Twee (20 km) and Klein-Drie (40 km from Teststad, 30 km
+    # from Klein-Een); Grootdorp (50 km) and Klein-Vier (90 km) are too far.
+    assert {s.refnis for s in near.suggestions} <= {"90003", "90004"}
+    for s in near.suggestions:
+        assert s.distance_km <= 30
+        assert math.isclose(sum(s.component_gains.values()), s.gain, abs_tol=1e-9)
+        assert s.component_gains["openness"] == 0 and s.component_gains["maturity"] == 0
+    assert near.suggestions[0].to_dict()["component_gains"]["adoption"] > 0
+
+
 def test_no_suggestion_when_nothing_helps(distance, app_factory):
     # A one-municipality world: nobody to add.
     solo = {"90001": Municipality("90001", "Teststad", None, "p1", "flanders", True, 1, 0, 0)}
