@@ -141,7 +141,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RegistryGraph:
     """The registry graph and its precomputed arrays (read-only; build with build_graph).
 
@@ -179,6 +179,10 @@ class RegistryGraph:
     """n booleans: urban (see :func:`is_urban`)."""
     brussels: np.ndarray
     """n booleans: one of the 19 Brussels municipalities."""
+
+    def __repr__(self) -> str:
+        return (f"RegistryGraph({len(self.municipalities)} municipalities, "
+                f"{len(self.projects)} projects, as of {self.as_of_year})")
 
     def position(self, refnis: str) -> int:
         """Array position of ``refnis``; raises :class:`UnknownMunicipality`."""
