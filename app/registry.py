@@ -104,6 +104,11 @@ def apply_project(project: Project, data: dict[str, Any]) -> Project:
     Unknown domain codes or REFNIS codes raise a 400 problem naming the field; nothing is flushed
     before all references resolved, so a failed write leaves nothing behind.
     """
+    with db.session.no_autoflush:
+        return _apply_project(project, data)
+
+
+def _apply_project(project: Project, data: dict[str, Any]) -> Project:
     errors = []
     domains = None
     if "domains" in data:

@@ -9,7 +9,8 @@ from app.api.schemas import ProjectInSchema, ProjectListArgs, ProjectSchema
 from app.auth import require_admin
 from app.extensions import db
 from app.models import Project
-from app.registry import apply_project, delete_project, get_project, paginate, project_query, save_or_problem
+from app import registry
+from app.registry import apply_project, get_project, paginate, project_query, save_or_problem
 
 _one = ProjectSchema()
 
@@ -67,9 +68,8 @@ def create_project():
               schema: ProblemSchema
     """
     data = json_body(ProjectInSchema())
-    project = Project()
+    project = apply_project(Project(), data)
     db.session.add(project)
-    apply_project(project, data)
     save_or_problem()
     return _one.dump(project), 201, {"Location": url_for("api.show_project", project_id=project.id)}
 
@@ -159,6 +159,6 @@ def delete_project(project_id: int):
               schema: ProblemSchema
     """
     project = get_project(project_id)
-    delete_project(project)
+    registry.delete_project(project)
     save_or_problem()
     return "", 204

@@ -155,9 +155,9 @@ def _save_project(form: ProjectForm, project: Project | None):
     is_new = project is None
     project = project or Project()
     try:
+        apply_project(project, clean)
         if is_new:
             db.session.add(project)
-        apply_project(project, clean)
         db.session.commit()
     except Problem as exc:
         db.session.rollback()
