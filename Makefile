@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench lint translations chromium clean
+.PHONY: setup run test bench lint translations translations-update chromium clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -q -d app/translations
 
 setup: $(STAMP) translations
+
+# After changing UI text: collect the Dutch msgids and merge them into the English catalog.
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . 2>/dev/null || \
+	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
 
 run: setup
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) db upgrade
