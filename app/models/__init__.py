@@ -1,5 +1,14 @@
 """All tables. Import models from here so Alembic sees every one of them."""
 
+from app.models.calls import (  # noqa: F401
+    APPLICATION_STATUSES,
+    Application,
+    ApplicationFollower,
+    ApplicationPartner,
+    ApplicationPriorProject,
+    Call,
+    Criterion,
+)
 from app.models.registry import (  # noqa: F401
     ORGANISATION_TYPES,
     PARTICIPATION_ROLES,
