@@ -1,42 +1,68 @@
 """The database registry as plain data for ``matching`` and ``evaluation``, with caches.
 
 ``load_registry()`` turns the tables into :class:`matching.registry.Registry` (participations of
-merged-away municipalities resolved to today's municipality). ``current_graph()`` and
-``current_project_index()`` are rebuilt only when the registry version changes: a cheap query
-over row counts and the latest project update, so every worker process notices an edit made by
-another.
+merged-away municipalities resolved to today's municipality). ``current_registry()``,
+``current_graph()`` and ``current_project_index()`` are rebuilt only when the registry version
+changes. The version is one cheap query (row counts, the latest project update and the highest
+participation id, all answered from indexes or a small table), so every worker process notices an
+edit made by another on its next request; the registry itself is loaded at most once per version
+and shared by the graph and the text index.
+
+A project's ``updated_at`` only moves by itself when one of its own columns changes; the
+``before_flush`` hook below also moves it when its domains or participations change, so that
+such an edit changes the version too.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
 from app.models import Municipality as MunicipalityRow
 from app.models import Participation as ParticipationRow
 from app.models import Project as ProjectRow
+from app.models.registry import utcnow
 from matching.graph import GraphCache, RegistryGraph
 from matching.registry import Municipality, Participation, Project, Registry
-from matching.similar import ProjectIndex
+from matching.similar import ProjectIndex, place_name_words
 
 
 def registry_version() -> tuple:
-    """Changes whenever a municipality, project or participation is added, edited or removed."""
+    """Changes whenever a project or participation is added, edited or removed, and when
+    municipalities are added, merged or get another population (what ``flask seed`` changes;
+    after a seed that only renames or moves municipalities, restart the workers)."""
     row = db.session.execute(
         select(
             select(func.count()).select_from(MunicipalityRow).scalar_subquery(),
+            select(func.count(MunicipalityRow.merged_into_id)).scalar_subquery(),
+            select(func.coalesce(func.sum(MunicipalityRow.population), 0)).scalar_subquery(),
             select(func.count()).select_from(ProjectRow).scalar_subquery(),
             select(func.max(ProjectRow.updated_at)).scalar_subquery(),
             select(func.count()).select_from(ParticipationRow).scalar_subquery(),
-            select(func.coalesce(func.sum(ParticipationRow.id), 0)).scalar_subquery(),
+            select(func.max(ParticipationRow.id)).scalar_subquery(),
         )
     ).one()
-    stamp = row[2].isoformat() if isinstance(row[2], datetime) else str(row[2])
-    return (db.engine.url.render_as_string(hide_password=True), row[0], row[1], stamp, row[3], row[4])
+    stamp = row[4].isoformat() if isinstance(row[4], datetime) else str(row[4])
+    # The engine URL says which database (tests run many in one process); URLs are hashable.
+    return (db.engine.url, *row[:4], stamp, *row[5:])
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_changed_projects(session: Session, flush_context, instances) -> None:
+    """Move ``updated_at`` of projects whose domains or participations changed in this flush."""
+    deleted = set(session.deleted)
+    touched = {obj for obj in session.dirty
+               if isinstance(obj, ProjectRow) and session.is_modified(obj)}
+    touched.update(obj.project for obj in list(session.new) + list(deleted)
+                   if isinstance(obj, ParticipationRow) and obj.project is not None)
+    now = utcnow()
+    for project in touched - deleted:
+        project.updated_at = now
 
 
 def load_registry() -> Registry:
@@ -77,19 +103,56 @@ def load_registry() -> Registry:
     return Registry(municipalities=municipalities, projects=tuple(projects), participations=tuple(participations))
 
 
+_lock = threading.Lock()
+_registry: tuple[Hashable, Registry] | None = None
+_index: tuple[Hashable, ProjectIndex] | None = None
 _graphs = GraphCache()
-_index_lock = threading.Lock()
-_index: tuple[tuple, ProjectIndex] | None = None
+
+
+def _registry_of(version: Hashable) -> Registry:
+    """The registry of ``version``, loaded once and shared by the graph and the text index."""
+    global _registry
+    with _lock:
+        if _registry is None or _registry[0] != version:
+            _registry = (version, load_registry())
+        return _registry[1]
+
+
+def current_registry() -> Registry:
+    """The registry as plain data, reloaded only when the version changed."""
+    return _registry_of(registry_version())
 
 
 def current_graph() -> RegistryGraph:
-    return _graphs.get(registry_version(), load_registry)
+    """The registry graph of the current version (built once per version and process)."""
+    version = registry_version()
+    return _graphs.get(version, lambda: _registry_of(version))
 
 
 def current_project_index() -> ProjectIndex:
+    """The TF-IDF index of the project texts, municipality names ignored.
+
+    Names are ignored because ``DOUBLE_FUNDING_THRESHOLD`` was calibrated that way: a name says
+    who, not what, and the seed summaries name the lead.
+    """
     global _index
     version = registry_version()
-    with _index_lock:
-        if _index is None or _index[0] != version:
-            _index = (version, ProjectIndex.build(load_registry().projects))
-        return _index[1]
+    with _lock:
+        cached = _index
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    registry = _registry_of(version)
+    index = ProjectIndex.build(registry.projects,
+                               ignore_words=place_name_words(registry.municipalities))
+    with _lock:
+        _index = (version, index)
+    return index
+
+
+def clear_caches() -> None:
+    """Forget the loaded registry, graph and index (the next request rebuilds them)."""
+    global _registry, _index
+    with _lock:
+        _registry = None
+        _index = None
+    _graphs.clear()

@@ -124,7 +124,7 @@ class ProjectInSchema(StrictSchema):
     )
     status = fields.String(load_default="unknown", validate=validate.OneOf(PROJECT_STATUSES))
     deliverables = fields.Nested(DeliverablesSchema, load_default=dict)
-    source_ref = fields.String(allow_none=True, validate=validate.Length(max=255))
+    source_ref = fields.String(allow_none=True, validate=validate.Length(max=1000))
     curated = fields.Boolean(load_default=False)
     domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
                           validate=validate.Length(max=6))

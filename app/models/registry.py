@@ -81,11 +81,11 @@ class Municipality(db.Model):
     region: Mapped[str] = mapped_column(String(20), index=True)
     is_centrumstad: Mapped[bool] = mapped_column(Boolean, default=False)
     population: Mapped[int | None] = mapped_column(Integer)
-    population_source: Mapped[str | None] = mapped_column(String(255))
+    population_source: Mapped[str | None] = mapped_column(Text)
     population_year: Mapped[int | None] = mapped_column(Integer)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    coordinates_source: Mapped[str | None] = mapped_column(String(255))
+    coordinates_source: Mapped[str | None] = mapped_column(Text)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     merged_on: Mapped[date | None] = mapped_column(Date)
 
@@ -121,7 +121,7 @@ class Domain(db.Model):
     description_nl: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
-    source_ref: Mapped[str | None] = mapped_column(String(255))
+    source_ref: Mapped[str | None] = mapped_column(Text)
 
 
 class Organisation(db.Model):
@@ -133,7 +133,7 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     type: Mapped[str] = mapped_column(String(40))
-    source_ref: Mapped[str | None] = mapped_column(String(255))
+    source_ref: Mapped[str | None] = mapped_column(Text)
 
 
 project_domain = Table(
@@ -172,7 +172,7 @@ class Project(db.Model):
     open_data: Mapped[bool] = mapped_column(Boolean, default=False)
     oslo_standards: Mapped[list] = mapped_column(JSON, default=list)
     vloca: Mapped[bool] = mapped_column(Boolean, default=False)
-    source_ref: Mapped[str | None] = mapped_column(String(255))
+    source_ref: Mapped[str | None] = mapped_column(Text)
     curated: Mapped[bool] = mapped_column(Boolean, default=False)
     domains_curated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -32,5 +32,5 @@ class ProjectForm(FlaskForm):
     open_source = BooleanField(_l("Open source"))
     open_data = BooleanField(_l("Open data"))
     vloca = BooleanField(_l("VLOCA-conform"))
-    source_ref = StringField(_l("Bron"), validators=[Optional(), Length(max=255)])
+    source_ref = StringField(_l("Bron"), validators=[Optional(), Length(max=1000)])
     curated = BooleanField(_l("Eigen beoordeling (curated)"))
