@@ -86,10 +86,11 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from app.formatting import euro
+    from app.formatting import euro, province_name
 
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {"current_locale": str(get_locale()), "euro": euro}
 
     app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["province_name"] = province_name

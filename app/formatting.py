@@ -37,3 +37,19 @@ def parse_euro(text: str) -> int | None:
     if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
         raise ValueError(f"'{text}' is not an amount in euro, e.g. 199.720,02")
     return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+
+
+PROVINCE_NAMES = {
+    "antwerpen": "Antwerpen",
+    "limburg": "Limburg",
+    "oost-vlaanderen": "Oost-Vlaanderen",
+    "vlaams-brabant": "Vlaams-Brabant",
+    "west-vlaanderen": "West-Vlaanderen",
+}
+
+
+def province_name(code: str | None) -> str:
+    """Display name of a province code; Brussels municipalities have none."""
+    if not code:
+        return "Brussels Hoofdstedelijk Gewest"
+    return PROVINCE_NAMES.get(code, code)
