@@ -73,6 +73,7 @@ def load_municipalities(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     existing = {m.refnis: m for m in db.session.scalars(select(Municipality))}
+    new: set[str] = set()
     for row in rows:
         values = {
             "name_nl": row["name_nl"],
@@ -95,6 +96,7 @@ def load_municipalities(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
             m = Municipality(refnis=row["refnis"], **values)
             db.session.add(m)
             existing[m.refnis] = m
+            new.add(m.refnis)
             report.count("created", "municipalities")
         elif _set(m, values):
             report.count("updated", "municipalities")
@@ -106,9 +108,8 @@ def load_municipalities(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
             raise SeedError(f"{row['refnis']} merged_into unknown REFNIS {target}")
         new_id = existing[target].id if target else None
         if m.merged_into_id != new_id:
-            was_new = m.merged_into_id is None and row["refnis"] in report.created
             m.merged_into_id = new_id
-            if not was_new:
+            if row["refnis"] not in new:
                 report.count("updated", "municipalities")
 
 
