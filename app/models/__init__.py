@@ -9,6 +9,9 @@ from app.models.calls import (  # noqa: F401
     Call,
     Criterion,
 )
+from app.models.jury import (  # noqa: F401
+    AuditEntry, AuditHead, Assignment, CallJuror, CallJurySettings, Consensus, DeclaredConflict, Score,
+)
 from app.models.registry import (  # noqa: F401
     ORGANISATION_TYPES,
     PARTICIPATION_ROLES,
