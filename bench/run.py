@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
         sections.append(f"## {title}\n\n`python -m bench.{name}` ({took:.0f} s wall in all)\n\n{body}")
     header = (
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench.run`); do not edit by hand.\n\n"
-        f"- machine: {machine()}\n- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC\n"
+        f"- machine: {machine()}\n- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         "- every figure is the median of several runs unless it says otherwise; baselines are "
         "measured in the same run.\n\n"
     )

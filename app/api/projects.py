@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import url_for
 
+from app import registry
 from app.api import bp, json_body, parse_args
 from app.api.schemas import ProjectInSchema, ProjectListArgs, ProjectSchema
 from app.auth import require_admin
 from app.extensions import db
 from app.models import Project
-from app import registry
 from app.registry import apply_project, get_project, paginate, project_query, save_or_problem
 
 _one = ProjectSchema()
