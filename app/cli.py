@@ -99,3 +99,7 @@ def register_cli(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"created admin {email} with password (shown once): {password}")
+
+    from app import cli_partners
+
+    cli_partners.register(app)
