@@ -1,5 +1,6 @@
 # Vuurtoren: two commands on a fresh machine.
 #   make run   create .venv, install, migrate, seed the real data, serve on 127.0.0.1:5000
+#   make run DEMO=1   the same, plus a clearly marked demo call with a dozen fictitious applications
 #   make test  the same set-up, then the whole suite (SQLite always, PostgreSQL with TEST_DATABASE_URL)
 #   make bench run the benchmarks and write docs/benchmarks.md
 
@@ -30,7 +31,7 @@ translations-update: $(STAMP)
 
 run: setup
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) db upgrade
-	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) seed
+	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) seed $(if $(DEMO),--demo)
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) ensure-admin
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -20,7 +20,8 @@ def fail(message: str) -> None:
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed")
-    def seed_command() -> None:
+    @click.option("--demo", is_flag=True, help="Also add the demo call with fictitious applications.")
+    def seed_command(demo: bool) -> None:
         """Load the real registry (municipalities, domains, projects) from seed_data/; idempotent."""
         from app.seed import SeedError, seed_all
 
@@ -29,6 +30,10 @@ def register_cli(app: Flask) -> None:
         except SeedError as err:
             fail(str(err))
         click.echo(report.summary())
+        if demo:
+            from app.demo import seed_demo
+
+            click.echo(seed_demo().summary())
 
     @app.cli.command("create-user")
     @click.argument("email")
