@@ -61,20 +61,22 @@ def register(app: Flask) -> None:
     @app.cli.command("suggest-partners")
     @click.argument("refnis")
     @click.argument("domain")
-    @click.option("--looking-for", "looking_for", required=True,
-                  help=f"What you look for: {', '.join(LOOKING_FOR)}.")
+    @click.option("--looking-for", "looking_for", default=None,
+                  help=f"Required. What you look for: {', '.join(LOOKING_FOR)}.")
     @click.option("--mode", default="geographic", show_default=True,
                   help=f"{' or '.join(MODES)}: neighbours first, or type and size first.")
     @click.option("--limit", default=10, show_default=True, type=str,
                   help=f"How many suggestions (1 to {MAX_LIMIT}).")
     @click.option("--max-distance-km", "max_distance_km", default=None, type=str,
                   help="Only candidates within this many km.")
-    def suggest_partners_command(refnis: str, domain: str, looking_for: str, mode: str,
+    def suggest_partners_command(refnis: str, domain: str, looking_for: str | None, mode: str,
                                  limit: str, max_distance_km: str | None) -> None:
         """Partner suggestions for municipality REFNIS (or name) in DOMAIN, with reasons.
 
         DOMAIN is one of mobility, environment, living, people, governance, economy.
         """
+        if looking_for is None:
+            fail(f"--looking-for is required: {', '.join(LOOKING_FOR)}")
         for field, value, valid in (("domain", domain, DOMAINS),
                                     ("--looking-for", looking_for, LOOKING_FOR),
                                     ("--mode", mode, MODES)):
