@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
+from app import login_limit
 from app.extensions import db
 from app.models import User
 from app.web import bp
@@ -22,16 +23,27 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    status, wait = 200, None
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        email, ip = form.email.data.strip().lower(), request.remote_addr or "-"
+        wait = login_limit.retry_after(email, ip)
+        user = None if wait else db.session.scalar(select(User).where(User.email == email))
+        if wait:
+            form.password.errors.append(
+                _("Te veel mislukte pogingen. Probeer opnieuw over %(n)s seconden.", n=wait))
+            status = 429
+        elif user is None or not user.active or not user.check_password(form.password.data):
+            login_limit.record_failure(email, ip)
             form.password.errors.append(_("E-mailadres of wachtwoord klopt niet."))
         else:
+            login_limit.clear_failures(email, ip)
             login_user(user)
             flash(_("Je bent aangemeld."), "success")
             return redirect(_safe_next(request.args.get("next")))
-    status = 400 if form.errors else 200
-    return render_template("login.html", form=form), status
+    if form.errors and status == 200:
+        status = 400
+    headers = {"Retry-After": str(wait)} if status == 429 else {}
+    return render_template("login.html", form=form), status, headers
 
 
 @bp.post("/logout")

@@ -1,4 +1,4 @@
-"""jury: jurors, conflicts, assignments, scores, consensus, settings, audit log
+"""jury: jurors, conflicts, assignments, scores, consensus, settings, audit log, login failures
 
 The audit log is append-only below the ORM as well: triggers refuse UPDATE and DELETE on
 audit_log (SQLite and PostgreSQL), and audit_head starts with the genesis hash (64 zeros).
@@ -59,6 +59,17 @@ def upgrade():
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
+
+    op.create_table('login_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=255), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
+    )
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.create_index('ix_login_failure_email_ip_at', ['email', 'ip', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
 
     op.create_table('call_juror',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -230,4 +241,9 @@ def downgrade():
 
     op.drop_table('audit_log')
     op.drop_table('audit_head')
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failure_at'))
+        batch_op.drop_index('ix_login_failure_email_ip_at')
+
+    op.drop_table('login_failure')
     # ### end Alembic commands ###
