@@ -19,6 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.extensions import db
@@ -66,9 +67,10 @@ class PartnerSearchForm(Form):
     municipality = StringField(_l("Uw gemeente"),
                                validators=[InputRequired(), Length(max=120)])
     domain = SelectField(_l("Focusdomein"), choices=[])
-    looking_for = RadioField(_l("U zoekt"), choices=list(LOOKING_FOR_LABELS.items()),
-                             default="lighthouse")
-    mode = RadioField(_l("Zoekwijze"), choices=list(MODE_LABELS.items()), default="geographic")
+    looking_for = RadioField(_l("U zoekt"), default="lighthouse",
+                             choices=[SelectChoice(k, v) for k, v in LOOKING_FOR_LABELS.items()])
+    mode = RadioField(_l("Zoekwijze"), default="geographic",
+                      choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()])
     max_distance_km = DecimalField(_l("Maximale afstand (km, optioneel)"),
                                    validators=[Optional(), NumberRange(min=0, max=1000)])
     limit = IntegerField(_l("Aantal voorstellen"), default=10,
@@ -84,7 +86,8 @@ def partners():
     domains = _domains()
     form = PartnerSearchForm(request.args)
     english = str(get_locale()) == "en"
-    form.domain.choices = [(d.code, d.name_en if english else d.name_nl) for d in domains]
+    form.domain.choices = [SelectChoice(d.code, d.name_en if english else d.name_nl)
+                           for d in domains]
     result, status = None, 200
     if "domain" in request.args:  # submitted (a link with only ?municipality= just fills it in)
         if form.validate():

@@ -198,7 +198,7 @@ def test_profile_of_a_merged_refnis_is_its_successors(client):
 
 
 def test_profile_as_of_an_earlier_year_leaves_out_later_projects(client):
-    hasselt = "71022"
+    hasselt = "71072"
     now = client.get(f"/api/v1/municipalities/{hasselt}/profile").json
     assert next(d for d in now["domains"] if d["domain"] == "mobility")["score"] > 1.0
     then = client.get(f"/api/v1/municipalities/{hasselt}/profile?as_of_year=2020").json

@@ -1,0 +1,96 @@
+"""A city looks for cluster partners and reads experience profiles, in headless Chromium."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import create_user, login
+
+LUBBEEK, HASSELT = "24066", "71072"
+
+
+def search(page, municipality: str, domain: str, looking_for: str, mode: str) -> None:
+    page.fill("input[name=municipality]", municipality)
+    page.select_option("select[name=domain]", domain)
+    page.check(f"input[name=looking_for][value={looking_for}]")
+    page.check(f"input[name=mode][value={mode}]")
+    page.click("#partner-form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def ranked(page) -> list[str]:
+    return page.locator("#suggestions tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.refnis)")
+
+
+def test_city_finds_a_lighthouse_then_similar_peers_and_opens_a_profile(page, live_app):
+    email, password = create_user(live_app, "ict@lubbeek.be", "city")
+    login(page, email, password)
+    page.goto(page.base + "/")
+    page.click("#home-partners")
+    assert page.inner_text("h1") == "Partners zoeken"
+
+    search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
+    assert "Een vuurtoren om te volgen voor Lubbeek" in page.inner_text("#results h2")
+    rows = ranked(page)
+    assert rows and rows[0] == HASSELT  # the only municipality with more mobility experience
+    first = page.locator("#suggestions tbody tr").first
+    assert "Hasselt leidde 2 projecten in mobiliteit sinds 2021" in first.locator(".reason").inner_text()
+    assert first.locator("svg.factor-bar rect[data-factor=distance_km]").count() == 1
+    # The map: Lubbeek highlighted, every candidate marked with its rank.
+    assert page.locator(f"#partner-map circle.here[data-refnis='{LUBBEEK}']").count() == 1
+    marks = page.locator("#partner-map g.mark")
+    assert marks.count() == len(rows)
+    assert page.locator("#partner-map g.mark[data-label='1']").get_attribute("data-refnis") == rows[0]
+
+    # Peers, nearest first, then switch to similar: type and size instead of neighbours.
+    search(page, "Lubbeek", "mobility", "peers", "geographic")
+    geographic = ranked(page)
+    assert len(geographic) == 10 and page.locator("#partner-map g.mark").count() == 10
+    assert "Tielt-Winge" in page.inner_text("#suggestions")
+    page.click("#switch-mode")
+    page.wait_for_url("**mode=similar**")
+    assert page.locator("input[name=mode][value=similar]").is_checked()
+    similar = ranked(page)
+    assert len(similar) == 10 and len(set(similar) & set(geographic)) <= 2
+    reasons = page.locator("#suggestions .reason").all_inner_texts()
+    assert all("kleine landelijke gemeente" in r for r in reasons), reasons
+
+    # Open the profile of the lighthouse from the first search and read its chart.
+    search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
+    page.click("#suggestions tbody tr >> nth=0 >> a")
+    page.wait_for_url(f"**/gemeenten/{HASSELT}/profiel")
+    assert page.inner_text("h1") == "Ervaring van Hasselt"
+    chart = page.locator("svg#experience-chart")
+    assert chart.locator("g.domain-row").count() == 6
+    mobility = chart.locator("g.domain-row[data-domain=mobility]")
+    assert mobility.get_attribute("data-maturity") == "lighthouse-ready"
+    assert mobility.locator("rect.bar.maturity-lighthouse-ready").count() == 1
+    assert chart.locator("g.domain-row[data-domain=environment] rect.bar").count() == 0
+    assert page.locator("#domain-mobility table.components tbody tr").count() == 2
+    assert "Mobiliteitskrediet voor burgers" in page.inner_text("#domain-mobility")
+
+
+def test_bad_input_shows_beside_the_field_and_english_reasons(page):
+    page.goto(page.base + "/partners")
+    search(page, "Atlantis", "governance", "lighthouse", "geographic")
+    assert "Atlantis" in page.inner_text("[data-field=municipality]")
+    assert page.locator("#suggestions").count() == 0
+    page.fill("input[name=limit]", "500")
+    search(page, "Lubbeek", "governance", "lighthouse", "geographic")
+    assert page.inner_text("[data-field=limit]")
+    page.fill("input[name=limit]", "5")
+    search(page, "lubbeek", "governance", "lighthouse", "geographic")
+    assert ranked(page)[0] == "24062"  # Leuven, next door
+    page.click("header .lang a")
+    assert page.locator("#suggestions .reason").first.inner_text().startswith(
+        "Leuven led 1 project in governance since 2017")
+
+
+def test_municipality_page_links_to_its_profile(page):
+    page.goto(page.base + "/gemeenten/24062")
+    page.click("#profile-link")
+    page.wait_for_url("**/gemeenten/24062/profiel")
+    assert page.locator("svg#experience-chart g.domain-row[data-domain=mobility]").get_attribute(
+        "data-maturity") == "starter"
+    page.goto(page.base + "/gemeenten/72025/profiel")  # Neerpelt: merged into Pelt
+    assert page.inner_text("h1") == "Ervaring van Pelt"
+    assert "Neerpelt" in page.inner_text(".flash")
