@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas import DeliverablesSchema, StrictSchema
+from app.api.schemas import StrictSchema
 from app.models import APPLICATION_STATUSES
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS
 from matching.registry import DOMAINS
@@ -141,6 +141,21 @@ class PartnerInSchema(StrictSchema):
     name = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
+def _flag() -> fields.Boolean:
+    """A JSON true/false only ("yes" or 1 are refused, as evaluation.applications does)."""
+    return fields.Boolean(truthy={True}, falsy={False})
+
+
+class ApplicationDeliverablesSchema(StrictSchema):
+    playbook = _flag()
+    model_specification = _flag()
+    open_source = _flag()
+    open_data = _flag()
+    oslo = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                       validate=validate.Length(max=50))
+    vloca = _flag()
+
+
 class ApplicationInSchema(StrictSchema):
     """POST body (PATCH: any subset). Rules are checked by evaluation.applications."""
 
@@ -154,7 +169,7 @@ class ApplicationInSchema(StrictSchema):
     requested_grant_cents = fields.Integer(**_money)
     total_budget_cents = fields.Integer(**_money)
     cofinancing_cents = fields.Integer(**_money, metadata={"description": "default: total - grant"})
-    deliverables = fields.Nested(DeliverablesSchema)
+    deliverables = fields.Nested(ApplicationDeliverablesSchema)
     prior_projects = fields.List(fields.Integer(strict=True, validate=validate.Range(max=MAX_ID)),
                                  validate=validate.Length(max=50))
     committed_followers = fields.List(fields.String(validate=validate.Length(max=10)),
