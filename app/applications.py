@@ -58,19 +58,11 @@ SIMILAR_LIMIT = 5
 
 
 def can_see(user: User | None, row: Application) -> bool:
-    """Admin sees all; a city user sees applications led by or partnered with their municipality.
+    """The object-level rule of ``app.access`` (admin all; a juror assigned applications without
+    a conflict; a city user those led by or partnered with their municipality)."""
+    from app.access import can_view_application  # app.access imports the jury layer
 
-    Jurors see nothing here yet: their assignments come with the jury work (default deny).
-    """
-    if user is None:
-        return False
-    if user.role == "admin":
-        return True
-    if user.role == "city" and user.municipality_id is not None:
-        if row.lead_municipality_id == user.municipality_id:
-            return True
-        return any(p.municipality_id == user.municipality_id for p in row.partners)
-    return False
+    return can_view_application(user, row)
 
 
 def can_edit(user: User | None, row: Application) -> bool:
@@ -92,6 +84,11 @@ def visible_query(user: User, call_id: int | None = None):
     )
     if call_id is not None:
         stmt = stmt.where(Application.call_id == call_id)
+    if user.role == "juror":
+        from app.access import visible_application_ids
+
+        return stmt.where(Application.id.in_(visible_application_ids(user, call_id))).order_by(
+            Application.id)
     if user.role != "admin":
         mid = user.municipality_id if user.role == "city" else None
         if mid is None:
@@ -272,11 +269,11 @@ def override_eligibility(row: Application, eligible: bool | None, motivation: st
     row.override_motivation = motivation if eligible is not None else None
     row.override_by = user if eligible is not None else None
     row.override_at = utcnow() if eligible is not None else None
-    save_or_problem()
     record_audit(user, "application.eligibility_override", {
         "application_id": row.id, "call_id": row.call_id, "automatic_eligible": automatic,
         "override_eligible": eligible, "motivation": motivation,
     })
+    save_or_problem()
 
 
 def import_rows(
@@ -302,9 +299,10 @@ def import_rows(
         db.session.add(row)
         rows.append(row)
     if rows:
-        save_or_problem()
+        db.session.flush()
         record_audit(user, "applications.import", {
             "call_id": call_row.id, "rows": len(report.rows), "imported": [r.id for r in rows]})
+        save_or_problem()
     return report, [r.id for r in rows]
 
 

@@ -32,12 +32,13 @@ RULE_FIELDS: tuple[str, ...] = (
 
 
 def call_has_scores(call_id: int) -> bool:
-    """True once a juror has scored an application of the call; the criteria are frozen then.
+    """True once a juror has saved a score (draft or submitted) on an application of the call;
+    the criteria are frozen then. The one place that decides it."""
+    from app.models import Application, Score  # jury tables (app/models/jury.py)
 
-    The one place that decides it. No scores exist yet (the jury tables come with the jury
-    work, which implements this hook); until then criteria stay editable.
-    """
-    return False
+    stmt = (select(Score.id).join(Application, Score.application_id == Application.id)
+            .where(Application.call_id == call_id).limit(1))
+    return db.session.scalar(stmt) is not None
 
 
 # --------------------------------------------------------------------------------------------

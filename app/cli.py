@@ -108,3 +108,7 @@ def register_cli(app: Flask) -> None:
     from app import cli_partners
 
     cli_partners.register(app)
+
+    from app import cli_jury
+
+    cli_jury.register(app)

@@ -1,8 +1,8 @@
 """Calls, criteria and applications: eligibility with reasons, indicators, advice, import.
 
 Reading calls and criteria is open (a call's rules are public); applications need a user: the
-admin sees all, a city user those led by or partnered with their municipality, a juror none
-yet (the jury work adds assignments). Field names in errors follow the pure modules:
+admin sees all, a city user those led by or partnered with their municipality, a juror those
+assigned to them without a conflict (app/access.py). Field names in errors follow the pure modules:
 ``partners[1].refnis``, ``criteria[0].threshold``.
 """
 
@@ -304,7 +304,8 @@ def list_applications(call_id: int):
     """Applications of a call the user may see.
     ---
     get:
-      summary: Applications of a call (admin all; a city user those of its municipality)
+      summary: Applications of a call (admin all; a city user those of its municipality; a juror
+        those assigned to them)
       security: [{bearerAuth: []}]
       parameters:
       - in: path
@@ -332,7 +333,6 @@ def list_applications(call_id: int):
               schema: ProblemSchema
     """
     args = parse_args(ApplicationListArgs())
-    _no_jurors()
     row = calls.get_call(call_id)
     stmt = apps.visible_query(api_user(), row.id)
     items = list(db.session.scalars(stmt))
@@ -499,7 +499,6 @@ def show_application(application_id: int):
             application/problem+json:
               schema: ProblemSchema
     """
-    _no_jurors()
     row = apps.get_visible_application(application_id, api_user())
     return apps.application_dict(row, apps.CallEvaluation(row.call))
 
