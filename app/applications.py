@@ -37,13 +37,13 @@ from app.registry import save_or_problem
 from app.registry_data import current_graph, current_project_index
 from evaluation import applications as ev_apps
 from evaluation.advisor import ConsortiumAdvice, advise_followers
-from evaluation.calls import VGC, InvalidInput
+from evaluation.calls import VGC, FieldError, InvalidInput
 from evaluation.eligibility import (
     EligibilityContext,
     EligibilityResult,
     check_eligibility,
 )
-from evaluation.importing import ImportFormatError, ImportReport, parse_import
+from evaluation.importing import ImportFormatError, ImportReport, RowResult, parse_import
 from evaluation.indicators import IndicatorContext, Indicators, compute_indicators
 from evaluation.sensitivity import scores_from_indicators, weight_sensitivity
 from matching.registry import DOMAINS
@@ -180,13 +180,56 @@ def _known() -> dict[str, set]:
     }
 
 
+#: Lengths the tables hold; the API schema says the same, the web form relies on this check.
+TEXT_LIMITS = {"title": 300, "summary": 10_000}
+ITEM_LIMITS = {"knowledge_sharing": 2000}
+MAX_CENTS = 10**13
+
+
+def app_errors(payload: dict[str, Any], app: ev_apps.Application | None) -> list[FieldError]:
+    """What the tables cannot hold although ``evaluation`` accepts it: over-long texts, amounts
+    beyond €100 billion, and the VGC as committed follower (followers are municipalities)."""
+    errors = []
+    for name, limit in TEXT_LIMITS.items():
+        if isinstance(payload.get(name), str) and len(payload[name]) > limit:
+            errors.append(FieldError(name, f"at most {limit} characters", f"hoogstens {limit} tekens"))
+    for name, limit in ITEM_LIMITS.items():
+        items = payload.get(name)
+        for i, text in enumerate(items if isinstance(items, (list, tuple)) else []):
+            if isinstance(text, str) and len(text) > limit:
+                errors.append(FieldError(f"{name}[{i}]", f"at most {limit} characters",
+                                         f"hoogstens {limit} tekens"))
+    oslo = (payload.get("deliverables") or {}).get("oslo") if isinstance(
+        payload.get("deliverables"), dict) else None
+    for i, text in enumerate(oslo if isinstance(oslo, (list, tuple)) else []):
+        if isinstance(text, str) and len(text) > 100:
+            errors.append(FieldError(f"deliverables.oslo[{i}]", "at most 100 characters",
+                                     "hoogstens 100 tekens"))
+    for name in ("requested_grant_cents", "total_budget_cents", "cofinancing_cents"):
+        value = payload.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_CENTS:
+            errors.append(FieldError(name, "amount is too large", "bedrag is te groot"))
+    if app is not None:
+        for i, code in enumerate(app.committed_followers):
+            if code == VGC:
+                errors.append(FieldError(
+                    f"committed_followers[{i}]", "a committed follower is a municipality, not the VGC",
+                    "een volgstad is een gemeente, niet de VGC"))
+    return errors
+
+
 def parse_application(payload: dict[str, Any]) -> ev_apps.Application:
     """Every shape rule of ``evaluation.applications`` against today's registry; 400 on error."""
     data = {k: v for k, v in payload.items() if k != "status"}
+    errors = app_errors(data, None)
     try:
-        return ev_apps.application_from_dict(data, **_known())
+        app = ev_apps.application_from_dict(data, **_known())
     except InvalidInput as exc:
-        raise invalid_input(exc) from None
+        raise invalid_input(InvalidInput(list(exc.errors) + errors)) from None
+    errors += app_errors({}, app)
+    if errors:
+        raise invalid_input(InvalidInput(errors))
+    return app
 
 
 def write_application(
@@ -276,6 +319,20 @@ def override_eligibility(row: Application, eligible: bool | None, motivation: st
     save_or_problem()
 
 
+def _with_app_errors(report: ImportReport) -> ImportReport:
+    """The report with :func:`app_errors` added to the rows they concern (imports recomputed)."""
+    rows = []
+    for r in report.rows:
+        extra = app_errors(r.application.to_dict(), r.application) if r.application else []
+        rows.append(RowResult(r.row, None, tuple(extra)) if extra else r)
+    if len(rows) == len(report.rows) and all(a is b for a, b in zip(rows, report.rows, strict=True)):
+        return report
+    valid = tuple(r.application for r in rows if r.ok and r.application is not None)
+    any_error = any(not r.ok for r in rows)
+    imported = valid if (report.import_valid_rows or not any_error) else ()
+    return ImportReport(rows=tuple(rows), imported=imported, import_valid_rows=report.import_valid_rows)
+
+
 def import_rows(
     call_row: Call, data: bytes | str, fmt: str, import_valid_rows: bool, user: User | None
 ) -> tuple[ImportReport, list[int]]:
@@ -292,6 +349,7 @@ def import_rows(
     if not report.rows:
         raise validation_problem([{"field": "file", "message": "the file has no rows",
                                    "message_nl": "het bestand bevat geen rijen"}])
+    report = _with_app_errors(report)
     rows = []
     for app in report.imported:
         row = Application(call_id=call_row.id)

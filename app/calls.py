@@ -132,8 +132,54 @@ def _write(row: CallRow, call: ev.Call, *, criteria: bool, sources: bool) -> Cal
     return row
 
 
+#: What the tables hold (and exact decimal step checks can handle): app-level bounds, checked
+#: before ``evaluation`` sees the numbers, for the web form as for the API.
+SCALE_BOUND = 1e6
+MIN_SCALE_STEP = 1e-6
+MAX_CENTS = 10**13
+MAX_COUNT = 1000
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _limit_errors(payload: dict[str, Any]) -> list[dict[str, str]]:
+    errors = []
+
+    def err(field: str, en: str, nl: str) -> None:
+        errors.append({"field": field, "message": en, "message_nl": nl})
+
+    year = payload.get("year")
+    if _is_number(year) and not 1990 <= year <= 2100:
+        err("year", "year must lie between 1990 and 2100", "jaar moet tussen 1990 en 2100 liggen")
+    for name in ("total_budget_cents", "max_grant_cents", "min_grant_cents"):
+        if _is_number(payload.get(name)) and payload[name] > MAX_CENTS:
+            err(name, "amount is too large", "bedrag is te groot")
+    for name in ("min_local_governments", "max_applications_per_lead",
+                 "extra_applications_when_cooperating"):
+        if _is_number(payload.get(name)) and payload[name] > MAX_COUNT:
+            err(name, f"at most {MAX_COUNT}", f"hoogstens {MAX_COUNT}")
+    criteria = payload.get("criteria")
+    for i, c in enumerate(criteria if isinstance(criteria, (list, tuple)) else []):
+        if not isinstance(c, dict):
+            continue
+        for name in ("scale_min", "scale_max", "threshold", "weight"):
+            if _is_number(c.get(name)) and abs(c[name]) > SCALE_BOUND:
+                err(f"criteria[{i}].{name}", f"must lie between -{SCALE_BOUND:g} and {SCALE_BOUND:g}",
+                    f"moet tussen -{SCALE_BOUND:g} en {SCALE_BOUND:g} liggen")
+        step = c.get("scale_step")
+        if _is_number(step) and 0 < step < MIN_SCALE_STEP:
+            err(f"criteria[{i}].scale_step", f"must be at least {MIN_SCALE_STEP:g}",
+                f"moet minstens {MIN_SCALE_STEP:g} zijn")
+    return errors
+
+
 def parse_call(payload: dict[str, Any]) -> ev.Call:
     """``evaluation.calls.call_from_dict`` with its errors as a 400 problem."""
+    errors = _limit_errors(payload)
+    if errors:
+        raise validation_problem(errors)
     try:
         return ev.call_from_dict(payload)
     except ev.UnknownPreset as exc:

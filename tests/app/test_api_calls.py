@@ -287,11 +287,14 @@ def test_import_nothing_on_error_unless_asked(client, admin_headers):
     good = application(title="Goede rij")
     bad = application(title="Slechte rij", requested_grant_cents=-5)
     url = f"{CALLS}/{call['id']}/applications/import"
-    resp = client.post(url, json={"applications": [good, bad]}, headers=admin_headers)
+    vgc = application(title="Met de VGC als volger", committed_followers=["VGC"])
+    resp = client.post(url, json={"applications": [good, bad, vgc]}, headers=admin_headers)
     body = assert_problem(resp, 400, "rows[2].requested_grant_cents")
+    assert "rows[3].committed_followers[0]" in [e["field"] for e in body["errors"]]
     assert body["report"]["valid"] == 1 and body["report"]["imported"] == 0
     assert count_rows(client.application, "Application") == 0
-    resp = client.post(url, json={"applications": [good, bad], "import_valid_rows": True}, headers=admin_headers)
+    resp = client.post(url, json={"applications": [good, bad, vgc], "import_valid_rows": True},
+                       headers=admin_headers)
     assert resp.status_code == 201 and resp.json["imported"] == 1 and len(resp.json["created"]) == 1
     listed = client.get(f"{CALLS}/{call['id']}/applications?evaluate=false", headers=admin_headers).json
     assert [a["title"] for a in listed["items"]] == ["Goede rij"] and listed["items"][0]["origin"] == "import"
@@ -371,6 +374,9 @@ BAD_APPLICATIONS = [
     ({"title": ""}, "title"),
     ({"colour": "red"}, "colour"),
     ({"deliverables": {"open_data": "yes"}}, "deliverables.open_data"),
+    ({"committed_followers": ["VGC"]}, "committed_followers[0]"),
+    ({"title": "x" * 301}, "title"),
+    ({"requested_grant_cents": 10**14, "total_budget_cents": 10**14}, "requested_grant_cents"),
 ]
 
 
@@ -392,6 +398,8 @@ BAD_CRITERIA = [
     ([{"code": "a", "name": "A", "scale_step": 0}], "criteria[0].scale_step"),
     ([{"code": "a", "name": "A"}, {"code": "a", "name": "B"}], "criteria[1].code"),
     ([{"code": "a", "name": "A", "weight": "zwaar"}], "criteria[0].weight"),
+    ([{"code": "a", "name": "A", "scale_min": -1e6, "scale_max": 1e6, "scale_step": 1e-300}],
+     "criteria[0].scale_step"),
 ]
 
 
