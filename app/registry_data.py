@@ -3,38 +3,50 @@
 ``load_registry()`` turns the tables into :class:`matching.registry.Registry` (participations of
 merged-away municipalities resolved to today's municipality). ``current_registry()``,
 ``current_graph()`` and ``current_project_index()`` are rebuilt only when the registry version
-changes. The version is one cheap query (row counts, the latest project update and the highest
-participation id, all answered from indexes or a small table), so every worker process notices an
-edit made by another on its next request; the registry itself is loaded at most once per version
-and shared by the graph and the text index.
+changes; the registry itself is loaded at most once per version and shared by the graph and the
+text index.
+
+**The version** is one query of counts and maxima (``registry_version()``). Most of it is
+answered from indexes, but the latest ``project.updated_at`` needs a scan of the project table
+(about 1-6 ms with 5,000 projects on SQLite, most of a partner request), so a process asks the
+database at most every :data:`VERSION_CHECK_INTERVAL_S` seconds and reuses the answer in between.
+A registry change committed by this process forgets that answer at once (``after_commit``
+hook), so a request that follows its own write always sees it; a change made by another worker
+process shows within :data:`VERSION_CHECK_INTERVAL_S` seconds.
 
 A project's ``updated_at`` only moves by itself when one of its own columns changes; the
-``before_flush`` hook below also moves it when its domains or participations change, so that
-such an edit changes the version too.
+``before_flush`` hook also moves it when its domains or participations change, so that such an
+edit changes the version too.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Hashable
 from datetime import datetime
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Text, cast, event, func, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.models import Domain as DomainRow
 from app.models import Municipality as MunicipalityRow
 from app.models import Participation as ParticipationRow
 from app.models import Project as ProjectRow
+from app.models import project_domain
 from app.models.registry import utcnow
 from matching.graph import GraphCache, RegistryGraph
 from matching.registry import Municipality, Participation, Project, Registry
 from matching.similar import ProjectIndex, place_name_words
 from matching.weights import MatchingWeights
 
-#: One statement of scalar subqueries, built once: row counts and maxima that SQLite and
-#: PostgreSQL answer from indexes or small tables (the project table is scanned for the latest
-#: ``updated_at``; 5,000 projects take well under a millisecond).
+#: How long (seconds) a process trusts its last answer to the version query when it has not
+#: changed the registry itself: the longest a change by another worker process stays unseen.
+VERSION_CHECK_INTERVAL_S = 1.0
+
+#: One statement of scalar subqueries, built once: row counts and maxima (indexes or small
+#: tables, except the scan for the latest ``updated_at``).
 _VERSION_QUERY = select(
     select(func.count()).select_from(MunicipalityRow).scalar_subquery(),
     select(func.count(MunicipalityRow.merged_into_id)).scalar_subquery(),
@@ -45,21 +57,49 @@ _VERSION_QUERY = select(
     select(func.max(ParticipationRow.id)).scalar_subquery(),
 )
 
+_clock = time.monotonic  # seconds; tests move it forward
+_checked: dict[Hashable, tuple[float, tuple]] = {}
+"""Per database URL: (monotonic time of the last version query, its answer)."""
 
-def registry_version() -> tuple:
-    """Changes whenever a project or participation is added, edited or removed, and when
-    municipalities are added, merged or get another population (what ``flask seed`` changes;
-    after a seed that only renames or moves municipalities, restart the workers)."""
+
+def registry_version(max_age_s: float = 0.0) -> tuple:
+    """A value that changes whenever a project or participation is added, edited or removed,
+    and when municipalities are added, merged or get another population (what ``flask seed``
+    changes; after a seed that only renames or moves municipalities, restart the workers).
+
+    ``max_age_s`` > 0 reuses an answer of this process that is at most that many seconds old
+    (forgotten as soon as this process commits a registry change).
+    """
+    url = db.engine.url  # which database: tests run many in one process; URLs are hashable
+    now = _clock()
+    if max_age_s > 0:
+        cached = _checked.get(url)
+        if cached is not None and now - cached[0] <= max_age_s:
+            return cached[1]
     row = db.session.execute(_VERSION_QUERY).one()
     stamp = row[4].isoformat() if isinstance(row[4], datetime) else str(row[4])
-    # The engine URL says which database (tests run many in one process); URLs are hashable.
-    return (db.engine.url, *row[:4], stamp, *row[5:])
+    version = (url, *row[:4], stamp, *row[5:])
+    _checked[url] = (now, version)
+    return version
+
+
+def _current_version() -> tuple:
+    return registry_version(VERSION_CHECK_INTERVAL_S)
+
+
+_REGISTRY_ROWS = (ProjectRow, ParticipationRow, MunicipalityRow)
 
 
 @event.listens_for(Session, "before_flush")
 def _touch_changed_projects(session: Session, flush_context, instances) -> None:
-    """Move ``updated_at`` of projects whose domains or participations changed in this flush."""
+    """Move ``updated_at`` of projects whose domains or participations changed in this flush,
+    and remember that this transaction changes the registry."""
     deleted = set(session.deleted)
+    changed = [obj for obj in list(session.new) + list(deleted) + list(session.dirty)
+               if isinstance(obj, _REGISTRY_ROWS)]
+    if not changed:
+        return
+    session.info["registry_changed"] = True
     touched = {obj for obj in session.dirty
                if isinstance(obj, ProjectRow) and session.is_modified(obj)}
     touched.update(obj.project for obj in list(session.new) + list(deleted)
@@ -69,42 +109,79 @@ def _touch_changed_projects(session: Session, flush_context, instances) -> None:
         project.updated_at = now
 
 
-def load_registry() -> Registry:
-    rows = db.session.scalars(select(MunicipalityRow)).all()
-    by_id = {m.id: m for m in rows}
+@event.listens_for(Session, "after_commit")
+def _forget_checked_version(session: Session) -> None:
+    """After this process committed a registry change, the next request asks the database."""
+    if session.info.pop("registry_changed", False):
+        _checked.clear()
 
-    def current(m: MunicipalityRow) -> MunicipalityRow:
-        seen = set()
-        while m.merged_into_id is not None and m.id not in seen:
-            seen.add(m.id)
-            m = by_id[m.merged_into_id]
-        return m
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("registry_changed", None)
+
+
+def load_registry() -> Registry:
+    """The registry tables as plain data (plain column queries: 5,000 projects in well under a
+    second, where ORM objects took seconds)."""
+    m = MunicipalityRow
+    rows = db.session.execute(select(
+        m.id, m.refnis, m.name_nl, m.name_fr, m.province, m.region, m.is_centrumstad,
+        m.population, m.latitude, m.longitude, m.merged_into_id,
+    )).all()
+    by_id = {r.id: r for r in rows}
+
+    def current_refnis(municipality_id: int) -> str:
+        r, seen = by_id[municipality_id], set()
+        while r.merged_into_id is not None and r.id not in seen:
+            seen.add(r.id)
+            r = by_id[r.merged_into_id]
+        return r.refnis
 
     municipalities = tuple(
         Municipality(
-            refnis=m.refnis, name_nl=m.name_nl, name_fr=m.name_fr, province=m.province, region=m.region,
-            is_centrumstad=m.is_centrumstad, population=m.population or 0,
-            latitude=m.latitude or 0.0, longitude=m.longitude or 0.0,
+            refnis=r.refnis, name_nl=r.name_nl, name_fr=r.name_fr, province=r.province,
+            region=r.region, is_centrumstad=r.is_centrumstad, population=r.population or 0,
+            latitude=r.latitude or 0.0, longitude=r.longitude or 0.0,
         )
-        for m in sorted(rows, key=lambda r: r.refnis)
-        if m.merged_into_id is None
+        for r in sorted(rows, key=lambda r: r.refnis)
+        if r.merged_into_id is None
     )
-    projects, participations = [], []
-    stmt = select(ProjectRow).options(selectinload(ProjectRow.domains), selectinload(ProjectRow.participations))
-    for p in db.session.scalars(stmt):
-        deliverables = {k for k, v in p.deliverables().items() if v}
+    domains: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(
+        select(project_domain.c.project_id, DomainRow.code)
+        .join(DomainRow, DomainRow.id == project_domain.c.domain_id)
+        .order_by(project_domain.c.project_id, DomainRow.position)
+    ):
+        domains.setdefault(project_id, []).append(code)
+    p = ProjectRow
+    projects = []
+    for r in db.session.execute(select(
+        p.id, p.title, p.summary, p.programme, p.year, p.grant_cents, p.status, p.playbook,
+        p.model_specification, p.open_source, p.open_data, p.vloca,
+        # the JSON list as text: decoding 5,000 JSON values only to test emptiness is slow
+        cast(p.oslo_standards, Text).label("oslo"),
+    ).order_by(p.id)):
+        flags = {"playbook": r.playbook, "model_specification": r.model_specification,
+                 "open_source": r.open_source, "open_data": r.open_data,
+                 "oslo": (r.oslo or "null").strip() not in ("[]", "null"), "vloca": r.vloca}
         projects.append(Project(
-            id=p.id, title=p.title, summary=p.summary or "", programme=p.programme, year=p.year,
-            grant_cents=p.grant_cents, status=p.status, domains=tuple(d.code for d in p.domains),
-            deliverables=frozenset(deliverables),
+            id=r.id, title=r.title, summary=r.summary or "", programme=r.programme, year=r.year,
+            grant_cents=r.grant_cents, status=r.status, domains=tuple(domains.get(r.id, ())),
+            deliverables=frozenset(k for k, v in flags.items() if v),
         ))
-        seen: dict[str, str] = {}
-        for part in p.participations:
-            refnis = current(by_id[part.municipality_id]).refnis
-            if refnis not in seen:  # two merged predecessors in one project count once
-                seen[refnis] = part.role
-                participations.append(Participation(project_id=p.id, refnis=refnis, role=part.role))
-    return Registry(municipalities=municipalities, projects=tuple(projects), participations=tuple(participations))
+    participations = []
+    seen: set[tuple[int, str]] = set()
+    part = ParticipationRow
+    for project_id, municipality_id, role in db.session.execute(
+        select(part.project_id, part.municipality_id, part.role).order_by(part.project_id, part.id)
+    ):
+        refnis = current_refnis(municipality_id)
+        if (project_id, refnis) not in seen:  # two merged predecessors in one project count once
+            seen.add((project_id, refnis))
+            participations.append(Participation(project_id=project_id, refnis=refnis, role=role))
+    return Registry(municipalities=municipalities, projects=tuple(projects),
+                    participations=tuple(participations))
 
 
 _lock = threading.Lock()
@@ -124,12 +201,12 @@ def _registry_of(version: Hashable) -> Registry:
 
 def current_registry() -> Registry:
     """The registry as plain data, reloaded only when the version changed."""
-    return _registry_of(registry_version())
+    return _registry_of(_current_version())
 
 
 def current_graph() -> RegistryGraph:
     """The registry graph of the current version (built once per version and process)."""
-    version = registry_version()
+    version = _current_version()
     return _graphs.get(version, lambda: _registry_of(version))
 
 
@@ -145,7 +222,7 @@ def current_project_index() -> ProjectIndex:
     who, not what, and the seed summaries name the lead.
     """
     global _index
-    version = registry_version()
+    version = _current_version()
     with _lock:
         cached = _index
     if cached is not None and cached[0] == version:
@@ -159,9 +236,10 @@ def current_project_index() -> ProjectIndex:
 
 
 def clear_caches() -> None:
-    """Forget the loaded registry, graph and index (the next request rebuilds them)."""
+    """Forget the version answers, the loaded registry, graph and index."""
     global _registry, _index
     with _lock:
+        _checked.clear()
         _registry = None
         _index = None
     _graphs.clear()

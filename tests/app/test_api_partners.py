@@ -345,6 +345,41 @@ def test_adding_correcting_and_deleting_a_project_changes_profile_and_suggestion
     assert _governance(client, KORTENBERG)["score"] == 0
 
 
+def test_a_change_by_another_worker_shows_within_the_check_interval(app, monkeypatch):
+    from sqlalchemy import text
+
+    from app import registry_data
+    from app.extensions import db
+
+    now = [1000.0]
+    monkeypatch.setattr(registry_data, "_clock", lambda: now[0])
+    with app.app_context():
+        before = registry_data.current_graph()
+        project_id = next(p.id for p in before.projects.values()
+                          if p.title == "Wegdekkwaliteitsinspectie")
+        # Another process writes: plain SQL, none of this process's ORM objects flushed.
+        db.session.execute(text("UPDATE project SET year = 2019, updated_at = :now WHERE id = :id"),
+                           {"now": "2100-01-01 00:00:00", "id": project_id})
+        db.session.commit()
+        assert registry_data.current_graph() is before  # the version is checked once a second
+        now[0] += registry_data.VERSION_CHECK_INTERVAL_S + 0.1
+        after = registry_data.current_graph()
+        assert after is not before and after.project(project_id).year == 2019
+
+
+def test_reusable_deliverables_count_as_adoption_evidence(client, admin_headers):
+    new = {"title": "Open data over parkeren", "programme": "other", "year": 2024,
+           "domains": ["mobility"], "participations": [{"refnis": KORTENBERG, "role": "lead"}],
+           "deliverables": {"open_data": True, "oslo": ["OSLO-Mobiliteit"], "playbook": True}}
+    assert client.post("/api/v1/projects", json=new, headers=admin_headers).status_code == 201
+    body = client.get(f"/api/v1/municipalities/{KORTENBERG}/profile").json
+    (project,) = body["domains"][0]["projects"]
+    assert project["reusable_deliverables"] == 3  # open data, OSLO, playbook
+    assert project["adoption"] == pytest.approx(1 + 0.05 * 3)
+    assert project["contribution"] == pytest.approx(
+        0.5 ** ((body["as_of_year"] - 2024) / 6) * 1.0 * (1 + 0.05 * 3))  # grant unknown: scale 1
+
+
 def test_openapi_documents_the_matching_endpoints(client):
     spec = client.get("/api/v1/openapi.json").json
     for path in ("/api/v1/partner-suggestions", "/api/v1/municipalities/{refnis}/profile",
