@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.bench_partners import generated
+from bench.bench_partners import generated, timed
 from matching.graph import build_graph
 from matching.partners import LOOKING_FOR, MODES
 from matching.registry import DOMAINS
@@ -58,15 +58,6 @@ def percentile(values: list[float], q: float) -> float:
     k = (len(ordered) - 1) * q / 100
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def median_time(fn, runs: int = RUNS) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 # --- 1 and 2: the database and the in-process figures -----------------------------------------
@@ -118,8 +109,8 @@ def prepare_database(url: str) -> dict:
         db.session.execute(Participation.__table__.insert(), members)
         db.session.commit()
 
-        load_s, registry = median_time(load_registry)
-        build_s, graph = median_time(lambda: build_graph(registry))
+        load_s, registry = timed(load_registry, RUNS)
+        build_s, graph = timed(lambda: build_graph(registry), RUNS)
         registry_version()
         version_times = []
         for _ in range(200):
