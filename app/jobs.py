@@ -13,11 +13,13 @@ The solve itself is :func:`app.planning.solve_plan` (parameters in, JSON-able re
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import traceback
 import uuid
 import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from app.extensions import db
 from app.models import ClusterPlan
 from app.models.registry import utcnow
 
+#: Default RQ queue name; ``RQ_QUEUE`` in the app config overrides it (tests use their own).
 QUEUE_NAME = "vuurtoren"
 HEARTBEAT_S = 2.0
 STALE_AFTER_S = 60.0
@@ -42,6 +45,22 @@ _executor_lock = threading.Lock()
 
 class Cancelled(Exception):
     """Raised inside a solve when the plan was cancelled."""
+
+
+class QueueUnavailable(Exception):
+    """``REDIS_URL`` is set but Redis does not answer: the plan cannot be queued."""
+
+
+def queue_name(app: Flask | None = None) -> str:
+    """The RQ queue plans go to (``RQ_QUEUE`` config, default :data:`QUEUE_NAME`)."""
+    return (app or current_app).config.get("RQ_QUEUE") or QUEUE_NAME
+
+
+def redis_connection(url: str):
+    """A Redis connection that fails fast (5 s) instead of hanging a request or a command."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
 
 
 def _thread_executor(app: Flask) -> ThreadPoolExecutor:
@@ -82,13 +101,19 @@ def submit_plan(plan: ClusterPlan) -> None:
     app = current_app._get_current_object()
     url = app.config.get("REDIS_URL")
     if url:
-        from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        queue = Queue(QUEUE_NAME, connection=Redis.from_url(url))
+        queue = Queue(queue_name(app), connection=redis_connection(url))
         timeout = int(plan.params.get("time_limit_s", 60)) + 300
-        job = queue.enqueue("app.jobs.rq_run_plan", plan.id, job_timeout=timeout,
-                            failure_ttl=86400, result_ttl=3600)
+        try:
+            job = queue.enqueue("app.jobs.rq_run_plan", plan.id, job_timeout=timeout,
+                                failure_ttl=86400, result_ttl=3600)
+        except RedisError as exc:
+            plan.backend, plan.status, plan.finished_at = "rq", "failed", utcnow()
+            plan.error = f"the job queue (Redis at REDIS_URL) is unreachable: {exc}"
+            db.session.commit()
+            raise QueueUnavailable(plan.error) from exc
         plan.backend, plan.rq_job_id = "rq", job.id
     else:
         plan.backend, plan.rq_job_id = "thread", PROCESS_ID
@@ -109,6 +134,13 @@ def _run_in_app(app: Flask, plan_id: int) -> None:
 _worker_app: Flask | None = None
 
 
+def bind_worker_app(app: Flask | None) -> None:
+    """Run the RQ jobs of this process in ``app`` (``flask --app app worker`` binds its own app,
+    so the worker uses the configuration it was started with)."""
+    global _worker_app
+    _worker_app = app
+
+
 def rq_run_plan(plan_id: int) -> None:
     """Entry point of an RQ worker process (``flask --app app worker``)."""
     global _worker_app
@@ -122,8 +154,10 @@ def rq_run_plan(plan_id: int) -> None:
 class _Monitor:
     """Heartbeat and cancellation watcher, in its own thread and database session."""
 
-    def __init__(self, app: Flask, plan_id: int):
-        self.app, self.plan_id = app, plan_id
+    def __init__(self, app: Flask, plan_id: int,
+                 listener: Callable[[float, float | None, float | None, float | None], None]
+                 | None = None):
+        self.app, self.plan_id, self.listener = app, plan_id, listener
         self.cancel = threading.Event()
         self.stop = threading.Event()
         self.progress: dict[str, Any] | None = None
@@ -132,14 +166,21 @@ class _Monitor:
 
     def report(self, elapsed_s: float, best_objective: float | None, bound: float | None,
                gap: float | None) -> None:
-        self.progress = {"elapsed_s": round(elapsed_s, 2), "best_objective": best_objective,
-                         "bound": bound, "gap": gap}
+        self.progress = {"elapsed_s": round(elapsed_s, 2), "best_objective": _finite(best_objective),
+                         "bound": _finite(bound), "gap": _finite(gap)}
+        if self.listener is not None:
+            self.listener(elapsed_s, best_objective, bound, gap)
 
     def _loop(self) -> None:
         with self.app.app_context():
             try:
                 while not self.stop.wait(HEARTBEAT_S):
-                    self.flush()
+                    try:
+                        self.flush()
+                    except Exception:  # a busy or restarting database: beat again next time
+                        db.session.rollback()
+                        self.app.logger.warning("plan %s: heartbeat not written", self.plan_id,
+                                                exc_info=True)
             finally:
                 db.session.remove()
 
@@ -154,8 +195,21 @@ class _Monitor:
             self.cancel.set()
 
 
-def run_plan(plan_id: int) -> None:
-    """Run one plan to its end state. Needs an app context."""
+def _finite(value: float | None) -> float | None:
+    """JSON columns refuse NaN and infinity (PostgreSQL): those become null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def run_plan(plan_id: int,
+             on_progress: Callable[[float, float | None, float | None, float | None], None]
+             | None = None) -> None:
+    """Run one plan to its end state. Needs an app context.
+
+    ``on_progress`` (optional) also hears every progress report, in the solving thread (the
+    CLI draws its progress bar with it).
+    """
     from app.planning import solve_plan
 
     plan = db.session.get(ClusterPlan, plan_id)
@@ -170,7 +224,7 @@ def run_plan(plan_id: int) -> None:
     params = dict(plan.params)
     db.session.commit()
 
-    monitor = _Monitor(current_app._get_current_object(), plan_id)
+    monitor = _Monitor(current_app._get_current_object(), plan_id, on_progress)
     monitor.thread.start()
     started = time.perf_counter()
     status, result, error = "failed", None, None
@@ -208,10 +262,9 @@ def cancel_plan(plan: ClusterPlan) -> None:
         plan.status, plan.finished_at = "cancelled", utcnow()
         if plan.backend == "rq" and plan.rq_job_id and current_app.config.get("REDIS_URL"):
             try:
-                from redis import Redis
                 from rq.job import Job
 
-                Job.fetch(plan.rq_job_id, connection=Redis.from_url(current_app.config["REDIS_URL"])).cancel()
+                Job.fetch(plan.rq_job_id, connection=redis_connection(current_app.config["REDIS_URL"])).cancel()
             except Exception:  # the job may already be gone; the flag stops it anyway
                 pass
     db.session.commit()
