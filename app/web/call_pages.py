@@ -20,7 +20,7 @@ from app import applications as apps
 from app import calls
 from app.audit import record_audit
 from app.extensions import db
-from app.formatting import parse_euro
+from app.formatting import euro, parse_euro
 from app.models import Domain, Municipality, Organisation, Project
 from app.problems import Problem
 from app.registry import fold
@@ -88,6 +88,11 @@ def number(value: float | None, decimals: int = 1) -> str:
     return money.number_nl(value, decimals) if _nl() else money.number_en(value, decimals)
 
 
+def _euro_text(cents: int | None) -> str:
+    """Cents as a person types euro in the form: 20000000 -> '200.000,00' (parse_euro reads it)."""
+    return "" if cents is None else euro(cents, decimals=True).replace("€", "")
+
+
 def _render(template: str, status: int = 200, **context: Any):
     context.update(rule_labels=RULE_LABELS, status_labels=STATUS_LABELS, nl=_nl(), number=number,
                    indicator_labels=INDICATOR_LABELS, call_type_labels=CALL_TYPE_LABELS,
@@ -145,7 +150,7 @@ def _call_values(row) -> dict[str, Any]:
     for name in calls.RULE_FIELDS:
         value = getattr(row, name)
         if name in CALL_MONEY_FIELDS:
-            value = "" if value is None else money.number_nl(value / 100, 2)
+            value = _euro_text(value)
         elif name == "allowed_domains":
             value = list(value or [])
         elif value is None:
@@ -358,9 +363,9 @@ def _application_values(row) -> dict[str, Any]:
         "partners": _member_text(municipal),
         "organisations": [str(x["organisation"]) for x in p["partners"] if "organisation" in x],
         "committed_followers": _member_text(p["committed_followers"]),
-        "requested_grant_euro": money.number_nl(p["requested_grant_cents"] / 100, 2),
-        "total_budget_euro": money.number_nl(p["total_budget_cents"] / 100, 2),
-        "cofinancing_euro": money.number_nl(p["cofinancing_cents"] / 100, 2),
+        "requested_grant_euro": _euro_text(p["requested_grant_cents"]),
+        "total_budget_euro": _euro_text(p["total_budget_cents"]),
+        "cofinancing_euro": _euro_text(p["cofinancing_cents"]),
         "oslo": ", ".join(p["deliverables"]["oslo"]),
         "prior_projects": [str(x) for x in p["prior_projects"]],
         "knowledge_sharing": "\n".join(p["knowledge_sharing"]),
