@@ -158,8 +158,8 @@ def _call_values(row) -> dict[str, Any]:
         elif name in ("deadline", "pre_registration_deadline"):
             value = value.isoformat()
         values[name] = value
-    values["criteria"] = [{k: ("" if v is None else v) for k, v in calls.criterion_dict(c).items()}
-                          for c in row.criteria]
+    values["criteria"] = [{k: ("" if v is None else f"{v:g}" if isinstance(v, float) else v)
+                           for k, v in calls.criterion_dict(c).items()} for c in row.criteria]
     return values
 
 
