@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -684,9 +685,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.capacity is not None and args.capacity < 1:
         print("error: --capacity must be at least 1", file=sys.stderr)
         return 2
-    result = solve_pmedian(inst.distances, inst.p, capacity=args.capacity,
-                           time_limit=args.time_limit, seed=args.seed)
-    print(json.dumps(result.as_json()))
+    # Solver libraries may print banners on file descriptor 1; keep stdout for the JSON line.
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        result = solve_pmedian(inst.distances, inst.p, capacity=args.capacity,
+                               time_limit=args.time_limit, seed=args.seed)
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+    print(json.dumps(result.as_json()), flush=True)
     return 0
 
 
