@@ -1,0 +1,141 @@
+"""Benchmark: the Flanders cluster plan (285 municipalities) with the cluster optimizer.
+
+Municipalities from ``seed_data/municipalities.csv`` (Flemish, current). Experience and maturity
+per domain come from the real registry (``seed_data`` projects, ``matching.experience``) when
+``--experience registry``; the registry's prior projects make only a handful of municipalities
+experienced, so by default (``--experience synthetic``) a seeded synthetic experience is used
+instead (gamma-distributed scores, centrumsteden x3; maturity from the same thresholds as
+``MatchingWeights``) — clearly our own test input, not data.
+
+Plan: the issue's example request, 8 lighthouses per domain, at most 40 followers each, one
+domain per lighthouse, candidates of maturity >= experienced. Reports, as medians of ``--runs``:
+time to a gap <= 1 % for all six domains, time to proven optimality for one domain (mobility),
+the final status/gap, and the peak resident memory (``resource.getrusage``). Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from matching.optimizer import ClusterModel, PlanParams  # noqa: E402
+from matching.registry import DOMAINS, Municipality  # noqa: E402
+
+
+def load_municipalities() -> list[Municipality]:
+    with open(ROOT / "seed_data" / "municipalities.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh)
+                if r["region"] == "flanders" and not r.get("merged_into")]
+    return [
+        Municipality(r["refnis"], r["name_nl"], r["name_fr"] or None, r["province"] or None,
+                     r["region"], r["is_centrumstad"] == "1", int(r["population"]),
+                     float(r["latitude"]), float(r["longitude"]))
+        for r in rows
+    ]
+
+
+def build_model(municipalities: list[Municipality], experience: str, seed: int) -> ClusterModel:
+    model = ClusterModel()
+    model.add_municipalities(municipalities)
+    if experience == "registry":
+        from matching.experience import profile
+        from matching.graph import build_graph
+        from matching.seedfiles import load_registry_from_seed_files
+
+        graph = build_graph(load_registry_from_seed_files(ROOT / "seed_data"))
+        scores: dict[str, dict[str, float]] = {d: {} for d in DOMAINS}
+        classes: dict[str, dict[str, str]] = {d: {} for d in DOMAINS}
+        for m in municipalities:
+            for entry in profile(graph, m.refnis).domains:
+                scores[entry.domain][m.refnis] = entry.score
+                classes[entry.domain][m.refnis] = entry.maturity
+        for d in DOMAINS:
+            model.set_experience(d, scores[d])
+            model.set_maturity(d, classes[d])
+        return model
+    rng = np.random.default_rng(seed)
+    for d in DOMAINS:
+        scores = {m.refnis: float(rng.gamma(0.5, 0.6)) * (3.0 if m.is_centrumstad else 1.0)
+                  for m in municipalities}
+        model.set_experience(d, scores)
+        model.set_maturity(d, {
+            r: "lighthouse-ready" if s >= 1.0 else "experienced" if s >= 0.4
+            else "starter" if s > 0.1 else "none"
+            for r, s in scores.items()
+        })
+    return model
+
+
+def timed_solve(model: ClusterModel, params: PlanParams, target_gap: float) -> dict:
+    reached: list[float] = []
+
+    def progress(elapsed: float, best: float | None, bound: float, gap: float) -> None:
+        if best is not None and gap <= target_gap and not reached:
+            reached.append(elapsed)
+
+    plan = model.solve(params, on_progress=progress, cancel=threading.Event())
+    if plan.status == "optimal" and not reached:
+        reached.append(plan.seconds)
+    return {
+        "status": plan.status, "objective": plan.objective, "gap": plan.gap,
+        "seconds": round(plan.seconds, 2),
+        "seconds_to_target_gap": round(reached[0], 2) if reached else None,
+        "reason": plan.reason,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--experience", choices=("synthetic", "registry"), default="synthetic")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    args = parser.parse_args()
+    municipalities = load_municipalities()
+    all_runs, one_runs = [], []
+    for run in range(args.runs):
+        model = build_model(municipalities, args.experience, seed=run)
+        base = dict(lighthouses=8, max_followers=40, time_limit_s=args.time_limit)
+        all_runs.append(timed_solve(model, PlanParams(domains=DOMAINS, **base), 0.01))
+        one_runs.append(timed_solve(model, PlanParams(domains=("mobility",), **base), 0.0))
+        print(json.dumps({"run": run, "all": all_runs[-1], "mobility": one_runs[-1]}),
+              file=sys.stderr, flush=True)
+
+    def median(rows: list[dict], key: str) -> float | None:
+        values = [r[key] for r in rows if r[key] is not None]
+        return round(statistics.median(values), 2) if len(values) == len(rows) else None
+
+    out = {
+        "benchmark": "flanders_plan",
+        "municipalities": len(municipalities),
+        "experience": args.experience,
+        "request": {"lighthouses": 8, "max_followers": 40, "min_maturity": "experienced",
+                    "one_domain_per_lighthouse": True, "time_limit_s": args.time_limit},
+        "six_domains": {
+            "seconds_to_gap_1pct_median": median(all_runs, "seconds_to_target_gap"),
+            "statuses": [r["status"] for r in all_runs],
+            "final_gaps": [r["gap"] for r in all_runs],
+        },
+        "mobility_only": {
+            "seconds_to_optimal_median": median(
+                [r for r in one_runs], "seconds_to_target_gap"),
+            "statuses": [r["status"] for r in one_runs],
+        },
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "runs": args.runs,
+    }
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
