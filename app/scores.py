@@ -15,9 +15,10 @@ silently. Score writes commit themselves (so the 409 can be built after the roll
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,15 +26,31 @@ from app.audit import record_audit
 from app.calls import criterion_from_row
 from app.extensions import db
 from app.jury import ensure_not_published
-from app.models import Application, Assignment, CallJuror, Consensus, Criterion, Score, User
+from app.models import (
+    Application,
+    Assignment,
+    AuditHead,
+    CallJuror,
+    Consensus,
+    Criterion,
+    Score,
+    User,
+)
 from app.models.registry import utcnow
 from app.problems import Problem, not_found, validation_problem
 from evaluation import scoring
 from evaluation.scoring import InvalidScore, validate_score
 
 
+def _tidy(value: Any) -> Any:
+    """7.0 -> 7, so messages read "between 0 and 10", not "between 0.0 and 10.0"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def pure_criterion(row: Criterion) -> scoring.Criterion:
-    return criterion_from_row(row).for_scoring()
+    c = criterion_from_row(row).for_scoring()
+    return replace(c, scale_min=_tidy(c.scale_min), scale_max=_tidy(c.scale_max),
+                   scale_step=_tidy(c.scale_step), threshold=_tidy(c.threshold))
 
 
 def get_criterion(app: Application, code: str) -> Criterion:
@@ -126,6 +143,19 @@ def stale_problem(current: Score | None, sent_score: Any, sent_motivation: Any,
     )
 
 
+def _serialise_on_sqlite() -> None:
+    """SQLite has one writer at a time: take the write lock before reading the version.
+
+    A no-op UPDATE of the audit head (which every score write touches anyway) makes pysqlite
+    begin the transaction and take SQLite's write lock, so a concurrent save waits for this one
+    and then reads the new version (409), instead of failing with "database is locked". On
+    PostgreSQL nothing is needed: the versioned UPDATE settles the race.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(AuditHead).where(AuditHead.id == 1)
+                           .values(entries=AuditHead.entries))
+
+
 def _after_version_check() -> None:
     """Hook between the version check and the write (tests use it to line up two saves)."""
 
@@ -134,6 +164,7 @@ def save_score(app: Application, juror: CallJuror, criterion: Criterion, score: 
                motivation: Any, version: int, actor: User) -> Score:
     """Save a draft score (audited) and commit; 409 when stale or already submitted."""
     ensure_not_published(app.call)
+    _serialise_on_sqlite()
     row = _current(app.id, juror.id, criterion.id)
     if row is not None and row.status == "submitted":
         raise Problem(409, "Already submitted",
@@ -172,6 +203,7 @@ def save_score(app: Application, juror: CallJuror, criterion: Criterion, score: 
 def submit_scores(app: Application, juror: CallJuror, actor: User) -> list[Score]:
     """Submit every criterion at once (all valid, each motivated); audited, commits."""
     ensure_not_published(app.call)
+    _serialise_on_sqlite()
     rows = {r.criterion_id: r for r in scores_of(app, juror)}
     if rows and all(r.status == "submitted" for r in rows.values()):
         raise Problem(409, "Already submitted",

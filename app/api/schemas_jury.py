@@ -24,7 +24,7 @@ class AffiliationInSchema(StrictSchema):
     @validates_schema
     def one_of(self, data, **_kwargs):
         if ("refnis" in data) == ("organisation" in data):
-            raise ValidationError("give exactly one of refnis or organisation", "affiliation")
+            raise ValidationError("give exactly one of refnis or organisation")
 
 
 class JurorInSchema(StrictSchema):
