@@ -54,6 +54,10 @@ from matching.heuristic import (
 ProgressCallback = Callable[[float, "float | None", float, float], None]
 
 _DEBUG = False
+#: Seconds kept back from each phase's time limit for model building and the answer.
+_RESERVE = 0.5
+#: Extra HiGHS options for the MIP phase (tested on generated instances).
+_HIGHS_MIP = ""
 #: Up to this many client-candidate pairs, the MIP models every distance level (no widening).
 _FULL_MODEL_PAIRS = 60_000
 _STATUS_OK = (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE)
@@ -281,7 +285,7 @@ def _solve_lp(model: _Model, clock: _Clock) -> tuple[np.ndarray, np.ndarray] | N
     res = linprog(
         model.obj, A_ub=a_ub, b_ub=-model.row_lb[:card], A_eq=a_eq, b_eq=model.row_lb[card:],
         bounds=np.column_stack([model.col_lb, model.col_ub]), method="highs-ds",
-        options={"time_limit": max(0.05, clock.left()), "presolve": True},
+        options={"time_limit": max(0.05, clock.left() - _RESERVE), "presolve": True},
     )
     clock.check()
     if res.status != 0:
@@ -407,6 +411,8 @@ def _solve_uncapacitated(distances: np.ndarray, p: int, clock: _Clock, seed: int
         lp_rounds = 0
         while True:  # Phase 2 and 3: exact LP bound, fixing after every round.
             clock.check()
+            if clock.left() <= _RESERVE:
+                raise TimeoutError
             top = np.where(closed, levels.level_at_most(rad), levels.level_at_least(rad))
             model = _build(levels, p, top, closed, forced.astype(float), np.ones(len(cand)))
             solved = _solve_lp(model, clock)
@@ -453,15 +459,18 @@ def _solve_uncapacitated(distances: np.ndarray, p: int, clock: _Clock, seed: int
             rad = np.where(closed, rad, np.inf)  # small enough: model every level, exact
         while True:  # Phase 4: MIP over better solutions; widen open radii that were cut off.
             clock.check()
+            if clock.left() <= _RESERVE:
+                raise TimeoutError
             top = np.where(closed, levels.level_at_most(rad), levels.level_at_least(rad))
             model = _build(levels, p, top, closed, forced.astype(float), np.ones(len(cand)))
             helper = _helper(model, True, all_integer=mip_solver == "sat")
             params = ""
             if mip_solver == "highs":
-                params = f"objective_bound={cutoff - model.const + margin}"
+                params = ",".join(x for x in (f"objective_bound={cutoff - model.const + margin}",
+                                              _HIGHS_MIP) if x)
             elif mip_solver == "sat":
                 params = "num_workers:2"
-            engine = _run(helper, mip_solver, clock.left(), clock, params)
+            engine = _run(helper, mip_solver, clock.left() - _RESERVE, clock, params)
             mip_rounds += 1
             stats["mip_rounds"] = mip_rounds
             status = engine.status()
