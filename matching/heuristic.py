@@ -27,7 +27,8 @@ def pmedian_cost(distances: np.ndarray, medians: np.ndarray) -> float:
 def fasterpam_best(
     distances: np.ndarray, p: int, *, restarts: int = 5, seed: int = 0, time_budget: float = 5.0
 ) -> tuple[np.ndarray, float]:
-    """Best FasterPAM result over a BUILD start and up to ``restarts`` random starts.
+    """Best FasterPAM result over ``restarts`` random starts (seeds ``seed``, ``seed + 1``, ...)
+    and a BUILD start.
 
     ``distances`` is a square (n, n) matrix; returns (sorted 0-based medians, cost). Stops early
     when ``time_budget`` seconds are spent (at least the first run always completes).
@@ -40,7 +41,8 @@ def fasterpam_best(
     best_medians: np.ndarray | None = None
     best_cost = np.inf
     for run in range(restarts + 1):
-        init = "build" if run == 0 else "random"
+        # random starts use seeds seed, seed + 1, ...; the BUILD start comes last
+        init = "build" if run == restarts else "random"
         result = kmedoids.fasterpam(diss, p, init=init, random_state=seed + run, n_cpu=1)
         medians = _pad(distances, np.unique(np.asarray(result.medoids, dtype=np.int64)), p)
         cost = pmedian_cost(distances, medians)

@@ -385,8 +385,8 @@ def _solve_uncapacitated(distances: np.ndarray, p: int, clock: _Clock, seed: int
     n = distances.shape[0]
     integral = _is_integral(distances)
     stats: dict[str, object] = {}
-    medians, ub = fasterpam_best(distances, p, restarts=5, seed=seed,
-                                 time_budget=min(5.0, 0.1 * clock.limit))
+    medians, ub = fasterpam_best(distances, p, restarts=20, seed=seed,
+                                 time_budget=min(5.0, 0.05 * clock.limit))
     stats["heuristic"] = float(ub)
     stats["heuristic_seconds"] = round(clock.elapsed(), 3)
     lower = 0.0
