@@ -173,8 +173,8 @@ def declare_conflict(call_id: int):
     """
     call = get_call(call_id)
     user = api_user()
-    data = json_body(ConflictInSchema())
     mine = own_juror(call, user)
+    data = json_body(ConflictInSchema())
     if mine is not None:
         if data["juror"] not in (None, mine.id):
             raise Problem(403, "Forbidden", "A juror declares only their own conflicts.",
