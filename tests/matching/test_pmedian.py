@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from matching import pmedian
 from matching.heuristic import capacitated_assignment, fasterpam_best
 from matching.orlib import InstanceFormatError, parse_pmedian, read_pmedian, shortest_path_costs
 from matching.pmedian import main, solve_pmedian
@@ -112,6 +113,21 @@ def test_uncapacitated_matches_brute_force(seed):
     assert result.objective == brute_force(d, p)
     assert len(set(result.medians)) == p
     assert d[:, list(result.medians)].min(axis=1).sum() == result.objective
+
+
+@pytest.mark.parametrize("share", [0, 1000])
+@pytest.mark.parametrize("seed", range(4))
+def test_both_exact_methods_match_brute_force(seed, share, monkeypatch):
+    """share 0: Lagrangian branch and bound for every p; 1000: only the radius LP + MIP."""
+    monkeypatch.setattr(pmedian, "_LAGRANGE_MAX_P_SHARE", share)
+    rng = np.random.default_rng(50 + seed)
+    n = 11
+    p = int(rng.integers(2, 5))
+    d = random_matrix(rng, n, symmetric=True)
+    result = solve_pmedian(d, p, time_limit=30)
+    assert result.status == "optimal"
+    assert result.objective == brute_force(d, p)
+    assert ("lagrange_nodes" in result.stats) == (share == 0)
 
 
 def test_float_costs_keep_their_value():
