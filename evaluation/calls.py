@@ -11,6 +11,8 @@ Money is in euro cents, percentages are 0-100 (``80`` means 80 %). Every preset 
 
 from __future__ import annotations
 
+import decimal
+
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -134,7 +136,11 @@ class Criterion:
         elif self.scale_min < self.scale_max:
             # Exact decimal arithmetic, as the jury's score validation does (0.3 on a 0.1 step).
             span = to_decimal(self.scale_max) - to_decimal(self.scale_min)
-            if span % to_decimal(self.scale_step) != 0:
+            try:
+                whole = span % to_decimal(self.scale_step) == 0
+            except decimal.InvalidOperation:  # too many steps to count exactly (e.g. step 1e-300)
+                whole = False
+            if not whole:
                 err(
                     "scale_step",
                     "the scale range must be a whole number of steps",

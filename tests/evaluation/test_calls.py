@@ -230,3 +230,10 @@ def test_to_dict_has_the_api_criterion_fields():
         crit
     )
     assert d["total_budget_cents"] == 43_500_000
+
+
+def test_a_step_too_fine_to_count_is_an_error_not_a_crash():
+    from evaluation.calls import Criterion
+
+    crit = Criterion(code="x", name_nl="x", name_en="x", scale_min=0, scale_max=10, scale_step=1e-300)
+    assert [e.field for e in crit.errors("")] == ["scale_step"]
