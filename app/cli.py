@@ -112,3 +112,7 @@ def register_cli(app: Flask) -> None:
     from app import cli_jury
 
     cli_jury.register(app)
+
+    from app import cli_plans
+
+    cli_plans.register(app)

@@ -152,7 +152,11 @@ def rq_run_plan(plan_id: int) -> None:
 
 
 class _Monitor:
-    """Heartbeat and cancellation watcher, in its own thread and database session."""
+    """Heartbeat and cancellation watcher, in its own thread and database session.
+
+    Every heartbeat also writes the elapsed time, so the progress moves while the solver is
+    still building its model or searching for a first plan (it reports only on news).
+    """
 
     def __init__(self, app: Flask, plan_id: int,
                  listener: Callable[[float, float | None, float | None, float | None], None]
@@ -160,6 +164,7 @@ class _Monitor:
         self.app, self.plan_id, self.listener = app, plan_id, listener
         self.cancel = threading.Event()
         self.stop = threading.Event()
+        self.started = time.perf_counter()
         self.progress: dict[str, Any] | None = None
         self._written: dict[str, Any] | None = None
         self.thread = threading.Thread(target=self._loop, name=f"plan-{plan_id}-monitor", daemon=True)
@@ -170,6 +175,13 @@ class _Monitor:
                          "bound": _finite(bound), "gap": _finite(gap)}
         if self.listener is not None:
             self.listener(elapsed_s, best_objective, bound, gap)
+
+    def current(self) -> dict[str, Any]:
+        """The latest report with the elapsed seconds of now."""
+        progress = dict(self.progress or {"best_objective": None, "bound": None, "gap": None})
+        progress["elapsed_s"] = max(progress.get("elapsed_s") or 0.0,
+                                    round(time.perf_counter() - self.started, 2))
+        return progress
 
     def _loop(self) -> None:
         with self.app.app_context():
@@ -185,12 +197,13 @@ class _Monitor:
                 db.session.remove()
 
     def flush(self) -> None:
-        values: dict[str, Any] = {"heartbeat_at": utcnow()}
-        if self.progress is not None and self.progress != self._written:
-            values["progress"] = dict(self.progress)
+        progress = self.current()
+        if self.listener is not None:
+            self.listener(progress["elapsed_s"], progress["best_objective"], progress["bound"],
+                          progress["gap"])
+        values: dict[str, Any] = {"heartbeat_at": utcnow(), "progress": progress}
         db.session.execute(update(ClusterPlan).where(ClusterPlan.id == self.plan_id).values(**values))
         db.session.commit()
-        self._written = values.get("progress", self._written)
         if db.session.scalar(select(ClusterPlan.cancel_requested).where(ClusterPlan.id == self.plan_id)):
             self.cancel.set()
 

@@ -1,0 +1,97 @@
+"""An admin plans clusters from the web page: errors beside the fields, live progress with the
+gap, then the map of Flanders and the cluster tables, in headless Chromium.
+
+The real optimizer solves the plan in the live server's worker thread. To see the progress
+for certain (a fast machine may prove the plan optimal before the page polls once), the
+first improving solution the solver reports is held until the browser has shown it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app import jobs
+from tests.e2e.conftest import create_user, login
+
+
+@pytest.fixture
+def held_solve(monkeypatch):
+    """The real solve, paused at its first plan until ``release`` is set."""
+    import app.planning as planning
+
+    real = planning.solve_plan
+    reached, release = threading.Event(), threading.Event()
+
+    def solve(params, on_progress, cancel):
+        def progress(elapsed_s, best, bound, gap):
+            on_progress(elapsed_s, best, bound, gap)
+            if best is not None and not reached.is_set():
+                reached.set()
+                release.wait(30)
+
+        return real(params, progress, cancel)
+
+    monkeypatch.setattr(planning, "solve_plan", solve)
+    monkeypatch.setattr(jobs, "HEARTBEAT_S", 0.3)
+    yield reached, release
+    release.set()
+
+
+def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_app, held_solve):
+    reached, release = held_solve
+    email, password = create_user(live_app, "sro@vlaanderen.be", "admin")
+    login(page, email, password)
+    page.click("nav >> text=Planning")
+    page.wait_for_url("**/planning")
+    assert page.inner_text("h1") == "Clusterplanning"
+
+    # A negative capacity and an unknown name come back beside their fields.
+    page.check("input[name=domains][value=mobility]")
+    page.fill("input[name=lighthouses]", "25")
+    page.fill("input[name=max_followers]", "-3")
+    page.fill("textarea[name=excluded]", "Atlantis")
+    page.click("#plan-form button[type=submit]")
+    assert "cannot be negative" in page.inner_text(".field.has-error [data-field=max_followers]")
+    assert "onbekende gemeente: Atlantis" in page.inner_text("[data-field=excluded]")
+    assert page.locator("input[name=domains][value=mobility]").is_checked()
+
+    # All Flemish municipalities, 25 lighthouses in mobility, followers within 20 km.
+    page.fill("input[name=max_followers]", "20")
+    page.fill("textarea[name=excluded]", "")
+    page.fill("input[name=max_distance_km]", "20")
+    page.select_option("select[name=min_maturity]", "none")
+    page.fill("input[name=time_limit_s]", "120")
+    page.fill("input[name=name]", "Mobiliteit, 25 vuurtorens")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_url("**/planning/*")
+    assert "Plan" in page.inner_text(".flash.success")
+
+    # Live progress: the page polls the plan and shows the first plan's gap while it runs.
+    assert reached.wait(60), "the solver found no plan"
+    page.wait_for_function(
+        "() => document.getElementById('progress-gap').textContent.includes('%')", timeout=20000)
+    assert page.inner_text("#plan-status") == "bezig"
+    assert float(page.get_attribute("#plan-progress", "value") or 0) > 0
+    assert page.inner_text("#progress-best") != "—"
+    release.set()
+
+    # When the plan ends the page reloads with the result on the map and in the tables.
+    page.wait_for_selector("#result", timeout=90000)
+    assert page.inner_text("#plan-status") == "klaar"
+    assert page.inner_text("#result-status") in ("optimaal (bewezen)",
+                                                  "haalbaar (niet bewezen optimaal)")
+    assert page.locator("#map-mobility g.lighthouse").count() == 25
+    assert page.locator("#domain-mobility table.cluster").count() == 25
+    coloured = page.locator("#map-mobility circle.dot:not(.outside)").count()
+    assert coloured == 285  # every Flemish municipality is in a cluster
+    first = page.locator("#domain-mobility table.cluster").first
+    head = first.get_attribute("data-lighthouse")
+    colour = page.locator(f"#map-mobility g.lighthouse[data-refnis='{head}']").get_attribute("class")
+    follower = first.locator("tbody tr").first.get_attribute("data-refnis")
+    assert colour.split()[-1] in page.locator(
+        f"#map-mobility circle.dot[data-refnis='{follower}']").get_attribute("class")
+    assert page.locator("#coverage table.coverage[data-domain=mobility] tbody tr").count() == 5
+    assert page.get_attribute("#export-csv", "href").endswith(".csv")
+    assert page.locator("#cancel").count() == 0
