@@ -18,9 +18,10 @@ from app.models import Application, AuditEntry, CallJurySettings, Score
 from app.problems import Problem
 from app.registry import save_or_problem
 from app.web import bp
-from app.web.call_pages import _call_or_404, _nl, _user
+from app.web.call_pages import _call_or_404, _user
 from app.web.jury_pages import add_errors, render
 from app.web.registry_pages import admin_required
+from evaluation import money
 
 #: Bins of a score distribution chart at most; a finer scale is grouped into this many.
 MAX_BINS = 21
@@ -124,12 +125,11 @@ def _ranking_page(call, errors=None, values=None, status=200):
     defaults = {"budget_euro": "", "max_per_domain": "", "max_per_province": ""}
     if selection:
         p = selection["params"]
-        defaults = {"budget_euro": f"{p['budget_cents'] / 100:.2f}".replace(".", ",")
-                    if _nl() else f"{p['budget_cents'] / 100:.2f}",
+        defaults = {"budget_euro": money.number_nl(p["budget_cents"] / 100, 2),
                     "max_per_domain": p.get("max_per_domain") or "",
                     "max_per_province": p.get("max_per_province") or ""}
     elif call.total_budget_cents:
-        defaults["budget_euro"] = str(call.total_budget_cents // 100)
+        defaults["budget_euro"] = money.number_nl(call.total_budget_cents / 100, 2)
     return render("jury/ranking.html", status, call=call, ranking=ranking,
                   titles={a.id: a.title for a in apps}, selection=selection, settings=settings,
                   errors=errors or {}, values=values or defaults,
