@@ -10,6 +10,7 @@ takes the plans queued on Redis (``REDIS_URL``). Errors are one line and a non-z
 from __future__ import annotations
 
 import math
+import sys
 import threading
 
 import click
@@ -17,13 +18,18 @@ from flask import Flask, current_app
 from marshmallow import ValidationError
 
 from app import jobs
-from app.api.schemas_plans import DEFAULT_TIME_LIMIT_S, ClusterPlanInSchema
+from app.api.schemas_plans import (
+    DEFAULT_MIN_MATURITY,
+    DEFAULT_TIME_LIMIT_S,
+    ClusterPlanInSchema,
+)
 from app.cli import fail
 from app.extensions import db
 from app.models import ClusterPlan
 from app.models.registry import utcnow
 from app.plans import new_plan
 from app.problems import Problem, flatten_marshmallow
+from matching.experience import MATURITY_CLASSES
 from matching.registry import DOMAINS
 
 #: CLI option of each API parameter, for error lines that name what the operator typed.
@@ -111,7 +117,8 @@ def register(app: Flask) -> None:
                   help="REFNIS codes, comma-separated (default: the Flemish municipalities).")
     @click.option("--exclude", "excluded", multiple=True, help="REFNIS codes to leave out.")
     @click.option("--pin", "pins", multiple=True, help="DOMAIN:REFNIS[,REFNIS] must be lighthouses.")
-    @click.option("--min-maturity", default=None, help="Candidates need at least this maturity class.")
+    @click.option("--min-maturity", default=DEFAULT_MIN_MATURITY, show_default=True,
+                  help=f"Candidates need at least this maturity class: {', '.join(MATURITY_CLASSES)}.")
     @click.option("--allow-several-domains", is_flag=True,
                   help="Let a municipality be lighthouse in more than one domain.")
     @click.option("--time-limit", "time_limit", type=float, default=DEFAULT_TIME_LIMIT_S,
@@ -140,7 +147,7 @@ def register(app: Flask) -> None:
         click.echo(f"plan {plan.id}: solving {', '.join(domains)} for at most {time_limit:g} s",
                    err=True)
         steps = max(1, int(round(time_limit * 10)))
-        with click.progressbar(length=steps, label="solving", file=click.get_text_stream("stderr"),
+        with click.progressbar(length=steps, label="solving", file=sys.stderr,
                                show_eta=False, item_show_func=lambda gap: gap) as bar:
             done = [0]
             lock = threading.Lock()  # the solver and the heartbeat both report

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.api.schemas_plans import DEFAULT_MIN_MATURITY
 from app.extensions import db
 from app.models import Municipality as MunicipalityRow
 from app.problems import validation_problem
@@ -82,9 +83,8 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     ``body`` has been loaded by ``ClusterPlanInSchema`` (types and ranges hold). Checks that
     every municipality is a current one of the registry, then lets the optimizer check the
     request on the model (more lighthouses than candidates, pins that contradict each other or
-    the participants, forced and forbidden pairs, ...). The stored parameters carry the
-    effective ``min_maturity``; ``participants`` stays ``None`` for "the Flemish
-    municipalities".
+    the participants, forced and forbidden pairs, ...). ``participants`` stays ``None`` for
+    "the Flemish municipalities".
     """
     errors = _registry_errors(body, graph)
     if errors:
@@ -92,8 +92,6 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     params = dict(body)
     params["pinned_lighthouses"] = {d: list(p) for d, p in
                                     (body.get("pinned_lighthouses") or {}).items() if p}
-    if params.get("min_maturity") is None:
-        params["min_maturity"] = PlanParams().min_maturity
     model = build_model(graph)
     with optimizer_errors():
         check_plan(model, plan_params(params, graph))
@@ -139,7 +137,7 @@ def plan_params(params: dict[str, Any], graph: RegistryGraph) -> PlanParams:
         forbidden=tuple((a["domain"], a["follower"], a["lighthouse"])
                         for a in params.get("forbidden") or []),
         excluded=tuple(params.get("excluded") or ()),
-        min_maturity=params.get("min_maturity") or PlanParams().min_maturity,
+        min_maturity=params.get("min_maturity") or DEFAULT_MIN_MATURITY,
         one_domain_per_lighthouse=params.get("one_domain_per_lighthouse", True),
         time_limit_s=float(params.get("time_limit_s") or PlanParams().time_limit_s),
         costs=costs,

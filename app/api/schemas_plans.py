@@ -20,6 +20,11 @@ from matching.registry import DOMAINS
 MAX_TIME_LIMIT_S = 3600
 #: Default time limit (seconds) of a plan; the issue's CLI example uses 60.
 DEFAULT_TIME_LIMIT_S = 60
+#: Default maturity of lighthouse candidates in the service: some experience in the domain (a
+#: project by the year of the plan). Our choice, not the sources': the optimizer's own default
+#: (``experienced``) leaves one candidate in mobility and none in people on today's registry of
+#: 43 projects, so most plans would be refused; pinned lighthouses are candidates anyway.
+DEFAULT_MIN_MATURITY = "starter"
 #: Most municipalities a list parameter may hold (all current ones fit: 285 + 19).
 MAX_LIST = 400
 #: Most lighthouses per domain a plan may ask for (sanity bound, far above any real plan).
@@ -95,7 +100,7 @@ class ClusterPlanInSchema(StrictSchema):
     forbidden = fields.List(fields.Nested(AssignmentSchema), load_default=list,
                             validate=validate.Length(max=MAX_LIST),
                             metadata={"description": "assignments that must not hold"})
-    min_maturity = fields.String(load_default=None, allow_none=True,
+    min_maturity = fields.String(load_default=DEFAULT_MIN_MATURITY,
                                  validate=validate.OneOf(MATURITY_CLASSES,
                                                          error="unknown maturity class {input!r}; "
                                                                "valid values: {choices}"),

@@ -33,6 +33,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.api.schemas_plans import (
+    DEFAULT_MIN_MATURITY,
     DEFAULT_TIME_LIMIT_S,
     MAX_TIME_LIMIT_S,
     ClusterPlanInSchema,
@@ -92,7 +93,8 @@ class PlanForm(FlaskForm):
                                  validators=[Optional()])
     max_distance_km = DecimalField(_l("Maximale afstand volger–vuurtoren (km)"),
                                    validators=[Optional()])
-    min_maturity = SelectField(_l("Kandidaat-vuurtorens: minstens"), choices=[], default="")
+    min_maturity = SelectField(_l("Kandidaat-vuurtorens: minstens"), choices=[],
+                               default=DEFAULT_MIN_MATURITY)
     one_domain_per_lighthouse = BooleanField(_l("Een vuurtoren leidt hoogstens één domein"),
                                              default=True)
     participants = TextAreaField(_l("Deelnemers (namen of NIS-codes; leeg = alle Vlaamse "
@@ -123,8 +125,7 @@ def _domain_label(domain: Domain) -> str:
 def _form(domains: dict[str, Domain]) -> PlanForm:
     form = PlanForm()
     form.domains.choices = [SelectChoice(code, _domain_label(d)) for code, d in domains.items()]
-    form.min_maturity.choices = [SelectChoice("", _("standaard van de optimalisatie"))] + [
-        SelectChoice(c, MATURITY_LABELS[c]) for c in MATURITY_CLASSES]
+    form.min_maturity.choices = [SelectChoice(c, MATURITY_LABELS[c]) for c in MATURITY_CLASSES]
     return form
 
 
