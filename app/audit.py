@@ -18,7 +18,8 @@ so a cut-off tail shows too; ``flask --app app audit-verify`` prints the result.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,6 +159,11 @@ def verify_audit() -> AuditReport:
         )
     bad = result.first_bad_index
     first_bad_id = rows[bad].id if bad is not None and 0 <= bad < len(rows) else None
+    if result.reason:  # positions in the chain -> the ids an operator looks up
+        ids = [r.id for r in rows]
+        reason = re.sub(r"entry (\d+)", lambda m: f"entry #{ids[int(m.group(1))]}"
+                        if int(m.group(1)) < len(ids) else m.group(0), result.reason)
+        result = replace(result, reason=reason)
     return AuditReport(result, len(rows), head_hash, head_entries, first_bad_id)
 
 
