@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from matching.geo import distance_matrix_km
@@ -538,9 +539,23 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
     return max(0.0, (objective - bound) / objective)
 
 
-def _solve_cp(spec: _Spec, params: PlanParams, start: float,
-              on_progress: ProgressCallback | None,
-              cancel: threading.Event | None) -> ClusterPlan:
+@dataclass
+class _CpRun:
+    """One CP-SAT solve over some domains: status, objective and bound in points, the plan."""
+
+    status: int
+    objective: float | None
+    bound: float | None
+    lighthouses: dict[str, set[int]]
+    followers: dict[str, dict[int, int]]  # domain -> follower -> lighthouse
+
+
+def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
+              banned: Mapping[str, set[int]], hint: _CpRun | None, deadline: float,
+              progress: _Progress | None, cancel: threading.Event | None) -> _CpRun:
+    """Build and solve the CP-SAT model of ``domains`` (coupled by one domain per lighthouse),
+    with the lighthouses in ``banned[d]`` forbidden in d and ``hint`` as warm start; the solve
+    stops at ``deadline`` (``time.perf_counter()`` seconds), model building included."""
     model = cp_model.CpModel()
     part = spec.part
     scale = COST_SCALE
@@ -548,7 +563,7 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
     y: dict[str, dict[int, cp_model.IntVar]] = {}
     xs: dict[str, list[tuple[int, int, cp_model.IntVar]]] = {}
     objective_terms = []
-    for d in spec.domains:
+    for d in domains:
         cand = spec.cand[d]
         y[d] = {int(c): model.new_bool_var(f"y_{d}_{c}") for c in cand}
         mask = spec.allowed(d)
@@ -580,27 +595,35 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
         model.add(total <= spec.kmax[d])
         for lh in spec.pinned[d]:
             model.add(y[d][lh] == 1)
+        for lh in banned.get(d, ()):
+            if lh in y[d] and lh not in spec.pinned[d]:
+                model.add(y[d][lh] == 0)
         for (dd, fi), li in spec.forced.items():
             if dd == d and fi != li:
                 model.add(next(v for f, lh, v in xs[d] if f == fi and lh == li) == 1)
         if fixed:
             objective_terms.extend((yv, fixed) for yv in y[d].values())
-    if params.one_domain_per_lighthouse and len(spec.domains) > 1:
-        everyone = set().union(*(set(y[d]) for d in spec.domains))
+    if params.one_domain_per_lighthouse and len(domains) > 1:
+        everyone = set().union(*(set(y[d]) for d in domains))
         for lh in everyone:
-            lits = [y[d][lh] for d in spec.domains if lh in y[d]]
+            lits = [y[d][lh] for d in domains if lh in y[d]]
             if len(lits) > 1:
                 model.add_at_most_one(lits)
     model.minimize(sum(c * v for v, c in objective_terms) if objective_terms else 0)
-    _hint(model, spec, y, xs, params)
+    if hint is not None:
+        for d in domains:
+            for lh, var in y[d].items():
+                model.add_hint(var, lh in hint.lighthouses.get(d, ()))
+            for f, lh, var in xs[d]:
+                model.add_hint(var, hint.followers.get(d, {}).get(f) == lh)
+    else:
+        _hint(model, spec, y, xs, params, domains)
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, params.time_limit_s
-                                                - (time.perf_counter() - start))
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
     solver.parameters.num_workers = max(1, params.workers)
     solver.parameters.linearization_level = 2
-    progress = _Progress(start, scale, fixed, on_progress)
-    if on_progress is not None:
+    if progress is not None and progress.on_progress is not None:
         solver.best_bound_callback = progress.on_bound
     done = threading.Event()
     watcher = None
@@ -613,53 +636,151 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
     try:
-        status = solver.solve(model, progress)
+        status = solver.solve(model, progress) if progress is not None else solver.solve(model)
     finally:
         done.set()
         if watcher is not None:
             watcher.join()
-    seconds = time.perf_counter() - start
-    if status == cp_model.INFEASIBLE:
-        return ClusterPlan("infeasible", None, None, None, seconds,
-                           reason="no plan meets all constraints together (capacities, distances,"
-                           " pins, forced and forbidden assignments, one domain per lighthouse)",
-                           costs=params.costs)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # No plan and no proof: reported as infeasible, with a reason that says it is unproven.
-        if cancel is not None and cancel.is_set():
+        return _CpRun(status, None, None, {}, {})
+    objective = solver.objective_value / scale
+    bound = objective if status == cp_model.OPTIMAL else solver.best_objective_bound / scale
+    lighthouses = {d: {lh for lh, v in y[d].items() if solver.boolean_value(v)} for d in domains}
+    followers = {d: {f: lh for f, lh, v in xs[d] if solver.boolean_value(v)} for d in domains}
+    return _CpRun(status, objective, bound, lighthouses, followers)
+
+
+def _solve_cp(spec: _Spec, params: PlanParams, start: float,
+              on_progress: ProgressCallback | None,
+              cancel: threading.Event | None) -> ClusterPlan:
+    """Several domains: solve each alone first (their bounds add up to a valid bound of the
+    whole plan, because the coupling only removes plans), repair lighthouses chosen in two
+    domains by re-solving with bans, then solve all domains together from that plan."""
+    deadline = start + params.time_limit_s
+    progress = _Progress(start, COST_SCALE, 0.0, on_progress)
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    domains = spec.domains
+    best: _CpRun | None = None
+    floor = None
+    if len(domains) > 1:
+        runs: dict[str, _CpRun] = {}
+        share = 0.5 * left() / len(domains)
+        for d in domains:
+            run = _cp_solve(spec, params, (d,), {}, None, time.perf_counter() + share, None,
+                            cancel)
+            if run.status == cp_model.INFEASIBLE:
+                return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                                   reason=f"no plan for {d} alone meets its constraints "
+                                   "(capacities, distances, pins, forced and forbidden)",
+                                   costs=params.costs)
+            if run.objective is None or stopped():
+                break
+            runs[d] = run
+            # costs are >= 0, so the bounds of the domains solved so far already bound the plan
+            progress.bound = sum(r.bound for r in runs.values())
+            progress.emit()
+        if len(runs) == len(domains):
+            floor = sum(r.bound for r in runs.values())
+            progress.bound = floor
+            banned: dict[str, set[int]] = {d: set() for d in domains}
+            for _ in range(10):
+                owner: dict[int, list[str]] = {}
+                for d in domains:
+                    for lh in runs[d].lighthouses[d]:
+                        owner.setdefault(lh, []).append(d)
+                contested = {lh: ds for lh, ds in owner.items() if len(ds) > 1}
+                if not params.one_domain_per_lighthouse or not contested:
+                    break
+                redo = set()
+                for lh, ds in contested.items():
+                    pinned_in = [d for d in ds if lh in spec.pinned[d]]
+                    keep = pinned_in[0] if pinned_in else max(ds, key=lambda d: sum(
+                        1 for x in runs[d].followers[d].values() if x == lh))
+                    for d in ds:
+                        if d != keep:
+                            banned[d].add(lh)
+                            redo.add(d)
+                for d in redo:
+                    run = _cp_solve(spec, params, (d,), banned, None, time.perf_counter()
+                                    + min(share, max(0.1, 0.2 * left())), None, cancel)
+                    if run.objective is None:
+                        runs = {}
+                        break
+                    runs[d] = run
+                if not runs or stopped():
+                    break
+            if runs and not any(
+                len([d for d in domains if lh in runs[d].lighthouses[d]]) > 1
+                for lh in set().union(*(runs[d].lighthouses[d] for d in domains))
+            ) or (runs and not params.one_domain_per_lighthouse):
+                best = _CpRun(
+                    cp_model.FEASIBLE, sum(r.objective for r in runs.values()), floor,
+                    {d: runs[d].lighthouses[d] for d in domains},
+                    {d: runs[d].followers[d] for d in domains},
+                )
+                progress.best = best.objective
+                progress.emit()
+                if all(r.status == cp_model.OPTIMAL for r in runs.values()) and not any(banned.values()):
+                    return _plan(spec, params, best, floor, start, optimal=True)
+    if not stopped() and left() > 0.1:
+        joint = _cp_solve(spec, params, domains, {}, best, deadline, progress, cancel)
+        if joint.status == cp_model.INFEASIBLE:
+            return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                               reason="no plan meets all constraints together (capacities, "
+                               "distances, pins, forced and forbidden assignments, one domain "
+                               "per lighthouse)", costs=params.costs)
+        if joint.objective is not None and (best is None or joint.objective <= best.objective):
+            if best is not None and floor is not None:
+                joint.bound = max(joint.bound, floor)
+            best = joint
+        elif best is not None and joint.bound is not None:
+            best.bound = max(best.bound, joint.bound)
+    if best is None:
+        if stopped():
             reason = "cancelled before a plan was found (not proven infeasible)"
         else:
             reason = (f"no plan found within the time limit of {params.time_limit_s:g} s "
                       "(not proven infeasible; allow more time)")
-        return ClusterPlan("infeasible", None, None, None, seconds, reason=reason,
-                           costs=params.costs)
-    objective = solver.objective_value / scale
-    bound = solver.best_objective_bound / scale
-    if status == cp_model.OPTIMAL:
+        return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                           reason=reason, costs=params.costs)
+    optimal = best.status == cp_model.OPTIMAL or best.objective <= best.bound + 1e-9
+    return _plan(spec, params, best, best.bound, start, optimal=optimal)
+
+
+def _plan(spec: _Spec, params: PlanParams, run: _CpRun, bound: float, start: float,
+          optimal: bool) -> ClusterPlan:
+    objective = run.objective
+    if optimal:
         bound = objective
     clusters = []
     for d in spec.domains:
-        chosen = [lh for lh, v in y[d].items() if solver.boolean_value(v)]
-        followers: dict[int, list[Follower]] = {lh: [] for lh in chosen}
-        for f, lh, var in xs[d]:
-            if solver.boolean_value(var):
-                followers[lh].append(Follower(spec.muni[f].refnis, float(spec.dist[f, lh]),
-                                              float(spec.cost[d][f, lh])))
-        for lh in sorted(chosen, key=lambda i: spec.muni[i].refnis):
+        members: dict[int, list[Follower]] = {lh: [] for lh in run.lighthouses[d]}
+        for f, lh in run.followers[d].items():
+            members[lh].append(Follower(spec.muni[f].refnis, float(spec.dist[f, lh]),
+                                        float(spec.cost[d][f, lh])))
+        for lh in sorted(members, key=lambda i: spec.muni[i].refnis):
             clusters.append(Cluster(d, spec.muni[lh].refnis,
-                                    tuple(sorted(followers[lh], key=lambda f: f.refnis))))
-    return ClusterPlan("optimal" if status == cp_model.OPTIMAL else "feasible", objective,
-                       bound, _gap(objective, bound), seconds, tuple(clusters),
+                                    tuple(sorted(members[lh], key=lambda f: f.refnis))))
+    bound = min(bound, objective)
+    return ClusterPlan("optimal" if optimal else "feasible", objective, bound,
+                       _gap(objective, bound), time.perf_counter() - start, tuple(clusters),
                        costs=params.costs)
 
 
-def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanParams) -> None:
+def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanParams,
+          domains: tuple[str, ...]) -> None:
     """Greedy warm start: per domain add the lighthouse that lowers the nearest-lighthouse cost
     most (respecting one domain per lighthouse), then follow the cheapest allowed lighthouse.
     CP-SAT repairs a hint that breaks a capacity; it only guides the first solutions."""
     used: set[int] = set()
     part = spec.part
-    for d in spec.domains:
+    for d in domains:
         cand = spec.cand[d]
         mask = spec.allowed(d)
         cost = np.where(mask, spec.cost[d][np.ix_(part, cand)], np.inf)
@@ -684,8 +805,35 @@ def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanP
             model.add_hint(var, lh in picked)
         if not chosen:
             continue
-        sub = cost[:, chosen]
-        nearest = {int(part[r]): int(cand[chosen[int(np.argmin(sub[r]))]])
-                   for r in range(len(part)) if np.isfinite(sub[r]).any()}
+        nearest = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
         for f, lh, var in xs[d]:
             model.add_hint(var, f not in picked and nearest.get(f) == lh)
+
+
+def _flow_assignment(cost: np.ndarray, part: np.ndarray, cand: np.ndarray, chosen: list[int],
+                     picked: set[int], max_followers: int | None) -> dict[int, int]:
+    """Cheapest assignment of the non-lighthouse participants to the chosen lighthouses under
+    the follower capacity (min-cost flow; costs in hundredths of a point). Empty when the
+    capacity or the allowed pairs cannot take everyone."""
+    rows = [r for r in range(len(part)) if int(part[r]) not in picked]
+    if not rows:
+        return {}
+    sub = cost[np.ix_(rows, chosen)]
+    rr, cc = np.nonzero(np.isfinite(sub))
+    flow = min_cost_flow.SimpleMinCostFlow()
+    nr, nc = len(rows), len(chosen)
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        rr, nr + cc, np.ones(len(rr), dtype=np.int64),
+        np.rint(sub[rr, cc] * COST_SCALE).astype(np.int64))
+    cap = max_followers if max_followers is not None else nr
+    flow.add_arcs_with_capacity_and_unit_cost(
+        nr + np.arange(nc), np.full(nc, nr + nc), np.full(nc, cap, dtype=np.int64),
+        np.zeros(nc, dtype=np.int64))
+    supplies = np.zeros(nr + nc + 1, dtype=np.int64)
+    supplies[:nr] = 1
+    supplies[-1] = -nr
+    flow.set_nodes_supplies(np.arange(nr + nc + 1), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return {}
+    used = flow.flows(arcs) > 0
+    return {int(part[rows[r]]): int(cand[chosen[c]]) for r, c in zip(rr[used], cc[used], strict=True)}

@@ -247,6 +247,20 @@ def test_two_domains_with_one_domain_per_lighthouse_match_brute_force(seed):
     check_plan(model, params, plan)
 
 
+def test_two_domains_that_want_the_same_lighthouses_still_get_the_optimal_split():
+    model, towns = random_model(60, 7, domains=("mobility",), ready_share=0.6)
+    # the same experience and maturity in both domains: both prefer the same lighthouses
+    model.set_experience("economy", model._experience["mobility"])
+    model.set_maturity("economy", model._maturity["mobility"])
+    params = PlanParams(domains=("mobility", "economy"), lighthouses=2, time_limit_s=20)
+    plan = model.solve(params)
+    expected = brute_force(model, params)
+    assert expected is not None
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(expected, abs=0.05)
+    check_plan(model, params, plan)
+
+
 def test_pins_forced_forbidden_and_exclusions_hold():
     model, towns = random_model(7, 8, domains=("mobility", "living"), ready_share=0.7)
     codes = [t.refnis for t in towns]
