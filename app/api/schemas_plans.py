@@ -277,27 +277,23 @@ class PlanComparisonSchema(Schema):
     domains = fields.List(fields.Nested(DomainComparisonSchema))
 
 
-class ProvinceCoverageSchema(Schema):
+class CoverageCounts(Schema):
     class Meta:
         ordered = True
 
-    province = fields.String()
     municipalities = fields.Integer()
-    covered = fields.Integer()
-    small = fields.Integer()
+    covered = fields.Integer(metadata={"description": "with a lighthouse within the limit"})
+    small = fields.Integer(metadata={"description": "fewer than 10,000 inhabitants"})
     small_covered = fields.Integer()
+
+
+class ProvinceCoverageSchema(CoverageCounts):
+    province = fields.String(metadata={"description": "province code; brussels for Brussels"})
     left_out = fields.List(fields.Nested(PlanMunicipality))
 
 
-class DomainCoverageSchema(Schema):
-    class Meta:
-        ordered = True
-
+class DomainCoverageSchema(CoverageCounts):
     domain = fields.String()
-    municipalities = fields.Integer()
-    covered = fields.Integer()
-    small = fields.Integer()
-    small_covered = fields.Integer()
     provinces = fields.List(fields.Nested(ProvinceCoverageSchema))
 
 

@@ -48,6 +48,8 @@ from app.plans import create_plan, get_plan, list_plans
 from app.problems import Problem, flatten_marshmallow
 from app.registry_data import current_graph
 from app.web import bp
+from app.web.call_pages import number
+from app.web.partner_pages import MATURITY_LABELS
 from app.web.registry_pages import admin_required
 from matching.experience import MATURITY_CLASSES
 from matching.registry import DOMAINS
@@ -63,12 +65,6 @@ RESULT_LABELS = {
     "optimal": _l("optimaal (bewezen)"),
     "feasible": _l("haalbaar (niet bewezen optimaal)"),
     "infeasible": _l("onhaalbaar"),
-}
-MATURITY_LABELS = {
-    "lighthouse-ready": _l("klaar om vuurtoren te zijn"),
-    "experienced": _l("ervaren"),
-    "starter": _l("starter"),
-    "none": _l("geen ervaring (iedereen)"),
 }
 #: Number of distinct cluster colours on the map (CSS classes cluster-0 ... cluster-11).
 CLUSTER_COLOURS = 12
@@ -219,7 +215,7 @@ def planning():
     return render_template("plans/planning.html", form=form, domains=domains,
                            plans=list_plans(limit=50), status_labels=STATUS_LABELS,
                            result_labels=RESULT_LABELS, pin_field=_pin_field,
-                           number=_number), status
+                           number=number), status
 
 
 def _map(graph, result: dict[str, Any] | None, domain: str) -> dict[str, Any]:
@@ -229,8 +225,8 @@ def _map(graph, result: dict[str, Any] | None, domain: str) -> dict[str, Any]:
     titles: dict[str, str] = {}
     heads = []
     clusters = [c for c in (result or {}).get("clusters") or [] if c["domain"] == domain]
-    for number, cluster in enumerate(clusters):
-        css = f"cluster-{number % CLUSTER_COLOURS}"
+    for position, cluster in enumerate(clusters):
+        css = f"cluster-{position % CLUSTER_COLOURS}"
         head = cluster["lighthouse"]
         classes[head["refnis"]] = css
         titles[head["refnis"]] = _("%(name)s: vuurtoren", name=head["name"])
@@ -244,29 +240,19 @@ def _map(graph, result: dict[str, Any] | None, domain: str) -> dict[str, Any]:
     where = {p["refnis"]: p for p in points}
     marks = [dict(where[r], css=classes[r]) for r in heads if r in where]
     links = []
-    for number, cluster in enumerate(clusters):
+    for position, cluster in enumerate(clusters):
         head = where.get(cluster["lighthouse"]["refnis"])
         for follower in cluster["followers"]:
             point = where.get(follower["refnis"])
             if head and point:
                 links.append({"x1": head["x"], "y1": head["y"], "x2": point["x"],
-                              "y2": point["y"], "css": f"cluster-{number % CLUSTER_COLOURS}"})
+                              "y2": point["y"], "css": f"cluster-{position % CLUSTER_COLOURS}"})
     return {"projection": projection, "points": points, "classes": classes, "titles": titles,
             "marks": marks, "links": links}
 
 
-def _number(value: float | None, digits: int = 1) -> str:
-    """A number with a decimal comma in Dutch (12,5) and a dot in English; — when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    if str(get_locale()) == "en":
-        return text
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
 def _km(value: float | None) -> str:
-    return _number(value, 1)
+    return number(value, 1)
 
 
 @bp.get("/planning/<int:plan_id>")
@@ -296,7 +282,7 @@ def plan_page(plan_id: int):
         shapes=shape_paths(Projection()), cover=cover, others=others, comparison=comparison,
         compare_error=compare_error, status_labels=STATUS_LABELS, result_labels=RESULT_LABELS,
         status_text={k: str(v) for k, v in STATUS_LABELS.items()},
-        maturity_labels=MATURITY_LABELS, km=_km, number=_number, domain_label=_domain_label,
+        maturity_labels=MATURITY_LABELS, km=_km, number=number, domain_label=_domain_label,
     )
 
 
