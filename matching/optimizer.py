@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix, vstack
 
 from matching.geo import distance_matrix_km
 from matching.registry import DOMAINS, Municipality
@@ -46,6 +48,8 @@ SIZE_THRESHOLDS: tuple[int, int] = (10_000, 50_000)
 
 #: Costs are scaled to integers for CP-SAT with this factor (hundredths of a point).
 COST_SCALE = 100
+
+_UNIT = 1.0 / COST_SCALE
 
 #: on_progress(elapsed_s, best_objective or None, lower_bound, gap)
 ProgressCallback = Callable[[float, "float | None", float, float], None]
@@ -309,6 +313,9 @@ class _Spec:
     dist: np.ndarray
     cost: dict[str, np.ndarray]  # domain -> (n, n) cost in points
     params: PlanParams
+    pruned: dict[str, np.ndarray] = field(default_factory=dict)  # LP-excluded pairs (False)
+    lp_banned: dict[str, set[int]] = field(default_factory=dict)  # LP-excluded lighthouses
+    lp: dict[str, tuple] = field(default_factory=dict)  # domain -> _domain_lp result
 
     @classmethod
     def build(cls, model: ClusterModel, params: PlanParams) -> _Spec:
@@ -449,7 +456,7 @@ class _Spec:
                               else 1.0 for m in muni])
             c = base + costs.inexperience * (1.0 - level)[None, :]
             np.fill_diagonal(c, 0.0)
-            cost[d] = c
+            cost[d] = np.rint(c * COST_SCALE) / COST_SCALE  # the hundredths CP-SAT works in
         return cls(muni, index, part, tuple(params.domains), cand, kmin, kmax, pinned, forced,
                    forbidden, dist, cost, params)
 
@@ -468,6 +475,8 @@ class _Spec:
             if dd == d:
                 mask[ppos[fi], :] = False
                 mask[ppos[fi], pos[li]] = True
+        if d in self.pruned:
+            mask &= self.pruned[d]
         mask[part[:, None] == cand[None, :]] = True  # a lighthouse always serves itself
         return mask
 
@@ -595,7 +604,7 @@ def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
         model.add(total <= spec.kmax[d])
         for lh in spec.pinned[d]:
             model.add(y[d][lh] == 1)
-        for lh in banned.get(d, ()):
+        for lh in set(banned.get(d, ())) | spec.lp_banned.get(d, set()):
             if lh in y[d] and lh not in spec.pinned[d]:
                 model.add(y[d][lh] == 0)
         for (dd, fi), li in spec.forced.items():
@@ -667,7 +676,10 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
 
     domains = spec.domains
     best: _CpRun | None = None
-    floor = None
+    floor = _lp_prune(spec, params, start + 0.3 * params.time_limit_s)
+    if floor is not None:
+        progress.bound = floor
+        progress.emit()
     if len(domains) > 1:
         runs: dict[str, _CpRun] = {}
         share = 0.5 * left() / len(domains)
@@ -683,10 +695,10 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                 break
             runs[d] = run
             # costs are >= 0, so the bounds of the domains solved so far already bound the plan
-            progress.bound = sum(r.bound for r in runs.values())
+            progress.bound = max(progress.bound, sum(r.bound for r in runs.values()))
             progress.emit()
         if len(runs) == len(domains):
-            floor = sum(r.bound for r in runs.values())
+            floor = max(floor or 0.0, sum(r.bound for r in runs.values()))
             progress.bound = floor
             banned: dict[str, set[int]] = {d: set() for d in domains}
             for _ in range(10):
@@ -726,6 +738,7 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                 )
                 progress.best = best.objective
                 progress.emit()
+                _prune(spec, best.objective)  # a better plan than the greedy one: prune again
                 if all(r.status == cp_model.OPTIMAL for r in runs.values()) and not any(banned.values()):
                     return _plan(spec, params, best, floor, start, optimal=True)
     if not stopped() and left() > 0.1:
@@ -736,7 +749,7 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                                "distances, pins, forced and forbidden assignments, one domain "
                                "per lighthouse)", costs=params.costs)
         if joint.objective is not None and (best is None or joint.objective <= best.objective):
-            if best is not None and floor is not None:
+            if floor is not None:
                 joint.bound = max(joint.bound, floor)
             best = joint
         elif best is not None and joint.bound is not None:
@@ -749,7 +762,8 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                       "(not proven infeasible; allow more time)")
         return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
                            reason=reason, costs=params.costs)
-    optimal = best.status == cp_model.OPTIMAL or best.objective <= best.bound + 1e-9
+    # Plan costs are whole hundredths of a point: a bound within one hundredth proves optimality.
+    optimal = best.status == cp_model.OPTIMAL or best.objective - best.bound < _UNIT - 1e-6
     return _plan(spec, params, best, best.bound, start, optimal=optimal)
 
 
@@ -773,27 +787,128 @@ def _plan(spec: _Spec, params: PlanParams, run: _CpRun, bound: float, start: flo
                        costs=params.costs)
 
 
-def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanParams,
-          domains: tuple[str, ...]) -> None:
-    """Greedy warm start: per domain add the lighthouse that lowers the nearest-lighthouse cost
-    most (respecting one domain per lighthouse), then follow the cheapest allowed lighthouse.
-    CP-SAT repairs a hint that breaks a capacity; it only guides the first solutions."""
+def _domain_lp(spec: _Spec, params: PlanParams, d: str,
+               deadline: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+    """LP relaxation of one domain alone (HiGHS): a lower bound valid for any duals, and the
+    reduced costs of every allowed pair (participants x candidates) and of every candidate.
+
+    Rows: each participant served once (eq.); x_fl <= y_l; followers <= max_followers * y_l;
+    followers >= min_followers * y_l; kmin <= sum y <= kmax. Returns (bound, pair mask,
+    pair reduced costs, candidate reduced costs) or None when out of time."""
+    part, cand = spec.part, spec.cand[d]
+    np_, nc = len(part), len(cand)
+    mask = spec.allowed(d)
+    is_self = part[:, None] == cand[None, :]
+    pairs = mask & ~is_self
+    ii, jj = np.nonzero(pairs)
+    nx = len(ii)
+    ncol = nc + nx
+    xcol = nc + np.arange(nx)
+    self_rows, self_cols = np.nonzero(is_self)
+    a_eq = csr_matrix((np.ones(nx + len(self_rows)),
+                       (np.concatenate([ii, self_rows]), np.concatenate([xcol, self_cols]))),
+                      shape=(np_, ncol))
+    blocks = [csr_matrix((np.concatenate([np.ones(nx), -np.ones(nx)]),
+                          (np.tile(np.arange(nx), 2), np.concatenate([xcol, jj]))),
+                         shape=(nx, ncol))]
+    rhs = [np.zeros(nx)]
+    if params.max_followers is not None:
+        blocks.append(csr_matrix((np.concatenate([np.ones(nx), np.full(nc, -params.max_followers,
+                                                                       dtype=float)]),
+                                  (np.concatenate([jj, np.arange(nc)]),
+                                   np.concatenate([xcol, np.arange(nc)]))), shape=(nc, ncol)))
+        rhs.append(np.zeros(nc))
+    if params.min_followers > 0:
+        blocks.append(csr_matrix((np.concatenate([-np.ones(nx), np.full(nc, params.min_followers,
+                                                                        dtype=float)]),
+                                  (np.concatenate([jj, np.arange(nc)]),
+                                   np.concatenate([xcol, np.arange(nc)]))), shape=(nc, ncol)))
+        rhs.append(np.zeros(nc))
+    ones = csr_matrix((np.ones(nc), (np.zeros(nc, dtype=np.int64), np.arange(nc))),
+                      shape=(1, ncol))
+    blocks += [ones, -ones]
+    rhs += [np.array([spec.kmax[d]], dtype=float), np.array([-spec.kmin[d]], dtype=float)]
+    a_ub = vstack(blocks).tocsr()
+    b_ub = np.concatenate(rhs)
+    b_eq = np.ones(np_)
+    c = np.concatenate([np.full(nc, params.costs.lighthouse_fixed),
+                        spec.cost[d][part[ii], cand[jj]]])
+    lb = np.zeros(ncol)
+    ub = np.ones(ncol)
+    for lh in spec.pinned[d]:
+        lb[int(np.flatnonzero(cand == lh)[0])] = 1.0
+    left = deadline - time.perf_counter()
+    if left <= 0.2:
+        return None
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                  bounds=np.column_stack([lb, ub]), method="highs-ds",
+                  options={"time_limit": left})
+    if res.status != 0:
+        return None
+    lam_eq = res.eqlin.marginals
+    lam_ub = np.minimum(res.ineqlin.marginals, 0.0)
+    rc = c - a_eq.T @ lam_eq - a_ub.T @ lam_ub
+    bound = float(lam_eq @ b_eq + lam_ub @ b_ub
+                  + np.where(rc > 0, rc * lb, rc * ub).sum())
+    pair_rc = np.full((np_, nc), np.inf)
+    pair_rc[ii, jj] = rc[nc:]
+    return bound, pairs, pair_rc, rc[:nc]
+
+
+def _lp_prune(spec: _Spec, params: PlanParams, deadline: float) -> float | None:
+    """Per-domain LP bounds (kept in ``spec.lp``), then :func:`_prune` against the greedy plan.
+    Returns the sum of the bounds (a lower bound of the whole plan) or None when out of time."""
+    for d in spec.domains:
+        solved = _domain_lp(spec, params, d, deadline)
+        if solved is None:
+            spec.lp.clear()
+            return None
+        spec.lp[d] = solved
+    ub = _greedy_cost(spec, params, _greedy(spec, params, spec.domains))
+    if ub is not None:
+        _prune(spec, ub)
+    return sum(b[0] for b in spec.lp.values())
+
+
+def _prune(spec: _Spec, ub: float) -> None:
+    """Reduced-cost fixing against a plan of cost ``ub``: a plan at least as good costs at most
+    ub - (sum of the other domains' LP bounds) in domain d, so a pair or lighthouse whose reduced
+    cost lifts d's LP bound above that cannot be in it."""
+    if len(spec.lp) != len(spec.domains):
+        return
+    floor = sum(b[0] for b in spec.lp.values())
+    margin = 1e-6 * max(1.0, abs(ub)) + 1e-6
+    for d, (bound, pairs, pair_rc, cand_rc) in spec.lp.items():
+        cutoff = ub - (floor - bound) + margin
+        keep = ~(pairs & (bound + pair_rc > cutoff))
+        spec.pruned[d] = keep if d not in spec.pruned else spec.pruned[d] & keep
+        cand = spec.cand[d]
+        spec.lp_banned[d] = spec.lp_banned.get(d, set()) | {
+            int(cand[k]) for k in np.flatnonzero((cand_rc > 0) & (bound + cand_rc > cutoff))
+            if int(cand[k]) not in spec.pinned[d]}
+
+
+def _greedy(spec: _Spec, params: PlanParams,
+            domains: tuple[str, ...]) -> dict[str, tuple[set[int], dict[int, int]]]:
+    """Greedy plan: per domain add the lighthouse that lowers the cheapest-lighthouse cost most
+    (keeping lighthouses to one domain when asked), then assign followers by a min-cost flow
+    under the follower capacity. Returns domain -> (lighthouses, follower -> lighthouse)."""
     used: set[int] = set()
     part = spec.part
+    plans: dict[str, tuple[set[int], dict[int, int]]] = {}
     for d in domains:
         cand = spec.cand[d]
         mask = spec.allowed(d)
         cost = np.where(mask, spec.cost[d][np.ix_(part, cand)], np.inf)
+        banned = spec.lp_banned.get(d, set())
         chosen = [int(np.flatnonzero(cand == lh)[0]) for lh in spec.pinned[d]]
         served = cost[:, chosen].min(axis=1) if chosen else np.full(len(part), 1e12)
         while len(chosen) < spec.kmin[d]:
             gain = np.minimum(served[:, None], cost).sum(axis=0)
-            for col in chosen:
-                gain[col] = np.inf
-            if params.one_domain_per_lighthouse:
-                for col, c in enumerate(cand):
-                    if int(c) in used:
-                        gain[col] = np.inf
+            for col, c in enumerate(cand):
+                if col in chosen or int(c) in banned or (
+                        params.one_domain_per_lighthouse and int(c) in used):
+                    gain[col] = np.inf
             best = int(np.argmin(gain))
             if not np.isfinite(gain[best]):
                 break
@@ -801,13 +916,39 @@ def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanP
             served = np.minimum(served, cost[:, best])
         picked = {int(cand[c]) for c in chosen}
         used |= picked
+        follow = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers) \
+            if chosen else {}
+        plans[d] = (picked, follow)
+    return plans
+
+
+def _greedy_cost(spec: _Spec, params: PlanParams,
+                 plans: dict[str, tuple[set[int], dict[int, int]]]) -> float | None:
+    """Cost in points of a greedy plan, or None when it leaves someone out or breaks a limit."""
+    total = 0.0
+    for d, (picked, follow) in plans.items():
+        if len(picked) < spec.kmin[d] or len(follow) + len(picked) != len(spec.part):
+            return None
+        counts = {lh: 0 for lh in picked}
+        for f, lh in follow.items():
+            counts[lh] += 1
+            total += spec.cost[d][f, lh]
+        if counts and min(counts.values()) < params.min_followers:
+            return None
+        total += params.costs.lighthouse_fixed * len(picked)
+    return total
+
+
+def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanParams,
+          domains: tuple[str, ...]) -> None:
+    """Warm start from :func:`_greedy`; CP-SAT repairs a hint that breaks a constraint."""
+    plans = _greedy(spec, params, domains)
+    for d in domains:
+        picked, follow = plans[d]
         for lh, var in y[d].items():
             model.add_hint(var, lh in picked)
-        if not chosen:
-            continue
-        nearest = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
         for f, lh, var in xs[d]:
-            model.add_hint(var, f not in picked and nearest.get(f) == lh)
+            model.add_hint(var, follow.get(f) == lh)
 
 
 def _flow_assignment(cost: np.ndarray, part: np.ndarray, cand: np.ndarray, chosen: list[int],
