@@ -46,7 +46,7 @@ chromium:
 	fi
 
 test: setup chromium
-	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench.run
