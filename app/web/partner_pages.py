@@ -10,10 +10,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DecimalField,
-    Form,
     IntegerField,
     RadioField,
     SelectField,
@@ -61,8 +61,14 @@ MODE_LABELS = {
 }
 
 
-class PartnerSearchForm(Form):
-    """The partner finder's GET form (a search: no CSRF token, like the registry filters)."""
+class PartnerSearchForm(FlaskForm):
+    """The partner finder's GET form (a search: no CSRF token, like the registry filters).
+
+    A FlaskForm so WTForms' own messages come in the UI language (Flask-WTF i18n).
+    """
+
+    class Meta:
+        csrf = False
 
     municipality = StringField(_l("Uw gemeente"),
                                validators=[InputRequired(), Length(max=120)])
@@ -74,7 +80,7 @@ class PartnerSearchForm(Form):
     max_distance_km = DecimalField(_l("Maximale afstand (km, optioneel)"),
                                    validators=[Optional(), NumberRange(min=0, max=1000)])
     limit = IntegerField(_l("Aantal voorstellen"), default=10,
-                         validators=[InputRequired(), NumberRange(min=1, max=MAX_LIMIT)])
+                         validators=[Optional(), NumberRange(min=1, max=MAX_LIMIT)])
 
 
 def _domains() -> list[Domain]:
@@ -84,7 +90,7 @@ def _domains() -> list[Domain]:
 @bp.get("/partners")
 def partners():
     domains = _domains()
-    form = PartnerSearchForm(request.args)
+    form = PartnerSearchForm(formdata=request.args)
     english = str(get_locale()) == "en"
     form.domain.choices = [SelectChoice(d.code, d.name_en if english else d.name_nl)
                            for d in domains]
@@ -95,7 +101,7 @@ def partners():
             try:
                 result = partner_suggestions(
                     form.municipality.data, form.domain.data, form.looking_for.data,
-                    form.mode.data, form.limit.data,
+                    form.mode.data, form.limit.data or 10,
                     float(distance) if distance is not None else None, allow_name=True,
                 )
             except Problem as problem:
