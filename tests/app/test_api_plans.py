@@ -174,6 +174,9 @@ def test_only_admins_start_and_cancel_plans(client, admin_headers, city_token):
     plan = solved(client, admin_headers, **SMALL_PLAN)
     assert_problem(client.delete(f"/api/v1/cluster-plans/{plan['id']}", headers=city), 403)
     assert_problem(client.get("/api/v1/cluster-plans/999999"), 404, "plan_id")
+    assert_problem(client.get("/api/v1/cluster-plans/2147483648"), 404, "plan_id")  # > int4
+    assert_problem(client.get(f"/api/v1/cluster-plans/{plan['id']}/compare/1099511627775"), 404,
+                   "other_id")
     assert_problem(client.delete("/api/v1/cluster-plans/999999", headers=admin_headers), 404)
 
 
