@@ -176,8 +176,9 @@ class Project(db.Model):
     curated: Mapped[bool] = mapped_column(Boolean, default=False)
     domains_curated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Indexed: the registry version (app/registry_data.py) asks for max(updated_at) often.
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
     )
 
     domains: Mapped[list[Domain]] = relationship(secondary=project_domain, order_by=Domain.position)

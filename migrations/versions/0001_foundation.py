@@ -105,6 +105,7 @@ def upgrade():
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_project_programme'), ['programme'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_year'), ['year'], unique=False)
+        batch_op.create_index(batch_op.f('ix_project_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('seed_tombstone',
     sa.Column('key', sa.String(length=120), nullable=False),
@@ -182,6 +183,7 @@ def downgrade():
     op.drop_table('participation')
     op.drop_table('seed_tombstone')
     with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_updated_at'))
         batch_op.drop_index(batch_op.f('ix_project_year'))
         batch_op.drop_index(batch_op.f('ix_project_programme'))
 
