@@ -3,6 +3,7 @@ evaluation summary a city reads once the results are published."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -69,9 +70,10 @@ def _consensus_context(call) -> dict[str, Any]:
                                                                 c.scale_step),
                               "n": len(values)})
     agreement = {a.criterion: a for a in agg.agreement}
-    missing = [(a.id, c.code) for a in apps for c in call.criteria
-               if not any(s.application_id == a.id and s.criterion == c.code
-                          for s in agg.summaries)]
+    scored = {(s.application_id, s.criterion) for s in agg.summaries}
+    missing = [SimpleNamespace(application_id=a.id, criterion=c.code, n=0, disagreement=False,
+                               spread=0)
+               for a in apps for c in call.criteria if (a.id, c.code) not in scored]
     return {"call": call, "flagged": flagged, "rest": rest, "titles": titles,
             "criteria": criteria, "consensus": consensus, "motivations": motivations,
             "distributions": distributions, "agreement": agreement,
