@@ -25,15 +25,20 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def plan_json(plan: ClusterPlan) -> dict[str, Any]:
-    """The API's view of a plan (see ``ClusterPlanSchema``)."""
+def plan_json(plan: ClusterPlan, clusters: bool = True) -> dict[str, Any]:
+    """The API's view of a plan (see ``ClusterPlanSchema``); without ``clusters`` (the list)
+    the result keeps its figures and says how many clusters it has instead of listing them."""
+    result = plan.result
+    if result is not None and not clusters:
+        result = {k: v for k, v in result.items() if k != "clusters"}
+        result["cluster_count"] = len(plan.result.get("clusters") or [])
     return {
         "id": plan.id,
         "name": plan.name,
         "status": plan.status,
         "params": plan.params,
         "progress": plan.progress,
-        "result": plan.result,
+        "result": result,
         "error": plan.error,
         "backend": plan.backend,
         "created_by": plan.created_by.email if plan.created_by else None,

@@ -81,6 +81,9 @@ def list_cluster_plans():
     ---
     get:
       summary: List cluster plans
+      description: >
+        Each plan as GET /api/v1/cluster-plans/{plan_id} answers it, except that the result
+        gives cluster_count instead of the clusters.
       parameters:
       - in: query
         schema: ClusterPlanListArgs
@@ -95,7 +98,8 @@ def list_cluster_plans():
               schema: ProblemSchema
     """
     args = parse_args(_list_args)
-    return {"items": [plan_json(p) for p in list_plans(args.get("status"), args["limit"])]}
+    return {"items": [plan_json(p, clusters=False)
+                      for p in list_plans(args.get("status"), args["limit"])]}
 
 
 @bp.get("/cluster-plans/<int:plan_id>")

@@ -207,6 +207,7 @@ class PlanResultSchema(Schema):
                                                                  "objective; 0 = proven optimal"})
     seconds = fields.Float()
     clusters = fields.List(fields.Nested(PlanCluster))
+    cluster_count = fields.Integer(metadata={"description": "in the list instead of clusters"})
     costs = fields.Dict(metadata={"description": "the cost weights the plan was solved with"})
 
 

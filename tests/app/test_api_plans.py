@@ -109,6 +109,8 @@ def test_plans_are_listed_most_recent_first_and_filtered_by_status(client, admin
     second = solved(client, admin_headers, **dict(SMALL_PLAN, lighthouses=4))
     items = client.get("/api/v1/cluster-plans").json["items"]
     assert [p["id"] for p in items] == [second["id"], first["id"]]
+    assert items[0]["result"]["cluster_count"] == 4 and "clusters" not in items[0]["result"]
+    assert items[0]["result"]["objective"] == second["result"]["objective"]
     assert client.get("/api/v1/cluster-plans?status=failed").json["items"] == []
     assert_problem(client.get("/api/v1/cluster-plans?status=lost"), 400, "status")
 
