@@ -316,6 +316,9 @@ class _Spec:
     pruned: dict[str, np.ndarray] = field(default_factory=dict)  # LP-excluded pairs (False)
     lp_banned: dict[str, set[int]] = field(default_factory=dict)  # LP-excluded lighthouses
     lp: dict[str, tuple] = field(default_factory=dict)  # domain -> _domain_lp result
+    # the same fixing for one domain solved alone (against that domain's own greedy plan)
+    pruned_alone: dict[str, np.ndarray] = field(default_factory=dict)
+    banned_alone: dict[str, set[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, model: ClusterModel, params: PlanParams) -> _Spec:
@@ -460,8 +463,10 @@ class _Spec:
         return cls(muni, index, part, tuple(params.domains), cand, kmin, kmax, pinned, forced,
                    forbidden, dist, cost, params)
 
-    def allowed(self, d: str) -> np.ndarray:
-        """(participants x candidates) mask of follower -> lighthouse pairs the model may use."""
+    def allowed(self, d: str, scope: str = "joint") -> np.ndarray:
+        """(participants x candidates) mask of follower -> lighthouse pairs the model may use;
+        ``scope`` "joint" or "alone" also drops the pairs that LP fixing excluded for the whole
+        plan or for domain d solved alone, "none" keeps them."""
         part, cand = self.part, self.cand[d]
         mask = np.ones((len(part), len(cand)), dtype=bool)
         if self.params.max_distance_km is not None:
@@ -475,10 +480,15 @@ class _Spec:
             if dd == d:
                 mask[ppos[fi], :] = False
                 mask[ppos[fi], pos[li]] = True
-        if d in self.pruned:
-            mask &= self.pruned[d]
+        pruned = {"joint": self.pruned, "alone": self.pruned_alone}.get(scope, {})
+        if d in pruned:
+            mask &= pruned[d]
         mask[part[:, None] == cand[None, :]] = True  # a lighthouse always serves itself
         return mask
+
+    def banned(self, d: str, scope: str = "joint") -> set[int]:
+        """Lighthouses excluded by LP fixing in ``scope`` (see :meth:`allowed`)."""
+        return {"joint": self.lp_banned, "alone": self.banned_alone}.get(scope, {}).get(d, set())
 
     def precheck(self) -> None:
         """Cheap reasons a well-formed request cannot be met, in plain words."""
@@ -561,7 +571,8 @@ class _CpRun:
 
 def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
               banned: Mapping[str, set[int]], hint: _CpRun | None, deadline: float,
-              progress: _Progress | None, cancel: threading.Event | None) -> _CpRun:
+              progress: _Progress | None, cancel: threading.Event | None,
+              scope: str = "joint") -> _CpRun:
     """Build and solve the CP-SAT model of ``domains`` (coupled by one domain per lighthouse),
     with the lighthouses in ``banned[d]`` forbidden in d and ``hint`` as warm start; the solve
     stops at ``deadline`` (``time.perf_counter()`` seconds), model building included."""
@@ -575,7 +586,7 @@ def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
     for d in domains:
         cand = spec.cand[d]
         y[d] = {int(c): model.new_bool_var(f"y_{d}_{c}") for c in cand}
-        mask = spec.allowed(d)
+        mask = spec.allowed(d, scope)
         cost = spec.cost[d]
         members: dict[int, list] = {int(c): [] for c in cand}
         xs[d] = []
@@ -604,7 +615,7 @@ def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
         model.add(total <= spec.kmax[d])
         for lh in spec.pinned[d]:
             model.add(y[d][lh] == 1)
-        for lh in set(banned.get(d, ())) | spec.lp_banned.get(d, set()):
+        for lh in set(banned.get(d, ())) | spec.banned(d, scope):
             if lh in y[d] and lh not in spec.pinned[d]:
                 model.add(y[d][lh] == 0)
         for (dd, fi), li in spec.forced.items():
@@ -626,7 +637,7 @@ def _cp_solve(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
             for f, lh, var in xs[d]:
                 model.add_hint(var, hint.followers.get(d, {}).get(f) == lh)
     else:
-        _hint(model, spec, y, xs, params, domains)
+        _hint(model, spec, y, xs, params, domains, scope)
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
@@ -676,16 +687,22 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
 
     domains = spec.domains
     best: _CpRun | None = None
-    floor = _lp_prune(spec, params, start + 0.3 * params.time_limit_s)
+    floor = _lp_prune(spec, params, start + 0.4 * params.time_limit_s)
     if floor is not None:
         progress.bound = floor
-        progress.emit()
+    greedy = _greedy(spec, params, domains, "none")
+    greedy_cost = _greedy_cost(spec, params, greedy)
+    if greedy_cost is not None:  # a plan to fall back on, whatever happens next
+        best = _CpRun(cp_model.FEASIBLE, float(greedy_cost), floor or 0.0,
+                      {d: greedy[d][0] for d in domains}, {d: greedy[d][1] for d in domains})
+        progress.best = best.objective
+    progress.emit()
     if len(domains) > 1:
         runs: dict[str, _CpRun] = {}
         share = 0.5 * left() / len(domains)
         for d in domains:
             run = _cp_solve(spec, params, (d,), {}, None, time.perf_counter() + share, None,
-                            cancel)
+                            cancel, scope="alone")
             if run.status == cp_model.INFEASIBLE:
                 return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
                                    reason=f"no plan for {d} alone meets its constraints "
@@ -693,6 +710,8 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                                    costs=params.costs)
             if run.objective is None or stopped():
                 break
+            if d in spec.lp:
+                run.bound = max(run.bound, spec.lp[d][0])
             runs[d] = run
             # costs are >= 0, so the bounds of the domains solved so far already bound the plan
             progress.bound = max(progress.bound, sum(r.bound for r in runs.values()))
@@ -700,48 +719,25 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
         if len(runs) == len(domains):
             floor = max(floor or 0.0, sum(r.bound for r in runs.values()))
             progress.bound = floor
-            banned: dict[str, set[int]] = {d: set() for d in domains}
-            for _ in range(10):
-                owner: dict[int, list[str]] = {}
-                for d in domains:
-                    for lh in runs[d].lighthouses[d]:
-                        owner.setdefault(lh, []).append(d)
-                contested = {lh: ds for lh, ds in owner.items() if len(ds) > 1}
-                if not params.one_domain_per_lighthouse or not contested:
-                    break
-                redo = set()
-                for lh, ds in contested.items():
-                    pinned_in = [d for d in ds if lh in spec.pinned[d]]
-                    keep = pinned_in[0] if pinned_in else max(ds, key=lambda d: sum(
-                        1 for x in runs[d].followers[d].values() if x == lh))
-                    for d in ds:
-                        if d != keep:
-                            banned[d].add(lh)
-                            redo.add(d)
-                for d in redo:
-                    run = _cp_solve(spec, params, (d,), banned, None, time.perf_counter()
-                                    + min(share, max(0.1, 0.2 * left())), None, cancel)
-                    if run.objective is None:
-                        runs = {}
-                        break
-                    runs[d] = run
-                if not runs or stopped():
-                    break
-            if runs and not any(
-                len([d for d in domains if lh in runs[d].lighthouses[d]]) > 1
-                for lh in set().union(*(runs[d].lighthouses[d] for d in domains))
-            ) or (runs and not params.one_domain_per_lighthouse):
-                best = _CpRun(
-                    cp_model.FEASIBLE, sum(r.objective for r in runs.values()), floor,
-                    {d: runs[d].lighthouses[d] for d in domains},
-                    {d: runs[d].followers[d] for d in domains},
-                )
+            plans = {d: (set(runs[d].lighthouses[d]), dict(runs[d].followers[d]))
+                     for d in domains}
+            repaired = _repair(spec, params, plans) if params.one_domain_per_lighthouse \
+                else False
+            total = sum(sum(spec.cost[d][f, lh] for f, lh in plans[d][1].items())
+                        + params.costs.lighthouse_fixed * len(plans[d][0]) for d in domains)
+            if repaired is not None and (best is None or total <= best.objective):
+                best = _CpRun(cp_model.FEASIBLE, float(total), floor,
+                              {d: plans[d][0] for d in domains},
+                              {d: plans[d][1] for d in domains})
                 progress.best = best.objective
                 progress.emit()
                 _prune(spec, best.objective)  # a better plan than the greedy one: prune again
-                if all(r.status == cp_model.OPTIMAL for r in runs.values()) and not any(banned.values()):
+                if not repaired and all(r.status == cp_model.OPTIMAL for r in runs.values()):
                     return _plan(spec, params, best, floor, start, optimal=True)
-    if not stopped() and left() > 0.1:
+            if best is not None and len(domains) > 1 and params.one_domain_per_lighthouse:
+                best = _improve_by_domain(spec, params, best, deadline, share, progress, cancel)
+    # The joint model is large: only worth building with a good share of the time left.
+    if not stopped() and (best is None or len(domains) == 1 or left() > 0.25 * params.time_limit_s):
         joint = _cp_solve(spec, params, domains, {}, best, deadline, progress, cancel)
         if joint.status == cp_model.INFEASIBLE:
             return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
@@ -763,8 +759,92 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
         return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
                            reason=reason, costs=params.costs)
     # Plan costs are whole hundredths of a point: a bound within one hundredth proves optimality.
+    if best.bound is None:
+        best.bound = max(floor or 0.0, 0.0)  # every cost is >= 0
     optimal = best.status == cp_model.OPTIMAL or best.objective - best.bound < _UNIT - 1e-6
     return _plan(spec, params, best, best.bound, start, optimal=optimal)
+
+
+def _improve_by_domain(spec: _Spec, params: PlanParams, best: _CpRun, deadline: float,
+                       share: float, progress: _Progress, cancel: threading.Event | None
+                       ) -> _CpRun:
+    """Re-solve one domain at a time with the other domains' lighthouses banned, starting from
+    the current plan (a feasible hint), until a full pass improves nothing or time runs out.
+    Every step keeps the plan feasible and never makes it worse."""
+    domains = spec.domains
+    for _ in range(3):
+        improved = False
+        for d in domains:
+            if deadline - time.perf_counter() < 1.0 or (cancel is not None and cancel.is_set()):
+                return best
+            others = set().union(*(best.lighthouses[o] for o in domains if o != d))
+            own = sum(spec.cost[d][f, lh] for f, lh in best.followers[d].items()) \
+                + params.costs.lighthouse_fixed * len(best.lighthouses[d])
+            run = _cp_solve(spec, params, (d,), {d: others}, best,
+                            min(deadline, time.perf_counter() + share), None, cancel)
+            if run.objective is not None and run.objective < own - 1e-9:
+                lights = dict(best.lighthouses)
+                follow = dict(best.followers)
+                lights[d], follow[d] = run.lighthouses[d], run.followers[d]
+                best = _CpRun(cp_model.FEASIBLE, best.objective - own + run.objective,
+                              best.bound, lights, follow)
+                progress.best = best.objective
+                progress.emit()
+                improved = True
+        if not improved:
+            break
+    return best
+
+
+def _repair(spec: _Spec, params: PlanParams,
+            plans: dict[str, tuple[set[int], dict[int, int]]]) -> bool | None:
+    """Make the lighthouses of the domains disjoint, in place: a municipality chosen in several
+    domains stays where it has most followers (or is pinned); elsewhere it is replaced by the
+    unused candidate that gives the cheapest assignment (min-cost flow). Returns whether
+    anything changed, or None when no replacement fits."""
+    changed = False
+    part = spec.part
+    for _ in range(len(spec.domains) * 10):
+        owner: dict[int, list[str]] = {}
+        for d, (lights, _f) in plans.items():
+            for lh in lights:
+                owner.setdefault(lh, []).append(d)
+        contested = [(lh, ds) for lh, ds in owner.items() if len(ds) > 1]
+        if not contested:
+            return changed
+        lh, ds = contested[0]
+        pinned_in = [d for d in ds if lh in spec.pinned[d]]
+        keep = pinned_in[0] if pinned_in else max(
+            ds, key=lambda d: sum(1 for x in plans[d][1].values() if x == lh))
+        d = next(x for x in ds if x != keep)
+        if lh in spec.pinned[d]:
+            return None
+        cand = spec.cand[d]
+        cost = np.where(spec.allowed(d, "none"), spec.cost[d][np.ix_(part, cand)], np.inf)
+        used = set(owner)
+        others = [c for c in plans[d][0] if c != lh]
+        best = None
+        for alt in cand:
+            if int(alt) in used:
+                continue
+            picked = set(others) | {int(alt)}
+            chosen = [int(np.flatnonzero(cand == c)[0]) for c in picked]
+            follow = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
+            if len(follow) + len(picked) != len(part):
+                continue
+            counts = {c: 0 for c in picked}
+            for x in follow.values():
+                counts[x] += 1
+            if min(counts.values()) < params.min_followers:
+                continue
+            total = sum(spec.cost[d][f, x] for f, x in follow.items())
+            if best is None or total < best[0]:
+                best = (total, picked, follow)
+        if best is None:
+            return None
+        plans[d] = (best[1], best[2])
+        changed = True
+    return None
 
 
 def _plan(spec: _Spec, params: PlanParams, run: _CpRun, bound: float, start: float,
@@ -788,16 +868,18 @@ def _plan(spec: _Spec, params: PlanParams, run: _CpRun, bound: float, start: flo
 
 
 def _domain_lp(spec: _Spec, params: PlanParams, d: str,
-               deadline: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
-    """LP relaxation of one domain alone (HiGHS): a lower bound valid for any duals, and the
-    reduced costs of every allowed pair (participants x candidates) and of every candidate.
+               deadline: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray] | None:
+    """LP relaxation of one domain alone (HiGHS): a lower bound valid for any duals, the
+    reduced costs of every allowed pair (participants x candidates) and of every candidate, and
+    the LP's lighthouse values.
 
     Rows: each participant served once (eq.); x_fl <= y_l; followers <= max_followers * y_l;
     followers >= min_followers * y_l; kmin <= sum y <= kmax. Returns (bound, pair mask,
-    pair reduced costs, candidate reduced costs) or None when out of time."""
+    pair reduced costs, candidate reduced costs, y) or None when out of time."""
     part, cand = spec.part, spec.cand[d]
     np_, nc = len(part), len(cand)
-    mask = spec.allowed(d)
+    mask = spec.allowed(d, "none")
     is_self = part[:, None] == cand[None, :]
     pairs = mask & ~is_self
     ii, jj = np.nonzero(pairs)
@@ -852,7 +934,7 @@ def _domain_lp(spec: _Spec, params: PlanParams, d: str,
                   + np.where(rc > 0, rc * lb, rc * ub).sum())
     pair_rc = np.full((np_, nc), np.inf)
     pair_rc[ii, jj] = rc[nc:]
-    return bound, pairs, pair_rc, rc[:nc]
+    return bound, pairs, pair_rc, rc[:nc], res.x[:nc]
 
 
 def _lp_prune(spec: _Spec, params: PlanParams, deadline: float) -> float | None:
@@ -861,10 +943,17 @@ def _lp_prune(spec: _Spec, params: PlanParams, deadline: float) -> float | None:
     for d in spec.domains:
         solved = _domain_lp(spec, params, d, deadline)
         if solved is None:
-            spec.lp.clear()
-            return None
+            break
         spec.lp[d] = solved
-    ub = _greedy_cost(spec, params, _greedy(spec, params, spec.domains))
+    if len(spec.domains) > 1:
+        for d in spec.lp:  # each domain alone, against its own greedy plan
+            alone = _greedy_cost(spec, params, _greedy(spec, params, (d,), "none"))
+            if alone is not None:
+                keep, out = _fix(spec, d, alone + 1e-6 * max(1.0, abs(alone)) + 1e-6)
+                spec.pruned_alone[d], spec.banned_alone[d] = keep, out
+    if len(spec.lp) != len(spec.domains):
+        return None
+    ub = _greedy_cost(spec, params, _greedy(spec, params, spec.domains, "none"))
     if ub is not None:
         _prune(spec, ub)
     return sum(b[0] for b in spec.lp.values())
@@ -878,18 +967,24 @@ def _prune(spec: _Spec, ub: float) -> None:
         return
     floor = sum(b[0] for b in spec.lp.values())
     margin = 1e-6 * max(1.0, abs(ub)) + 1e-6
-    for d, (bound, pairs, pair_rc, cand_rc) in spec.lp.items():
-        cutoff = ub - (floor - bound) + margin
-        keep = ~(pairs & (bound + pair_rc > cutoff))
+    for d, (bound, *_) in spec.lp.items():
+        keep, out = _fix(spec, d, ub - (floor - bound) + margin)
         spec.pruned[d] = keep if d not in spec.pruned else spec.pruned[d] & keep
-        cand = spec.cand[d]
-        spec.lp_banned[d] = spec.lp_banned.get(d, set()) | {
-            int(cand[k]) for k in np.flatnonzero((cand_rc > 0) & (bound + cand_rc > cutoff))
-            if int(cand[k]) not in spec.pinned[d]}
+        spec.lp_banned[d] = spec.lp_banned.get(d, set()) | out
 
 
-def _greedy(spec: _Spec, params: PlanParams,
-            domains: tuple[str, ...]) -> dict[str, tuple[set[int], dict[int, int]]]:
+def _fix(spec: _Spec, d: str, cutoff: float) -> tuple[np.ndarray, set[int]]:
+    """Pairs to keep and lighthouses to drop when domain d may cost at most ``cutoff``."""
+    bound, pairs, pair_rc, cand_rc, _ = spec.lp[d]
+    keep = ~(pairs & (bound + pair_rc > cutoff))
+    cand = spec.cand[d]
+    out = {int(cand[k]) for k in np.flatnonzero((cand_rc > 0) & (bound + cand_rc > cutoff))
+           if int(cand[k]) not in spec.pinned[d]}
+    return keep, out
+
+
+def _greedy(spec: _Spec, params: PlanParams, domains: tuple[str, ...],
+            scope: str = "joint") -> dict[str, tuple[set[int], dict[int, int]]]:
     """Greedy plan: per domain add the lighthouse that lowers the cheapest-lighthouse cost most
     (keeping lighthouses to one domain when asked), then assign followers by a min-cost flow
     under the follower capacity. Returns domain -> (lighthouses, follower -> lighthouse)."""
@@ -898,28 +993,51 @@ def _greedy(spec: _Spec, params: PlanParams,
     plans: dict[str, tuple[set[int], dict[int, int]]] = {}
     for d in domains:
         cand = spec.cand[d]
-        mask = spec.allowed(d)
+        mask = spec.allowed(d, scope)
         cost = np.where(mask, spec.cost[d][np.ix_(part, cand)], np.inf)
-        banned = spec.lp_banned.get(d, set())
-        chosen = [int(np.flatnonzero(cand == lh)[0]) for lh in spec.pinned[d]]
-        served = cost[:, chosen].min(axis=1) if chosen else np.full(len(part), 1e12)
-        while len(chosen) < spec.kmin[d]:
-            gain = np.minimum(served[:, None], cost).sum(axis=0)
-            for col, c in enumerate(cand):
-                if col in chosen or int(c) in banned or (
-                        params.one_domain_per_lighthouse and int(c) in used):
-                    gain[col] = np.inf
-            best = int(np.argmin(gain))
-            if not np.isfinite(gain[best]):
-                break
-            chosen.append(best)
-            served = np.minimum(served, cost[:, best])
-        picked = {int(cand[c]) for c in chosen}
+        banned = spec.banned(d, scope)
+        pins = [int(np.flatnonzero(cand == lh)[0]) for lh in spec.pinned[d]]
+        blocked = {col for col, c in enumerate(cand) if int(c) in banned
+                   or (params.one_domain_per_lighthouse and int(c) in used)}
+        options = [_greedy_pick(cost, pins, blocked, spec.kmin[d])]
+        if d in spec.lp:
+            y_lp = spec.lp[d][4]
+            k = min(spec.kmax[d], max(spec.kmin[d], int(round(float(y_lp.sum())))))
+            ranked = [c for c in np.argsort(-y_lp, kind="stable") if c not in blocked
+                      and c not in pins]
+            options.append(pins + ranked[: max(0, k - len(pins))])
+        best_plan, best_cost = (set(), {}), np.inf
+        for chosen in options:
+            picked = {int(cand[c]) for c in chosen}
+            follow = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers) \
+                if chosen else {}
+            total = sum(spec.cost[d][f, lh] for f, lh in follow.items()) \
+                + params.costs.lighthouse_fixed * len(picked)
+            if len(follow) + len(picked) == len(part) and total < best_cost:
+                best_plan, best_cost = (picked, follow), total
+        if not np.isfinite(best_cost):
+            chosen = options[0]
+            best_plan = ({int(cand[c]) for c in chosen}, {})
+        picked = best_plan[0]
         used |= picked
-        follow = _flow_assignment(cost, part, cand, chosen, picked, params.max_followers) \
-            if chosen else {}
-        plans[d] = (picked, follow)
+        plans[d] = best_plan
     return plans
+
+
+def _greedy_pick(cost: np.ndarray, chosen: list[int], blocked: set[int], k: int) -> list[int]:
+    """Add the column that lowers the total cheapest cost most until there are k."""
+    chosen = list(chosen)
+    served = cost[:, chosen].min(axis=1) if chosen else np.full(cost.shape[0], 1e12)
+    while len(chosen) < k:
+        gain = np.minimum(served[:, None], cost).sum(axis=0)
+        for col in set(chosen) | blocked:
+            gain[col] = np.inf
+        best = int(np.argmin(gain))
+        if not np.isfinite(gain[best]):
+            break
+        chosen.append(best)
+        served = np.minimum(served, cost[:, best])
+    return chosen
 
 
 def _greedy_cost(spec: _Spec, params: PlanParams,
@@ -940,9 +1058,9 @@ def _greedy_cost(spec: _Spec, params: PlanParams,
 
 
 def _hint(model: cp_model.CpModel, spec: _Spec, y: dict, xs: dict, params: PlanParams,
-          domains: tuple[str, ...]) -> None:
+          domains: tuple[str, ...], scope: str) -> None:
     """Warm start from :func:`_greedy`; CP-SAT repairs a hint that breaks a constraint."""
-    plans = _greedy(spec, params, domains)
+    plans = _greedy(spec, params, domains, "none")
     for d in domains:
         picked, follow = plans[d]
         for lh, var in y[d].items():
