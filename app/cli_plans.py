@@ -19,7 +19,6 @@ from marshmallow import ValidationError
 
 from app import jobs
 from app.api.schemas_plans import (
-    DEFAULT_MIN_MATURITY,
     DEFAULT_TIME_LIMIT_S,
     ClusterPlanInSchema,
 )
@@ -27,6 +26,7 @@ from app.cli import fail
 from app.extensions import db
 from app.models import ClusterPlan
 from app.models.registry import utcnow
+from app.planning import DEFAULT_MIN_MATURITY
 from app.plans import new_plan
 from app.problems import Problem, flatten_marshmallow
 from matching.experience import MATURITY_CLASSES

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.api.schemas import REFNIS, StrictSchema
 from app.models import JOB_STATUSES
+from app.planning import DEFAULT_MIN_MATURITY
 from matching.experience import MATURITY_CLASSES
 from matching.registry import DOMAINS
 
@@ -20,11 +21,6 @@ from matching.registry import DOMAINS
 MAX_TIME_LIMIT_S = 3600
 #: Default time limit (seconds) of a plan; the issue's CLI example uses 60.
 DEFAULT_TIME_LIMIT_S = 60
-#: Default maturity of lighthouse candidates in the service: some experience in the domain (a
-#: project by the year of the plan). Our choice, not the sources': the optimizer's own default
-#: (``experienced``) leaves one candidate in mobility and none in people on today's registry of
-#: 43 projects, so most plans would be refused; pinned lighthouses are candidates anyway.
-DEFAULT_MIN_MATURITY = "starter"
 #: Most municipalities a list parameter may hold (all current ones fit: 285 + 19).
 MAX_LIST = 400
 #: Most lighthouses per domain a plan may ask for (sanity bound, far above any real plan).

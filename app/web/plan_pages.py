@@ -33,7 +33,6 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.api.schemas_plans import (
-    DEFAULT_MIN_MATURITY,
     DEFAULT_TIME_LIMIT_S,
     MAX_TIME_LIMIT_S,
     ClusterPlanInSchema,
@@ -44,6 +43,7 @@ from app.maps import Projection, map_points, shape_paths
 from app.matching_queries import resolve_municipality
 from app.models import Domain
 from app.plan_reports import compare, coverage
+from app.planning import DEFAULT_MIN_MATURITY
 from app.plans import create_plan, get_plan, list_plans
 from app.problems import Problem, flatten_marshmallow
 from app.registry_data import current_graph
