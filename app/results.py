@@ -33,7 +33,6 @@ from app.jury import (
 from app.models import Application, Call, CallJuror, CallJurySettings, Consensus, Criterion, Score
 from app.models.registry import utcnow
 from app.problems import Problem, validation_problem
-from app.scores import number
 from evaluation import scoring
 from evaluation.aggregation import Aggregation, SubmittedScore, aggregate
 from evaluation.ranking import Candidate, InvalidTieBreak, Ranking, parse_tie_break, rank_applications
@@ -233,6 +232,11 @@ def _decision(app: Application, settings: CallJurySettings | None, evaluated: bo
         if app.status != "submitted":
             return {"funded": False, "code": "not_submitted", "reason": "not submitted",
                     "reason_nl": "niet ingediend"}
+        if app.override_eligible is False:
+            return {"funded": False, "code": "not_eligible",
+                    "reason": f"not eligible (secretariat's decision): {app.override_motivation}",
+                    "reason_nl": "niet ontvankelijk (beslissing van het secretariaat): "
+                                 f"{app.override_motivation}"}
         failed = [r for r in eligibility.get("rules", []) if r.get("status") == "failed"]
         return {"funded": False, "code": "not_eligible",
                 "reason": "not eligible: " + "; ".join(r["reason_en"] for r in failed)
@@ -334,16 +338,17 @@ def results_table(call: Call) -> tuple[list[str], list[dict[str, Any]]]:
                    reason=d["reason"])
         rows.append(row)
     ranked = {it.application_id for it in ranking.items}
+    evaluation = None
     for a in by_id.values():
         if a.id in ranked or a.status != "submitted":
             continue
-        d = _decision(a, settings, False, {})
+        from app.applications import CallEvaluation  # the calls layer; imported late (no cycle)
+
+        evaluation = evaluation or CallEvaluation(call)
+        d = _decision(a, settings, False, evaluation.eligibility(a).to_dict())
         rows.append({"rank": None, "application": a.id, "title": a.title, "lead": a.lead_code,
                      "requested_grant_cents": a.requested_grant_cents, "total": None,
                      "provisional": False, "fundable": False, "funded": False,
                      "decision": d["code"], "reason_nl": d["reason_nl"], "reason": d["reason"]})
     return columns, rows
 
-
-def score_number(value: Any) -> float | None:
-    return number(value)

@@ -61,7 +61,7 @@ def score_text(value: Decimal | None) -> str:
     return text.replace(".", ",") if _nl() else text
 
 
-def progress_of(rows: list[Score], n_criteria: int) -> str:
+def progress_of(rows: list[Score]) -> str:
     if rows and all(r.status == "submitted" for r in rows):
         return "submitted"
     return "draft" if rows else "none"
@@ -88,7 +88,7 @@ def jury_dashboard():
             items = []
             for a in rows:
                 mine = scores.scores_of(a, juror)
-                items.append({"application": a, "progress": progress_of(mine, len(call.criteria))})
+                items.append({"application": a, "progress": progress_of(mine)})
             done = sum(1 for i in items if i["progress"] == "submitted")
             calls.append({"call": call, "juror": juror, "settings": settings, "rows": items,
                           "done": done})

@@ -582,6 +582,8 @@ def test_results_export_as_csv_and_xlsx_with_the_same_rows(app, client, admin_he
     assert len(ranked) == len(j.applications) and [int(r["rank"]) for r in ranked] == list(
         range(1, len(ranked) + 1))
     assert {r["decision"] for r in rows if not r["rank"]} == {"not_eligible"}
+    assert all(r["reason_nl"].startswith("niet ontvankelijk: ") and len(r["reason_nl"]) > 25
+               for r in rows if not r["rank"])  # the failed rule is named
     assert all(r["reason_nl"] for r in rows)
     xlsx = client.get(f"{API}/calls/{j.call_id}/results.xlsx", headers=admin_headers)
     assert xlsx.status_code == 200
