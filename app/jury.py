@@ -219,7 +219,8 @@ def get_juror(call: Call, juror_id: Any, field: str = "juror") -> CallJuror:
     return row
 
 
-def get_call_application(call: Call, application_id: Any, field: str = "application") -> Application:
+def get_call_application(call: Call, application_id: Any,
+                         field: str = "application") -> Application:
     row = None
     if isinstance(application_id, int) and not isinstance(application_id, bool) \
             and 0 < application_id < 2**31:
@@ -247,7 +248,8 @@ def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict
             raise not_found("municipality", refnis, field="affiliation.refnis")
         return {"municipality": m.current(), "organisation": None, "is_vgc": False}
     org_id = affiliation.get("organisation")
-    org = db.session.get(Organisation, org_id) if org_id is not None and 0 < org_id < 2**31 else None
+    valid = org_id is not None and 0 < org_id < 2**31
+    org = db.session.get(Organisation, org_id) if valid else None
     if org is None:
         raise not_found("organisation", org_id, field="affiliation.organisation")
     return {"municipality": None, "organisation": org, "is_vgc": False}
@@ -287,7 +289,8 @@ def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
         raise Problem(409, "Conflict",
                       "This juror has scored applications; declare a conflict instead of removing "
                       "them, so their scores stay on record.",
-                      errors=[{"field": "juror", "message": "has scores", "message_nl": "heeft scores"}])
+                      errors=[{"field": "juror", "message": "has scores",
+                               "message_nl": "heeft scores"}])
     pairs = [a.application_id for a in db.session.scalars(
         select(Assignment).where(Assignment.juror_id == juror.id))]
     record_audit(actor, "jury.juror_removed", {
@@ -446,8 +449,9 @@ def fix_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -
     if app not in jury_applications(call, [app]):
         raise Problem(409, "Conflict",
                       f"Application {app.id} is not submitted or not eligible: the jury does not "
-                      "review it.", errors=[{"field": "application", "message": "not reviewed by the jury",
-                                             "message_nl": "wordt niet door de jury beoordeeld"}])
+                      "review it.",
+                      errors=[{"field": "application", "message": "not reviewed by the jury",
+                               "message_nl": "wordt niet door de jury beoordeeld"}])
     row = db.session.scalar(select(Assignment).where(
         Assignment.application_id == app.id, Assignment.juror_id == juror.id))
     created = row is None

@@ -35,7 +35,13 @@ from app.models.registry import utcnow
 from app.problems import Problem, validation_problem
 from evaluation import scoring
 from evaluation.aggregation import Aggregation, SubmittedScore, aggregate
-from evaluation.ranking import Candidate, InvalidTieBreak, Ranking, parse_tie_break, rank_applications
+from evaluation.ranking import (
+    Candidate,
+    InvalidTieBreak,
+    Ranking,
+    parse_tie_break,
+    rank_applications,
+)
 from evaluation.scoring import InvalidCriterion
 from evaluation.selection import InvalidSelection, Selection, select_funding
 

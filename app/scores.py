@@ -131,11 +131,12 @@ def stale_problem(current: Score | None, sent_score: Any, sent_motivation: Any,
     what = ", ".join(changed) or "nothing visible"
     return Problem(
         409, "Stale score",
-        f"This score was saved elsewhere since you loaded it: version {current.version} is current, "
-        f"you sent {sent_version}. Changed: {what}. Reload, check and save again.",
+        f"This score was saved elsewhere since you loaded it: version {current.version} is "
+        f"current, you sent {sent_version}. Changed: {what}. Reload, check and save again.",
         errors=[{"field": "version",
                  "message": f"version {current.version} is current (you sent {sent_version})",
-                 "message_nl": f"versie {current.version} is de huidige (u stuurde {sent_version})"}],
+                 "message_nl": f"versie {current.version} is de huidige "
+                               f"(u stuurde {sent_version})"}],
         current={"score": number(current.score), "motivation": current.motivation,
                  "version": current.version, "status": current.status,
                  "updated_at": current.updated_at.isoformat() if current.updated_at else None},

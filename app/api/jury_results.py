@@ -1,4 +1,4 @@
-"""Results of a call: ranking, funding selection, publication, summaries, exports and the audit log."""
+"""Results of a call: ranking, funding selection, publication, summaries, exports; the audit log."""
 
 from __future__ import annotations
 

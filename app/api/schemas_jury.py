@@ -121,7 +121,7 @@ class AssignmentFixed(Schema):
 
 class ScoreInSchema(StrictSchema):
     score = fields.Raw(allow_none=True, load_default=None,
-                       metadata={"description": "number on the criterion's scale (\"7,5\" accepted)"})
+                       metadata={"description": "a number on the criterion's scale; \"7,5\" too"})
     motivation = fields.String(allow_none=True, load_default="",
                                validate=validate.Length(max=10000))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_ID),
@@ -170,7 +170,8 @@ class JurySettingsInSchema(StrictSchema):
                                    validate=validate.Range(min=-1e6, max=1e6))
     tie_break = fields.List(fields.String(validate=validate.Length(max=100)),
                             validate=validate.Length(max=20))
-    reviewers_per_application = fields.Integer(strict=True, validate=validate.Range(min=1, max=1000))
+    reviewers_per_application = fields.Integer(strict=True,
+                                               validate=validate.Range(min=1, max=1000))
     max_load = fields.Integer(strict=True, validate=validate.Range(min=1, max=100000))
     scoring_deadline = fields.Date(allow_none=True)
 

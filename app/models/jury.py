@@ -207,7 +207,9 @@ class CallJurySettings(db.Model):
         CheckConstraint("NOT published OR published_at IS NOT NULL", name="published_at"),
     )
 
-    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("call.id", ondelete="CASCADE"), primary_key=True
+    )
     disagreement_spread: Mapped[float | None] = mapped_column(Float)
     total_threshold: Mapped[float | None] = mapped_column(Float)
     tie_break: Mapped[list] = mapped_column(JSON, default=list)
