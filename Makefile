@@ -25,9 +25,9 @@ setup: $(STAMP) translations
 
 # After changing UI text: collect the Dutch msgids and merge them into the English catalog.
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot . 2>/dev/null || \
-	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+	  -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
 
 run: setup
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) db upgrade

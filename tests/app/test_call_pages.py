@@ -148,6 +148,7 @@ def test_admin_overrides_imports_and_reads_english(client, app):
     assert "Partner bevestigd per brief." in done and "beslissing secretariaat" in done
     english = client.get(app_url + "?lang=en").get_data(as_text=True)
     assert "At least 2 local governments in the consortium" in english
+    client.get(app_url + "?lang=nl")  # ?lang= sticks in the session: back to Dutch
 
     csv = ("lead;title;domains;requested_grant_cents;total_budget_cents\n"
            "11002;Import goed;living;100000;200000\n"
