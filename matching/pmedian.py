@@ -53,7 +53,6 @@ from matching.heuristic import (
 #: Progress callback: (elapsed seconds, best objective or None, lower bound, relative gap).
 ProgressCallback = Callable[[float, "float | None", float, float], None]
 
-_DEBUG = False
 #: Seconds kept back from each phase's time limit for model building and the answer.
 _RESERVE = 0.5
 #: HiGHS stops at a 0.01 % relative gap by default, which is not a proof; ask for none.
@@ -551,9 +550,6 @@ def _solve_uncapacitated(distances: np.ndarray, p: int, clock: _Clock, seed: int
             value, rc = _dual_bound(model, duals)
             lower = max(lower, min(value, ub))
             report()
-            if _DEBUG:
-                print("lp", lp_rounds, value, model.obj @ x + model.const, model.matrix.shape,
-                      len(cand), int(closed.sum()), file=sys.stderr)
             cutoff = ub - step
             if lower > cutoff + margin:
                 stats.update(lp_rounds=lp_rounds, lp_bound=value)
