@@ -687,7 +687,7 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
 
     domains = spec.domains
     best: _CpRun | None = None
-    floor = _lp_prune(spec, params, start + 0.4 * params.time_limit_s)
+    floor = _lp_prune(spec, params, start + 0.4 * params.time_limit_s, cancel)
     if floor is not None:
         progress.bound = floor
     greedy = _greedy(spec, params, domains, "none")
@@ -697,7 +697,7 @@ def _solve_cp(spec: _Spec, params: PlanParams, start: float,
                       {d: greedy[d][0] for d in domains}, {d: greedy[d][1] for d in domains})
         progress.best = best.objective
     progress.emit()
-    if len(domains) > 1:
+    if len(domains) > 1 and not stopped():
         runs: dict[str, _CpRun] = {}
         share = 0.5 * left() / len(domains)
         for d in domains:
@@ -937,10 +937,14 @@ def _domain_lp(spec: _Spec, params: PlanParams, d: str,
     return bound, pairs, pair_rc, rc[:nc], res.x[:nc]
 
 
-def _lp_prune(spec: _Spec, params: PlanParams, deadline: float) -> float | None:
+def _lp_prune(spec: _Spec, params: PlanParams, deadline: float,
+              cancel: threading.Event | None = None) -> float | None:
     """Per-domain LP bounds (kept in ``spec.lp``), then :func:`_prune` against the greedy plan.
-    Returns the sum of the bounds (a lower bound of the whole plan) or None when out of time."""
+    Returns the sum of the bounds (a lower bound of the whole plan) or None when out of time.
+    ``cancel`` is checked between domains (one LP takes a few seconds at most)."""
     for d in spec.domains:
+        if cancel is not None and cancel.is_set():
+            break
         solved = _domain_lp(spec, params, d, deadline)
         if solved is None:
             break
