@@ -190,11 +190,11 @@ class _Monitor:
                     try:
                         self.flush()
                     except Exception:  # a busy or restarting database: beat again next time
-                        db.session.rollback()
                         self.app.logger.warning("plan %s: heartbeat not written", self.plan_id,
                                                 exc_info=True)
+                        _discard_session()
             finally:
-                db.session.remove()
+                _discard_session()
 
     def flush(self) -> None:
         progress = self.current()
@@ -206,6 +206,14 @@ class _Monitor:
         db.session.commit()
         if db.session.scalar(select(ClusterPlan.cancel_requested).where(ClusterPlan.id == self.plan_id)):
             self.cancel.set()
+
+
+def _discard_session() -> None:
+    """Drop this thread's session even when its connection is gone (a dropped database)."""
+    try:
+        db.session.remove()
+    except Exception:
+        pass
 
 
 def _finite(value: float | None) -> float | None:
