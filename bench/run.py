@@ -89,8 +89,17 @@ def main(argv: list[str]) -> int:
             failed.append(name)
             sections.append(f"## {name}\n\nFAILED (exit {proc.returncode}):\n\n```\n{proc.stderr[-2000:]}\n```\n")
             continue
-        last = [line for line in proc.stdout.strip().splitlines() if line.strip()][-1]
-        data = json.loads(last)
+        data = None
+        for line in reversed(proc.stdout.strip().splitlines()):
+            try:
+                data = json.loads(line)
+                break
+            except json.JSONDecodeError:
+                continue
+        if not isinstance(data, dict):
+            failed.append(name)
+            sections.append(f"## {name}\n\nFAILED: printed no JSON object:\n\n```\n{proc.stdout[-1500:]}\n```\n")
+            continue
         title = data.pop("title", name) if isinstance(data, dict) else name
         body = "\n".join(render(data))
         sections.append(f"## {title}\n\n`python -m bench.{name}` ({took:.0f} s wall in all)\n\n{body}")
