@@ -33,14 +33,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, a))))
 
 
-def distance_matrix_km(municipalities: Iterable[HasCoordinates]) -> np.ndarray:
-    """Symmetric n x n matrix of great-circle distances in km, in the order given."""
-    items = list(municipalities)
-    lat = np.radians(np.array([m.latitude for m in items], dtype=np.float64))
-    lon = np.radians(np.array([m.longitude for m in items], dtype=np.float64))
+def haversine_matrix_km(latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km between all pairs of points (WGS84 degrees), n x n."""
+    lat = np.radians(np.asarray(latitudes, dtype=np.float64))
+    lon = np.radians(np.asarray(longitudes, dtype=np.float64))
     dlat = lat[:, None] - lat[None, :]
     dlon = lon[:, None] - lon[None, :]
     a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
     dist = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     np.fill_diagonal(dist, 0.0)
     return dist
+
+
+def distance_matrix_km(municipalities: Iterable[HasCoordinates]) -> np.ndarray:
+    """Symmetric n x n matrix of great-circle distances in km, in the order given."""
+    items = list(municipalities)
+    return haversine_matrix_km([m.latitude for m in items], [m.longitude for m in items])

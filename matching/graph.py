@@ -28,6 +28,7 @@ import networkx as nx
 import numpy as np
 
 from matching.experience import ADOPTING_ROLES, experience_factors, reusable_count
+from matching.geo import EARTH_RADIUS_KM, haversine_matrix_km  # noqa: F401  (re-exported)
 from matching.registry import DOMAINS, ROLES, Municipality, Project, Registry
 from matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 
@@ -38,9 +39,6 @@ POPULATION_CLASSES: tuple[str, ...] = ("small", "large", "very_large")
 
 #: Largest number of results a query may ask for (``limit`` runs from 1 to this).
 MAX_LIMIT = 100
-
-#: Mean Earth radius in km (IUGG), for great-circle distances.
-EARTH_RADIUS_KM = 6371.0088
 
 
 class MatchingError(Exception):
@@ -109,16 +107,6 @@ def is_urban(municipality: Municipality, weights: MatchingWeights = DEFAULT_WEIG
         or municipality.population > weights.small_max_population
         or municipality.region == "brussels"
     )
-
-
-def haversine_matrix_km(latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
-    """Great-circle distances in km between all pairs of points (WGS84 degrees), n x n."""
-    lat = np.radians(np.asarray(latitudes, dtype=float))
-    lon = np.radians(np.asarray(longitudes, dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def municipality_node(refnis: str) -> tuple[str, str]:
