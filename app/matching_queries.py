@@ -123,6 +123,32 @@ def suggestion_json(s: Suggestion) -> dict[str, Any]:
     }
 
 
+def lighthouse_load() -> tuple[dict[str, int] | None, int | None]:
+    """Clusters each municipality leads in the newest finished cluster plan, and that plan's id.
+
+    ``(None, None)`` when no plan finished with a result yet: the load is then unknown and the
+    suggestion's ``lighthouse_load`` factor contributes nothing.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import ClusterPlan
+
+    plans = db.session.scalars(
+        select(ClusterPlan).where(ClusterPlan.status == "done").order_by(ClusterPlan.finished_at.desc()).limit(5)
+    )
+    for plan in plans:
+        result = plan.result or {}
+        if result.get("status") in ("optimal", "feasible") and result.get("clusters"):
+            load: dict[str, int] = {}
+            for cluster in result["clusters"]:
+                lighthouse = cluster["lighthouse"]
+                refnis = lighthouse["refnis"] if isinstance(lighthouse, dict) else lighthouse
+                load[refnis] = load.get(refnis, 0) + 1
+            return load, plan.id
+    return None, None
+
+
 def partner_suggestions(
     municipality: str,
     domain: str,
@@ -141,8 +167,9 @@ def partner_suggestions(
     graph = current_graph()
     with matching_errors():
         who = resolve_municipality(graph, municipality, "municipality", allow_name)
+        load, load_plan = lighthouse_load()
         found = suggest_partners(graph, who.refnis, domain, looking_for, mode, limit,
-                                 max_distance_km)
+                                 max_distance_km, lighthouse_load=load)
         weights = graph.weights.mode(mode)
     query: dict[str, Any] = {
         "municipality": who.as_ref(),
@@ -156,6 +183,7 @@ def partner_suggestions(
                     "similarity": weights.similarity, "ties": weights.ties,
                     "lighthouse_load": weights.lighthouse_load},
     }
+    query["lighthouse_load_from_plan"] = load_plan
     if who.resolved_from:
         query["resolved_from"] = who.resolved_from
     return {"items": [suggestion_json(s) for s in found], "query": query}

@@ -122,6 +122,9 @@ class PartnerQuerySchema(Schema):
     max_distance_km = fields.Float(allow_none=True)
     as_of_year = fields.Integer()
     weights = fields.Nested(SuggestionModeWeights)
+    lighthouse_load_from_plan = fields.Integer(
+        allow_none=True, metadata={"description": "id of the finished cluster plan the lighthouse "
+                                                  "load comes from; null when no plan finished"})
     resolved_from = fields.Nested(MergedNote, metadata={"description": "only when a merged-away "
                                                                         "REFNIS was asked"})
 

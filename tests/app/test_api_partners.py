@@ -391,3 +391,33 @@ def test_openapi_documents_the_matching_endpoints(client):
     assert params["looking_for"]["schema"]["enum"] == ["lighthouse", "followers", "peers"]
     assert params["municipality"]["required"] is True
     assert "post" in spec["paths"]["/api/v1/projects/similar"]
+
+
+def test_lighthouse_load_comes_from_the_newest_finished_plan(app, client):
+    """Without a plan the load is unknown; a finished plan makes its lighthouses carry their load
+    (the load counts when looking for a lighthouse to follow)."""
+    from app.extensions import db
+    from app.models import ClusterPlan
+
+    url = "/api/v1/partner-suggestions?municipality=24055&domain=mobility&looking_for=lighthouse&limit=100"
+    before = client.get(url).json
+    assert before["query"]["lighthouse_load_from_plan"] is None
+    assert all(f["value"] is None for item in before["items"] for f in item["factors"]
+               if f["name"] == "lighthouse_load")
+    leuven = "24062"
+    with app.app_context():
+        plan = ClusterPlan(params={}, status="done", result={"status": "optimal", "clusters": [
+            {"domain": "mobility", "lighthouse": {"refnis": leuven, "name": "Leuven"}, "followers": []},
+            {"domain": "living", "lighthouse": {"refnis": leuven, "name": "Leuven"}, "followers": []},
+        ]})
+        db.session.add(plan)
+        db.session.commit()
+        plan_id = plan.id
+    after = client.get(url).json
+    assert after["query"]["lighthouse_load_from_plan"] == plan_id
+    loads = {item["municipality"]["refnis"]: next(f for f in item["factors"] if f["name"] == "lighthouse_load")
+             for item in after["items"]}
+    assert loads[leuven]["value"] == 2
+    assert all(f["value"] == 0 for r, f in loads.items() if r != leuven)
+    for item in after["items"]:
+        assert abs(sum(f["contribution"] for f in item["factors"]) - item["score"]) < 1e-9
