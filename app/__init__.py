@@ -61,14 +61,20 @@ def _register_error_handlers(app: Flask) -> None:
     def handle_problem(exc: Problem):
         if wants_problem():
             return problem_response(exc)
-        return render_template("error.html", status=exc.status, title=exc.title, detail=exc.detail), exc.status
+        from app.web.labels import error_page_text
+
+        title, detail = error_page_text(exc.status, exc.title, exc.detail, exc, exc.errors)
+        return render_template("error.html", status=exc.status, title=title, detail=detail), exc.status
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
         if wants_problem():
             return problem_response(http_exception_problem(exc))
+        from app.web.labels import error_page_text
+
+        title, detail = error_page_text(exc.code or 500, exc.name, exc.description, exc)
         return (
-            render_template("error.html", status=exc.code, title=exc.name, detail=exc.description),
+            render_template("error.html", status=exc.code, title=title, detail=detail),
             exc.code or 500,
         )
 
@@ -80,7 +86,10 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", request.path)
         if wants_problem():
             return problem_response(Problem(500, "Internal error", "An unexpected error occurred; it has been logged."))
-        return render_template("error.html", status=500, title="Internal error", detail=""), 500
+        from app.web.labels import error_page_text
+
+        title, detail = error_page_text(500, "Internal error", "")
+        return render_template("error.html", status=500, title=title, detail=detail), 500
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 
 def euro(cents: int | None, decimals: bool = False) -> str:
     """Format euro cents the Belgian way: 345279920 -> '€3.452.799,20' (or '€3.452.799')."""
@@ -39,17 +41,17 @@ def parse_euro(text: str) -> int | None:
     return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
 
 
-PROVINCE_NAMES = {
-    "antwerpen": "Antwerpen",
-    "limburg": "Limburg",
-    "oost-vlaanderen": "Oost-Vlaanderen",
-    "vlaams-brabant": "Vlaams-Brabant",
-    "west-vlaanderen": "West-Vlaanderen",
+PROVINCE_NAMES = {  # Dutch msgids: English pages say Antwerp, East Flanders ...
+    "antwerpen": _l("Antwerpen"),
+    "limburg": _l("Limburg"),
+    "oost-vlaanderen": _l("Oost-Vlaanderen"),
+    "vlaams-brabant": _l("Vlaams-Brabant"),
+    "west-vlaanderen": _l("West-Vlaanderen"),
 }
 
 
 def province_name(code: str | None) -> str:
     """Display name of a province code; Brussels municipalities have none."""
     if not code:
-        return "Brussels Hoofdstedelijk Gewest"
-    return PROVINCE_NAMES.get(code, code)
+        return str(_l("Brussels Hoofdstedelijk Gewest"))
+    return str(PROVINCE_NAMES.get(code, code))

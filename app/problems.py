@@ -61,8 +61,19 @@ def validation_problem(errors: list[dict[str, Any]], detail: str | None = None) 
     return Problem(400, "Invalid input", detail, errors=errors)
 
 
+#: Dutch names of what ``not_found`` reports, so the field message reaches the Dutch pages too.
+NOT_FOUND_NL = {
+    "application": "aanvraag", "application of this call": "aanvraag van deze oproep",
+    "assignment": "toewijzing", "call": "oproep", "cluster plan": "clusterplan",
+    "criterion of this call": "criterium van deze oproep", "juror of this call": "jurylid van deze oproep",
+    "municipality": "gemeente", "organisation": "organisatie", "project": "project", "user": "gebruiker",
+}
+
+
 def not_found(what: str, ident: Any, field: str | None = None) -> Problem:
     errors = [{"field": field, "message": f"no {what} {ident}"}] if field else None
+    if errors and what in NOT_FOUND_NL:
+        errors[0]["message_nl"] = f"geen {NOT_FOUND_NL[what]} {ident}"
     return Problem(404, "Not found", f"No {what} with identifier {ident!r}", errors=errors)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -118,7 +120,8 @@ def _form_to_data(form: ProjectForm) -> dict:
         try:
             data[key] = parse_euro(field.data)
         except ValueError as err:
-            field.errors.append(str(err))
+            field.errors.append(_("mag niet negatief zijn") if "negative" in str(err)
+                                else _("'%(text)s' is geen bedrag in euro, bv. 199.720,02", text=field.data))
     participations = []
     if form.lead.data:
         participations.append({"refnis": form.lead.data.strip(), "role": "lead"})
@@ -130,6 +133,21 @@ def _form_to_data(form: ProjectForm) -> dict:
 
 
 _FIELD_OF = {"grant_cents": "grant_euro", "total_budget_cents": "total_budget_euro", "participations": "partners"}
+#: The API messages a correct-looking form can still meet, in the UI language (the API speaks English).
+_MESSAGES = (
+    (re.compile(r"must not exceed total_budget_cents"), lambda m: _("mag niet hoger zijn dan het totale budget")),
+    (re.compile(r"unknown REFNIS code (\S+)"), lambda m: _("onbekende NIS-code %(code)s", code=m.group(1))),
+    (re.compile(r"municipality (\S+) is listed twice"),
+     lambda m: _("gemeente %(code)s staat er twee keer in", code=m.group(1))),
+)
+
+
+def _ui_message(message: str) -> str:
+    for pattern, text in _MESSAGES:
+        found = pattern.fullmatch(message)
+        if found:
+            return text(found)
+    return message
 
 
 def _attach_errors(form: ProjectForm, errors: list[dict]) -> None:
@@ -138,7 +156,7 @@ def _attach_errors(form: ProjectForm, errors: list[dict]) -> None:
         if e["field"].startswith("participations.0") and form.lead.data:
             name = "lead"
         field = getattr(form, name, None) or form.title
-        field.errors = list(field.errors) + [e["message"]]
+        field.errors = list(field.errors) + [_ui_message(e["message"])]
 
 
 def _save_project(form: ProjectForm, project: Project | None):
@@ -167,7 +185,9 @@ def _save_project(form: ProjectForm, project: Project | None):
 
 
 def _domain_choices(form: ProjectForm) -> None:
-    form.domains.choices = [(d.code, d.name_nl) for d in db.session.scalars(select(Domain).order_by(Domain.position))]
+    english = str(get_locale()) == "en"
+    form.domains.choices = [(d.code, d.name_en if english else d.name_nl)
+                            for d in db.session.scalars(select(Domain).order_by(Domain.position))]
 
 
 @bp.route("/projecten/nieuw", methods=["GET", "POST"])

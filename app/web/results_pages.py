@@ -156,7 +156,8 @@ def selection_save(call_id: int):
     try:
         params["budget_cents"] = parse_euro(values["budget_euro"])
     except ValueError as exc:
-        errors["budget_euro"] = [str(exc)]
+        errors["budget_euro"] = [_("mag niet negatief zijn") if "negative" in str(exc) else
+                                 _("'%(text)s' is geen bedrag in euro, bv. 199.720,02", text=values["budget_euro"])]
     for key in ("max_per_domain", "max_per_province"):
         text = values[key].strip()
         if text:

@@ -63,11 +63,11 @@ def test_admin_adds_a_project_and_sees_errors_beside_the_fields(page, live_app):
     page.fill("input[name=grant_euro]", "veel geld")
     page.fill("input[name=lead]", "99999")
     page.click("form.grid-form button[type=submit]")
-    assert "amount in euro" in page.inner_text("[data-field=grant_euro]")
+    assert "geen bedrag in euro" in page.inner_text("[data-field=grant_euro]")  # Dutch UI, Dutch message
     page.fill("input[name=grant_euro]", "150.000,00")
     page.fill("input[name=total_budget_euro]", "100.000")
     page.click("form.grid-form button[type=submit]")
-    assert "total_budget_cents" in page.inner_text("[data-field=grant_euro]")
+    assert "totale budget" in page.inner_text("[data-field=grant_euro]")
     page.fill("input[name=total_budget_euro]", "200.000")
     page.click("form.grid-form button[type=submit]")
     assert "99999" in page.inner_text("[data-field=lead]")
