@@ -260,15 +260,25 @@ def _redis_or_skip():
     return connection
 
 
+def _forget_queue(connection, queue: str) -> None:
+    """Remove the test queue, its registries and every job it held from Redis."""
+    from rq import Queue
+
+    ids = [key.decode().split(":")[2] for key in connection.scan_iter("rq:job:*")
+           if connection.hget(key, "origin") == queue.encode()]
+    Queue(queue, connection=connection).delete(delete_jobs=True)
+    keys = [f"rq:{kind}:{job_id}" for job_id in ids for kind in ("job", "results")]
+    for key in keys + list(connection.scan_iter(f"rq:*:{queue}")):
+        connection.delete(key)
+
+
 @pytest.fixture
 def rq_app(db_url):
     connection = _redis_or_skip()
     queue = f"vuurtoren-test-{uuid.uuid4().hex[:8]}"
     app = make_app(db_url, REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=queue)
     yield app
-    from rq import Queue
-
-    Queue(queue, connection=connection).delete(delete_jobs=True)
+    _forget_queue(connection, queue)
     jobs.bind_worker_app(None)
     with app.app_context():
         db.session.remove()
