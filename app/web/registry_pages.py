@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.api.schemas import MunicipalityListArgs, ProjectInSchema, ProjectListArgs
 from app.extensions import db
@@ -186,7 +187,7 @@ def _save_project(form: ProjectForm, project: Project | None):
 
 def _domain_choices(form: ProjectForm) -> None:
     english = str(get_locale()) == "en"
-    form.domains.choices = [(d.code, d.name_en if english else d.name_nl)
+    form.domains.choices = [SelectChoice(d.code, d.name_en if english else d.name_nl)
                             for d in db.session.scalars(select(Domain).order_by(Domain.position))]
 
 
