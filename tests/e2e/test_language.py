@@ -51,6 +51,7 @@ ADMIN_PAGES = {
     "/jury": ["Jury per oproep", "Toewijzingen"],
     "/audit": ["Auditlog", "Tijdstip"],
     "/planning": ["Clusterplanning", "Plan starten"],
+    "/planning/{plan}": ["Vuurtorens per domein", "Dekking", "Niet gedekt"],
     "/projecten/nieuw": ["Project toevoegen", "Titel (Engels)"],
 }
 JUROR_PAGES = {
@@ -193,7 +194,24 @@ def test_public_pages_speak_one_language(app, catalog):
     assert not problems, "\n".join(problems)
 
 
-def test_admin_juror_and_city_pages_speak_one_language(app, client, admin_headers, catalog):
+def small_plan(runner) -> int:
+    """A solved mobility plan over eight municipalities (fast); returns its id."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import ClusterPlan
+
+    out = runner.invoke(args=["plan-clusters", "--domain", "mobility", "--lighthouses", "2",
+                              "--participants", "44021,24062,11002,31005,34022,71072,12025,23088",
+                              "--time-limit", "5"])
+    assert out.exit_code == 0, out.output
+    with runner.app.app_context():
+        plan = db.session.scalar(select(func.max(ClusterPlan.id)))
+        db.session.remove()
+    return plan
+
+
+def test_admin_juror_and_city_pages_speak_one_language(app, client, runner, admin_headers, catalog):
     j = demo_call(app)
     juror = add_jurors(app, client, admin_headers, j, 3)[0]
     result = assign(client, admin_headers, j, reviewers=2, max_load=6)
@@ -203,7 +221,7 @@ def test_admin_juror_and_city_pages_speak_one_language(app, client, admin_header
     from tests.app.jury_setup import municipality_id
 
     make_user(app, "stad@example.org", "city", municipality_id=municipality_id(app, lead))
-    ids = {"call": j.call_id, "application": mine}
+    ids = {"call": j.call_id, "application": mine, "plan": small_plan(runner)}
     problems = check_pages(app, ADMIN_PAGES, NAV_SIGNED_IN, catalog, "sro@example.org", **ids)
     problems += check_pages(app, JUROR_PAGES, NAV_SIGNED_IN, catalog, juror, **ids)
     problems += check_pages(app, CITY_PAGES, NAV_SIGNED_IN, catalog, "stad@example.org", **ids)
