@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import record_audit
@@ -299,6 +299,25 @@ def update_application(row: Application, changes: dict[str, Any], user: User | N
 
 
 def delete_application(row: Application) -> None:
+    """Delete an application that the jury has not started on.
+
+    Once jurors are assigned or scores exist, deleting would throw away their work and the
+    audit trail's subject: answer 409 instead (the secretariat can mark it ineligible with a
+    motivated override).
+    """
+    from app.models import Assignment, Score
+
+    started = db.session.scalar(
+        select(func.count()).select_from(Assignment).where(Assignment.application_id == row.id)
+    ) or db.session.scalar(select(func.count()).select_from(Score).where(Score.application_id == row.id))
+    if started:
+        raise Problem(
+            409, "Conflict",
+            "This application is already with the jury (assigned or scored); it can no longer be "
+            "deleted. The secretariat can set it aside with a motivated eligibility decision.",
+            errors=[{"field": "application", "message": "already assigned to jurors or scored",
+                     "message_nl": "al toegewezen aan juryleden of gescoord"}],
+        )
     db.session.delete(row)
 
 

@@ -583,8 +583,9 @@ def delete_application(application_id: int):
               schema: ProblemSchema
     """
     row, user = _editable(application_id)
-    record_audit(user, "application.delete", {"application_id": row.id, "title": row.title})
+    payload = {"application_id": row.id, "title": row.title}
     apps.delete_application(row)
+    record_audit(user, "application.delete", payload)
     save_or_problem()
     return "", 204
 

@@ -554,8 +554,14 @@ def application_delete(application_id: int):
     if not apps.can_edit(_user(), row):
         abort(403)
     call_id = row.call_id
-    record_audit(_user(), "application.delete", {"application_id": row.id, "title": row.title})
-    apps.delete_application(row)
+    try:
+        apps.delete_application(row)
+    except Problem:
+        db.session.rollback()
+        flash(_("Deze aanvraag is al bij de jury (toegewezen of gescoord) en kan niet meer verwijderd worden."),
+              "error")
+        return redirect(url_for("web.application_page", application_id=application_id))
+    record_audit(_user(), "application.delete", {"application_id": application_id, "title": row.title})
     db.session.commit()
     flash(_("Aanvraag verwijderd."), "success")
     return redirect(url_for("web.call_page", call_id=call_id))

@@ -613,3 +613,15 @@ def test_cli_assigns_and_selects_like_the_api(app, client, admin_headers, j):
     assert out.exit_code == 1 and "budget_cents" in out.output
     log = client.get(f"{API}/audit?action=selection.computed", headers=admin_headers).json["items"]
     assert log[0]["actor"] == "cli"
+
+
+def test_an_application_with_the_jury_can_no_longer_be_deleted(app, client, admin_headers, j):
+    """Deleting would throw away the jurors' work: once assigned, the lead city gets a 409."""
+    first = j.applications[0]
+    lead = lead_of(client, admin_headers, first)
+    city = city_user(app, lead)
+    assign(client, admin_headers, j)
+    resp = client.delete(f"{API}/applications/{first}", headers=city)
+    assert_problem(resp, 409, "application", contains="jury")
+    assert client.get(f"{API}/applications/{first}", headers=admin_headers).status_code == 200
+    assert "application.delete" not in actions(client, admin_headers)
