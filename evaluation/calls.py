@@ -12,7 +12,6 @@ Money is in euro cents, percentages are 0-100 (``80`` means 80 %). Every preset 
 from __future__ import annotations
 
 import decimal
-
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace

@@ -136,7 +136,7 @@ def validate_score_value(criterion: Criterion, score: Any) -> Decimal:
     try:
         value = to_decimal(score)
     except (TypeError, ValueError):
-        raise InvalidScore("score", "the score must be a number", "de score moet een getal zijn")
+        raise InvalidScore("score", "the score must be a number", "de score moet een getal zijn") from None
     lo = to_decimal(criterion.scale_min)
     hi = to_decimal(criterion.scale_max)
     step = to_decimal(criterion.scale_step)

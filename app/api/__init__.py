@@ -51,4 +51,4 @@ def json_body(schema: Schema, partial: bool = False) -> dict[str, Any]:
 
 
 # Route modules register themselves on import.
-from app.api import municipalities, projects, docs, partners, calls, jury, cluster_plans  # noqa: E402,F401
+from app.api import calls, cluster_plans, docs, jury, municipalities, partners, projects  # noqa: E402,F401

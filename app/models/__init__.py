@@ -10,7 +10,14 @@ from app.models.calls import (  # noqa: F401
     Criterion,
 )
 from app.models.jury import (  # noqa: F401
-    AuditEntry, AuditHead, Assignment, CallJuror, CallJurySettings, Consensus, DeclaredConflict, Score,
+    Assignment,
+    AuditEntry,
+    AuditHead,
+    CallJuror,
+    CallJurySettings,
+    Consensus,
+    DeclaredConflict,
+    Score,
 )
 from app.models.login import LoginFailure  # noqa: F401
 from app.models.plans import JOB_STATUSES, ClusterPlan  # noqa: F401

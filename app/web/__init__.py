@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from app.web import pages, registry_pages, account, partner_pages, call_pages, jury_pages, plan_pages, labels  # noqa: E402,F401
+from app.web import account, call_pages, jury_pages, labels, pages, partner_pages, plan_pages, registry_pages  # noqa: E402,F401
