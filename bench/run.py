@@ -77,6 +77,20 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def last_json_object(stdout: str):
+    """The last JSON object printed: a one-line object, or a pretty-printed one starting at '{'."""
+    lines = stdout.strip().splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].startswith("{"):
+            continue
+        for candidate in (lines[i], "\n".join(lines[i:])):
+            try:
+                return json.loads(candidate)
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     sections, failed = [], []
@@ -89,13 +103,7 @@ def main(argv: list[str]) -> int:
             failed.append(name)
             sections.append(f"## {name}\n\nFAILED (exit {proc.returncode}):\n\n```\n{proc.stderr[-2000:]}\n```\n")
             continue
-        data = None
-        for line in reversed(proc.stdout.strip().splitlines()):
-            try:
-                data = json.loads(line)
-                break
-            except json.JSONDecodeError:
-                continue
+        data = last_json_object(proc.stdout)
         if not isinstance(data, dict):
             failed.append(name)
             sections.append(f"## {name}\n\nFAILED: printed no JSON object:\n\n```\n{proc.stdout[-1500:]}\n```\n")
@@ -107,7 +115,8 @@ def main(argv: list[str]) -> int:
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench.run`); do not edit by hand.\n\n"
         f"- machine: {machine()}\n- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
         "- every figure is the median of several runs unless it says otherwise; baselines are "
-        "measured in the same run.\n\n"
+        "measured in the same run; where a benchmark reads the load average it records it (a shared "
+        "machine slows wall-clock figures).\n\n"
     )
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n".join(sections))
