@@ -92,5 +92,6 @@ def login(page, email: str, password: str = "correct horse battery") -> None:
     page.goto(page.base + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
     page.wait_for_selector(".flash.success")

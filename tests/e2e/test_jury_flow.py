@@ -52,7 +52,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         page.fill("#f-email", email)
         for d in domains:
             page.check(f"#add-juror input[name=expertise][value={d}]")
-        page.click("#add-juror button[type=submit]")
+        with page.expect_navigation():  # the old page still shows the last flash
+            page.click("#add-juror button[type=submit]")
         page.wait_for_selector(".flash.success")
     assert page.locator("#juror-table tbody tr[data-juror]").count() == 2
     page.fill("#assign-form input[name=reviewers]", "3")
@@ -60,7 +61,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
     page.click("#assign")
     assert "maar 2" in page.inner_text("[data-field=assignments]")  # only 2 jurors for 3 places
     page.fill("#assign-form input[name=reviewers]", "2")
-    page.click("#assign")
+    with page.expect_navigation():
+        page.click("#assign")
     page.wait_for_selector(".flash.success")
     assert page.locator("#assignment-matrix td.assigned").count() == 2 * len(reviewed)
 
@@ -71,7 +73,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         p.goto(f"{base}/jury")
         row = p.locator(f"tr[data-application='{a}']")
         assert row.get_attribute("data-progress") == "none"
-        row.locator("a.button").click()
+        with p.expect_navigation():
+            row.locator("a.button").click()
         assert p.inner_text("h1") == title
         assert p.locator("figure.indicator").count() == 2  # the advisory indicators beside the form
         if leverage == 9:  # the first juror types a score off the scale first
@@ -111,7 +114,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
     item = page.locator(f"#c-{a}-leverage")
     item.locator("input[name=score]").fill("6")
     item.locator("textarea[name=motivation]").fill("Na overleg: sterke hefboom, maar enkel lokaal.")
-    item.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        item.locator("button[type=submit]").click()
     page.wait_for_selector(".flash.success")
     assert "consensus 6" in page.inner_text(f"#c-{a}-leverage h3")
 
@@ -119,7 +123,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
     page.goto(f"{base}/oproepen/{call_id}/rangschikking")
     assert page.locator("#ranking-table tbody tr[data-application]").count() == len(reviewed)
     page.fill("#f-budget_euro", "1.500.000")
-    page.click("#compute-selection")
+    with page.expect_navigation():
+        page.click("#compute-selection")
     page.wait_for_selector(".flash.success")
     assert page.locator("#optimal ol.funded li").count() >= 1
     assert page.locator("#greedy ol.funded li").count() >= 1
@@ -132,7 +137,8 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
     city = _new_page(browser, base)
     login(city, "stad@example.org")
     city.goto(f"{base}/jury")
-    city.click(f"#published tr[data-application='{a}'] a.button")
+    with city.expect_navigation():
+        city.click(f"#published tr[data-application='{a}'] a.button")
     assert city.inner_text("h1").endswith(title)
     assert city.locator("#decision").get_attribute("data-code") in (
         "funded", "optimal_preferred_others", "budget_exhausted")
