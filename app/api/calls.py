@@ -104,18 +104,9 @@ def create_call():
           content:
             application/json:
               schema: CallSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        401:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        401: Problem
+        403: Problem
     """
     data = _body(CallCreateSchema())
     row = calls.create_call(data)
@@ -139,10 +130,7 @@ def show_call(call_id: int):
           content:
             application/json:
               schema: CallSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     row = calls.get_call(call_id)
     return calls.call_dict(row, _application_counts().get(row.id, 0))
@@ -171,18 +159,9 @@ def update_call(call_id: int):
           content:
             application/json:
               schema: CallSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
+        409: Problem
     """
     row = calls.get_call(call_id)
     data = _body(CallFieldsSchema(), partial=True)
@@ -207,10 +186,7 @@ def list_criteria(call_id: int):
           content:
             application/json:
               schema: CriterionList
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     row = calls.get_call(call_id)
     return {"items": [calls.criterion_dict(c) for c in row.criteria],
@@ -240,18 +216,9 @@ def replace_criteria(call_id: int):
           content:
             application/json:
               schema: CriterionList
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
+        409: Problem
     """
     row = calls.get_call(call_id)
     data = _body(CriteriaPutSchema())
@@ -280,14 +247,8 @@ def call_sensitivity(call_id: int):
           content:
             application/json:
               schema: SensitivitySchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     args = parse_args(SensitivityArgs())
     row = calls.get_call(call_id)
@@ -319,18 +280,9 @@ def list_applications(call_id: int):
           content:
             application/json:
               schema: ApplicationList
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        403: Problem
+        404: Problem
     """
     args = parse_args(ApplicationListArgs())
     row = calls.get_call(call_id)
@@ -365,18 +317,9 @@ def create_application(call_id: int):
           content:
             application/json:
               schema: ApplicationSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        403: Problem
+        404: Problem
     """
     _no_jurors()
     row = calls.get_call(call_id)
@@ -419,14 +362,8 @@ def import_applications(call_id: int):
           content:
             application/json:
               schema: ImportReportSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     row = calls.get_call(call_id)
     if request.mimetype == "multipart/form-data":
@@ -490,14 +427,8 @@ def show_application(application_id: int):
           content:
             application/json:
               schema: ApplicationSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        403: Problem
+        404: Problem
     """
     row = apps.get_visible_application(application_id, api_user())
     return apps.application_dict(row, apps.CallEvaluation(row.call))
@@ -535,18 +466,9 @@ def update_application(application_id: int):
           content:
             application/json:
               schema: ApplicationSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        403: Problem
+        404: Problem
     """
     row, user = _editable(application_id)
     data = _body(ApplicationInSchema(), partial=True)
@@ -573,14 +495,8 @@ def delete_application(application_id: int):
       responses:
         204:
           description: deleted
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        403: Problem
+        404: Problem
     """
     row, user = _editable(application_id)
     payload = {"application_id": row.id, "title": row.title}
@@ -613,14 +529,8 @@ def override_eligibility(application_id: int):
           content:
             application/json:
               schema: ApplicationSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     row = apps.get_application(application_id)
     data = _body(OverrideInSchema())
@@ -653,14 +563,8 @@ def consortium_advice(application_id: int):
           content:
             application/json:
               schema: ConsortiumAdviceSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     args = parse_args(AdviceArgs())
     _no_jurors()

@@ -49,22 +49,10 @@ def start_cluster_plan():
           content:
             application/json:
               schema: ClusterPlanSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        401:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        503:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        401: Problem
+        403: Problem
+        503: Problem
     """
     body = json_body(_in)
     try:
@@ -92,10 +80,7 @@ def list_cluster_plans():
           content:
             application/json:
               schema: ClusterPlanPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
     """
     args = parse_args(_list_args)
     return {"items": [plan_json(p, clusters=False)
@@ -118,10 +103,7 @@ def show_cluster_plan(plan_id: int):
           content:
             application/json:
               schema: ClusterPlanSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     return plan_json(get_plan(plan_id))
 
@@ -151,18 +133,9 @@ def cancel_cluster_plan(plan_id: int):
           content:
             application/json:
               schema: ClusterPlanSchema
-        401:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        403:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        401: Problem
+        403: Problem
+        404: Problem
     """
     plan = get_plan(plan_id)
     cancel_plan(plan)
@@ -193,14 +166,8 @@ def compare_cluster_plans(plan_id: int, other_id: int):
           content:
             application/json:
               schema: PlanComparisonSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
+        409: Problem
     """
     plan, other = get_plan(plan_id), get_plan(other_id, field="other_id")
     a = {"id": plan.id, "params": plan.params, "result": solved(plan)}
@@ -232,18 +199,9 @@ def cluster_plan_coverage(plan_id: int):
           content:
             application/json:
               schema: PlanCoverageSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
+        409: Problem
     """
     args = parse_args(_coverage_args)
     plan = get_plan(plan_id)
@@ -275,14 +233,8 @@ def export_cluster_plan_csv(plan_id: int):
           content:
             text/csv:
               schema: {type: string}
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
+        409: Problem
     """
     plan = get_plan(plan_id)
     text = export_csv(current_graph(), plan.id, solved(plan))
@@ -305,14 +257,8 @@ def export_cluster_plan_geojson(plan_id: int):
           content:
             application/geo+json:
               schema: {type: object}
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        409:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
+        409: Problem
     """
     plan = get_plan(plan_id)
     body = json.dumps(export_geojson(current_graph(), plan.id, solved(plan)))

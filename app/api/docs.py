@@ -28,6 +28,11 @@ def build_spec() -> dict:
         servers=[{"url": "/"}],
     )
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # Every error answer has the same shape; view docstrings name it as `4xx: Problem`.
+    spec.components.response("Problem", {
+        "description": "RFC 9457 problem details; `errors` lists {field, message} to fix",
+        "content": {"application/problem+json": {"schema": "ProblemSchema"}},
+    })
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("api."):
             continue

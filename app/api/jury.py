@@ -63,9 +63,9 @@ def list_jurors(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: JurorList}}}
-        401: {content: {application/problem+json: {schema: ProblemSchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        401: Problem
+        403: Problem
+        404: Problem
     """
     call = get_call(call_id)
     loads: dict[int, int] = {}
@@ -94,9 +94,9 @@ def add_juror(call_id: int):
         content: {application/json: {schema: JurorInSchema}}
       responses:
         201: {content: {application/json: {schema: JurorSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     data = json_body(JurorInSchema())
@@ -118,8 +118,8 @@ def remove_juror(call_id: int, juror_id: int):
       - {in: path, name: juror_id, required: true, schema: {type: integer}}
       responses:
         204: {description: removed}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     jury.remove_juror(call, jury.get_juror(call, juror_id), api_user())
@@ -143,8 +143,8 @@ def list_conflicts(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: ConflictList}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     call = get_call(call_id)
     return jury.conflicts_dict(call, own_juror(call, api_user()))
@@ -166,10 +166,10 @@ def declare_conflict(call_id: int):
         content: {application/json: {schema: ConflictInSchema}}
       responses:
         201: {content: {application/json: {schema: ConflictDeclared}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        403: Problem
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     user = api_user()
@@ -208,8 +208,8 @@ def list_assignments(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: AssignmentList}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     call = get_call(call_id)
     return jury.assignments_dict(call, own_juror(call, api_user()))
@@ -230,8 +230,8 @@ def compute_assignments(call_id: int):
         content: {application/json: {schema: AssignmentInSchema}}
       responses:
         200: {content: {application/json: {schema: AssignmentResultSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        404: Problem
         409:
           description: infeasible, with the plain reason (reason, reason_nl, details)
           content: {application/problem+json: {schema: ProblemSchema}}
@@ -266,8 +266,8 @@ def fix_assignment(call_id: int, application_id: int, juror_id: int):
       - {in: path, name: juror_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: AssignmentFixed}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
+        409: Problem
     """
     call, app, juror = _pair(call_id, application_id, juror_id)
     out = jury.fix_assignment(call, app, juror, api_user())
@@ -289,8 +289,8 @@ def remove_assignment(call_id: int, application_id: int, juror_id: int):
       - {in: path, name: juror_id, required: true, schema: {type: integer}}
       responses:
         204: {description: withdrawn}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
+        409: Problem
     """
     call, app, juror = _pair(call_id, application_id, juror_id)
     jury.remove_assignment(call, app, juror, api_user())
@@ -329,8 +329,8 @@ def show_jury_settings(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: JurySettingsSchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     call = get_call(call_id)
     own_juror(call, api_user())
@@ -354,9 +354,9 @@ def update_jury_settings(call_id: int):
         content: {application/json: {schema: JurySettingsInSchema}}
       responses:
         200: {content: {application/json: {schema: JurySettingsSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     data = json_body(JurySettingsInSchema())

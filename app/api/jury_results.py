@@ -35,7 +35,7 @@ def ranking(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: RankingSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
     """
     call = get_call(call_id)
     apps = jury_applications(call)
@@ -58,9 +58,9 @@ def compute_selection(call_id: int):
         content: {application/json: {schema: SelectionInSchema}}
       responses:
         200: {content: {application/json: {schema: SelectionSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     data = optional_body(SelectionInSchema())
@@ -81,7 +81,7 @@ def show_selection(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: SelectionSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
     """
     call = get_call(call_id)
     settings = db.session.get(CallJurySettings, call.id)
@@ -103,8 +103,8 @@ def publish(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: PublishedSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     out = results.publish(call, api_user())
@@ -131,8 +131,8 @@ def summary(application_id: int):
       - {in: path, name: application_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: SummarySchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     return _summary_of(application_id)
 
@@ -149,8 +149,8 @@ def summary_pdf(application_id: int):
       - {in: path, name: application_id, required: true, schema: {type: integer}}
       responses:
         200: {description: PDF, content: {application/pdf: {}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     data = reports.summary_pdf(_summary_of(application_id))
     return Response(data, mimetype="application/pdf", headers={
@@ -169,7 +169,7 @@ def results_csv(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {description: CSV, content: {text/csv: {}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
     """
     call = get_call(call_id)
     columns, rows = results.results_table(call)
@@ -191,7 +191,7 @@ def results_xlsx(call_id: int):
         200:
           description: XLSX
           content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
     """
     call = get_call(call_id)
     columns, rows = results.results_table(call)
@@ -223,7 +223,7 @@ def audit_log():
       - {in: query, schema: AuditListArgs}
       responses:
         200: {content: {application/json: {schema: AuditPage}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
     """
     args = parse_args(AuditListArgs())
     stmt = select(AuditEntry)

@@ -31,10 +31,10 @@ def save_score(application_id: int, criterion: str):
         content: {application/json: {schema: ScoreInSchema}}
       responses:
         200: {content: {application/json: {schema: ScoreSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        403: Problem
+        404: Problem
+        409: Problem
     """
     user = api_user()
     app = get_application(application_id)
@@ -59,10 +59,10 @@ def submit_scores(application_id: int):
       - {in: path, name: application_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: ScoreList}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        403: Problem
+        404: Problem
+        409: Problem
     """
     user = api_user()
     app = get_application(application_id)
@@ -84,8 +84,8 @@ def list_scores(application_id: int):
       - {in: path, name: application_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: ScoreList}}}
-        403: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        403: Problem
+        404: Problem
     """
     user = api_user()
     app = get_application(application_id)
@@ -107,7 +107,7 @@ def aggregation(call_id: int):
       - {in: path, name: call_id, required: true, schema: {type: integer}}
       responses:
         200: {content: {application/json: {schema: AggregationSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
+        404: Problem
     """
     call = get_call(call_id)
     agg = results.build_aggregation(call)
@@ -135,9 +135,9 @@ def record_consensus(call_id: int, application_id: int, criterion: str):
         content: {application/json: {schema: ConsensusInSchema}}
       responses:
         200: {content: {application/json: {schema: ConsensusSchema}}}
-        400: {content: {application/problem+json: {schema: ProblemSchema}}}
-        404: {content: {application/problem+json: {schema: ProblemSchema}}}
-        409: {content: {application/problem+json: {schema: ProblemSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
     """
     call = get_call(call_id)
     app = jury.get_call_application(call, application_id, field="application")

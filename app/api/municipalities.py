@@ -29,10 +29,7 @@ def list_municipalities():
           content:
             application/json:
               schema: MunicipalityPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
     """
     args = parse_args(_list_args)
     items, total = paginate(
@@ -57,10 +54,7 @@ def show_municipality(refnis: str):
           content:
             application/json:
               schema: MunicipalitySchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     m = get_municipality(refnis)
     current = m.current()

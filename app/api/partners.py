@@ -60,14 +60,8 @@ def list_partner_suggestions():
           content:
             application/json:
               schema: PartnerSuggestionPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     args = _args(_suggestion_args)
     return partner_suggestions(args["municipality"], args["domain"], args["looking_for"],
@@ -96,14 +90,8 @@ def show_municipality_profile(refnis: str):
           content:
             application/json:
               schema: MunicipalityProfileSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     args = _args(_profile_args)
     return municipality_profile(refnis, args.get("as_of_year"))
@@ -142,10 +130,7 @@ def list_similar_projects_to_text():
           content:
             application/json:
               schema: SimilarProjectPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
     post:
       summary: Projects closest to a free text sent as JSON (for long texts)
       requestBody:
@@ -158,14 +143,8 @@ def list_similar_projects_to_text():
           content:
             application/json:
               schema: SimilarProjectPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        415:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        415: Problem
     """
     if request.method == "POST":
         args = json_body(SimilarTextArgs())
@@ -192,14 +171,8 @@ def list_similar_projects(project_id: int):
           content:
             application/json:
               schema: SimilarProjectPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     args = _args(_similar_project_args)
     return similar_projects(project_id=project_id, limit=args["limit"])

@@ -29,10 +29,7 @@ def list_projects():
           content:
             application/json:
               schema: ProjectPage
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
     """
     args = parse_args(ProjectListArgs())
     items, total = paginate(project_query(args), (Project.year, Project.id), args["page"], args["per_page"])
@@ -58,14 +55,8 @@ def create_project():
           content:
             application/json:
               schema: ProjectSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        401:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        401: Problem
     """
     data = json_body(ProjectInSchema())
     project = apply_project(Project(), data)
@@ -90,10 +81,7 @@ def show_project(project_id: int):
           content:
             application/json:
               schema: ProjectSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     return _one.dump(get_project(project_id))
 
@@ -121,14 +109,8 @@ def update_project(project_id: int):
           content:
             application/json:
               schema: ProjectSchema
-        400:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        400: Problem
+        404: Problem
     """
     project = get_project(project_id)
     data = json_body(ProjectInSchema(), partial=True)
@@ -153,10 +135,7 @@ def delete_project(project_id: int):
       responses:
         204:
           description: deleted
-        404:
-          content:
-            application/problem+json:
-              schema: ProblemSchema
+        404: Problem
     """
     project = get_project(project_id)
     registry.delete_project(project)
