@@ -31,7 +31,6 @@ from matching.optimizer import (
     ClusterModel,
     InvalidPlanRequest,
     PlanParams,
-    _Spec,
 )
 from matching.optimizer import ClusterPlan as OptimizerPlan
 from matching.registry import DOMAINS
@@ -155,7 +154,7 @@ def check_plan(model: ClusterModel, params: PlanParams) -> None:
     cheap (a few milliseconds for the 304 municipalities), so the API runs it before a job is
     queued instead of letting the job fail.
     """
-    _Spec.build(model, params)
+    model.validate(params)
 
 
 @contextmanager

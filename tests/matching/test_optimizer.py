@@ -350,3 +350,29 @@ def test_progress_is_reported_and_a_cancelled_solve_returns_promptly():
     stopped = model.solve(PlanParams(domains=("mobility",), lighthouses=4, max_followers=12,
                                      time_limit_s=60), cancel=cancel)
     assert stopped.seconds < 30
+
+
+def test_the_cost_matrix_and_the_scalar_explanation_are_one_formula():
+    from matching.optimizer.costs import domain_cost_matrix
+
+    towns = [town("11001", 51.2, 4.4, 530_000, True), town("11002", 51.1, 4.5, 8_000),
+             town("11003", 51.0, 4.1, 25_000)]
+    costs = ClusterCosts(distance_per_km=1.5, size_mismatch=7.0, centrumstad_mismatch=3.0,
+                         inexperience=11.0, experience_reference=0.8)
+    experience = {"11001": 0.3, "11002": 2.0}
+    dist = distance_matrix_km(towns)
+    matrix = domain_cost_matrix(towns, dist, experience, costs)
+    for i, f in enumerate(towns):
+        for j, lh in enumerate(towns):
+            parts = assignment_cost(f, lh, float(dist[i, j]), experience.get(lh.refnis, 0.0),
+                                    costs)
+            assert matrix[i, j] == pytest.approx(round(parts.total, 2), abs=1e-9)
+    assert matrix[1, 0] > 0 and matrix[0, 0] == 0
+
+
+def test_validate_names_the_bad_parameter_without_solving():
+    model, _ = random_model(1, 6, ready_share=1.0)
+    model.validate(PlanParams(domains=("mobility",), lighthouses=2))
+    with pytest.raises(InvalidPlanRequest) as exc:
+        model.validate(PlanParams(domains=("mobility",), lighthouses=2, excluded=("99999",)))
+    assert exc.value.field == "excluded"

@@ -1,0 +1,164 @@
+"""Orchestration of a solve: LP bounds, each domain alone, repair, improvement, the joint model."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ortools.sat.python import cp_model
+
+from matching.optimizer.costs import COST_SCALE
+from matching.optimizer.cpsat import CpRun, Progress, cp_solve, relative_gap
+from matching.optimizer.heuristics import greedy_plan, greedy_plan_cost, repair
+from matching.optimizer.lp import lp_prune, prune
+from matching.optimizer.model import Spec
+from matching.optimizer.params import Cluster, ClusterPlan, Follower, PlanParams, ProgressCallback
+
+#: Plan costs are whole hundredths of a point.
+UNIT = 1.0 / COST_SCALE
+
+
+def solve_spec(spec: Spec, params: PlanParams, start: float,
+              on_progress: ProgressCallback | None,
+              cancel: threading.Event | None) -> ClusterPlan:
+    """Several domains: solve each alone first (their bounds add up to a valid bound of the
+    whole plan, because the coupling only removes plans), repair lighthouses chosen in two
+    domains by re-solving with bans, then solve all domains together from that plan."""
+    deadline = start + params.time_limit_s
+    progress = Progress(start, COST_SCALE, 0.0, on_progress)
+
+    def left() -> float:
+        return deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    domains = spec.domains
+    best: CpRun | None = None
+    floor = lp_prune(spec, params, start + 0.4 * params.time_limit_s, cancel)
+    if floor is not None:
+        progress.bound = floor
+    greedy = greedy_plan(spec, params, domains, "none")
+    greedy_cost = greedy_plan_cost(spec, params, greedy)
+    if greedy_cost is not None:  # a plan to fall back on, whatever happens next
+        best = CpRun(cp_model.FEASIBLE, float(greedy_cost), floor or 0.0,
+                      {d: greedy[d][0] for d in domains}, {d: greedy[d][1] for d in domains})
+        progress.best = best.objective
+    progress.emit()
+    if len(domains) > 1 and not stopped():
+        runs: dict[str, CpRun] = {}
+        share = 0.5 * left() / len(domains)
+        for d in domains:
+            run = cp_solve(spec, params, (d,), {}, None, time.perf_counter() + share, None,
+                            cancel, scope="alone")
+            if run.status == cp_model.INFEASIBLE:
+                return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                                   reason=f"no plan for {d} alone meets its constraints "
+                                   "(capacities, distances, pins, forced and forbidden)",
+                                   costs=params.costs)
+            if run.objective is None or stopped():
+                break
+            if d in spec.lp:
+                run.bound = max(run.bound, spec.lp[d][0])
+            runs[d] = run
+            # costs are >= 0, so the bounds of the domains solved so far already bound the plan
+            progress.bound = max(progress.bound, sum(r.bound for r in runs.values()))
+            progress.emit()
+        if len(runs) == len(domains):
+            floor = max(floor or 0.0, sum(r.bound for r in runs.values()))
+            progress.bound = floor
+            plans = {d: (set(runs[d].lighthouses[d]), dict(runs[d].followers[d]))
+                     for d in domains}
+            repaired = repair(spec, params, plans) if params.one_domain_per_lighthouse \
+                else False
+            total = sum(sum(spec.cost[d][f, lh] for f, lh in plans[d][1].items())
+                        + params.costs.lighthouse_fixed * len(plans[d][0]) for d in domains)
+            if repaired is not None and (best is None or total <= best.objective):
+                best = CpRun(cp_model.FEASIBLE, float(total), floor,
+                              {d: plans[d][0] for d in domains},
+                              {d: plans[d][1] for d in domains})
+                progress.best = best.objective
+                progress.emit()
+                prune(spec, best.objective)  # a better plan than the greedy one: prune again
+                if not repaired and all(r.status == cp_model.OPTIMAL for r in runs.values()):
+                    return make_plan(spec, params, best, floor, start, optimal=True)
+            if best is not None and len(domains) > 1 and params.one_domain_per_lighthouse:
+                best = improve_by_domain(spec, params, best, deadline, share, progress, cancel)
+    # The joint model is large: only worth building with a good share of the time left.
+    if not stopped() and (best is None or len(domains) == 1 or left() > 0.25 * params.time_limit_s):
+        joint = cp_solve(spec, params, domains, {}, best, deadline, progress, cancel)
+        if joint.status == cp_model.INFEASIBLE:
+            return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                               reason="no plan meets all constraints together (capacities, "
+                               "distances, pins, forced and forbidden assignments, one domain "
+                               "per lighthouse)", costs=params.costs)
+        if joint.objective is not None and (best is None or joint.objective <= best.objective):
+            if floor is not None:
+                joint.bound = max(joint.bound, floor)
+            best = joint
+        elif best is not None and joint.bound is not None:
+            best.bound = max(best.bound, joint.bound)
+    if best is None:
+        if stopped():
+            reason = "cancelled before a plan was found (not proven infeasible)"
+        else:
+            reason = (f"no plan found within the time limit of {params.time_limit_s:g} s "
+                      "(not proven infeasible; allow more time)")
+        return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
+                           reason=reason, costs=params.costs)
+    # Plan costs are whole hundredths of a point: a bound within one hundredth proves optimality.
+    if best.bound is None:
+        best.bound = max(floor or 0.0, 0.0)  # every cost is >= 0
+    optimal = best.status == cp_model.OPTIMAL or best.objective - best.bound < UNIT - 1e-6
+    return make_plan(spec, params, best, best.bound, start, optimal=optimal)
+
+
+def improve_by_domain(spec: Spec, params: PlanParams, best: CpRun, deadline: float,
+                       share: float, progress: Progress, cancel: threading.Event | None
+                       ) -> CpRun:
+    """Re-solve one domain at a time with the other domains' lighthouses banned, starting from
+    the current plan (a feasible hint), until a full pass improves nothing or time runs out.
+    Every step keeps the plan feasible and never makes it worse."""
+    domains = spec.domains
+    for _ in range(3):
+        improved = False
+        for d in domains:
+            if deadline - time.perf_counter() < 1.0 or (cancel is not None and cancel.is_set()):
+                return best
+            others = set().union(*(best.lighthouses[o] for o in domains if o != d))
+            own = sum(spec.cost[d][f, lh] for f, lh in best.followers[d].items()) \
+                + params.costs.lighthouse_fixed * len(best.lighthouses[d])
+            run = cp_solve(spec, params, (d,), {d: others}, best,
+                            min(deadline, time.perf_counter() + share), None, cancel)
+            if run.objective is not None and run.objective < own - 1e-9:
+                lights = dict(best.lighthouses)
+                follow = dict(best.followers)
+                lights[d], follow[d] = run.lighthouses[d], run.followers[d]
+                best = CpRun(cp_model.FEASIBLE, best.objective - own + run.objective,
+                              best.bound, lights, follow)
+                progress.best = best.objective
+                progress.emit()
+                improved = True
+        if not improved:
+            break
+    return best
+
+
+def make_plan(spec: Spec, params: PlanParams, run: CpRun, bound: float, start: float,
+          optimal: bool) -> ClusterPlan:
+    objective = run.objective
+    if optimal:
+        bound = objective
+    clusters = []
+    for d in spec.domains:
+        members: dict[int, list[Follower]] = {lh: [] for lh in run.lighthouses[d]}
+        for f, lh in run.followers[d].items():
+            members[lh].append(Follower(spec.muni[f].refnis, float(spec.dist[f, lh]),
+                                        float(spec.cost[d][f, lh])))
+        for lh in sorted(members, key=lambda i: spec.muni[i].refnis):
+            clusters.append(Cluster(d, spec.muni[lh].refnis,
+                                    tuple(sorted(members[lh], key=lambda f: f.refnis))))
+    bound = min(bound, objective)
+    return ClusterPlan("optimal" if optimal else "feasible", objective, bound,
+                       relative_gap(objective, bound), time.perf_counter() - start, tuple(clusters),
+                       costs=params.costs)
