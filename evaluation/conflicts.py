@@ -1,9 +1,13 @@
 """Conflicts of interest between jurors and applications.
 
-Automatic conflicts come from affiliations: a juror affiliated with a municipality (REFNIS code)
-or an organisation (id) has a conflict with every application where that municipality or
-organisation is the lead applicant or a partner. Declared conflicts are the juror's own statement
-on an application, with a reason. Both are merged into one :class:`ConflictSet`; a pair can carry
+Automatic conflicts come from affiliations (a juror can have several): a juror affiliated with a
+municipality (REFNIS code) or an organisation (id) has a conflict with every application where
+that municipality or organisation is the lead applicant, a partner or a committed follower (a
+follower commits to implement the result, so it has a stake like a partner). A juror affiliated
+with an applicant (lead or partner) of the call is moreover a *competitor* of every other
+application of that call: a city representative does not score rival cities (Slim in de Stad's
+jury of city representatives). Declared conflicts are the juror's own statement on an
+application, with a reason. All are merged into one :class:`ConflictSet`; a pair can carry
 several reasons. Every reason is given in Dutch and English.
 
 Pairs are ``(application_id, juror_id)`` everywhere in the jury modules.
@@ -23,6 +27,8 @@ CONFLICT_KINDS: tuple[str, ...] = (
     "lead",
     "partner_municipality",
     "partner_organisation",
+    "follower",
+    "competitor",
     "declared",
 )
 
@@ -46,9 +52,7 @@ class Affiliation:
         if (self.refnis is None) == (self.organisation is None):
             raise InvalidAffiliation("affiliation", "give exactly one of refnis or organisation")
         if self.refnis is not None and len(self.refnis) != 5 and self.refnis != "VGC":
-            raise InvalidAffiliation(
-                "affiliation.refnis", "a REFNIS code has 5 characters (or is VGC)"
-            )
+            raise InvalidAffiliation("affiliation.refnis", "a REFNIS code has 5 characters (or is VGC)")
 
     def label(self) -> str:
         if self.refnis == "VGC":
@@ -75,11 +79,19 @@ class Juror:
 
 @dataclass(frozen=True)
 class Consortium:
-    """Who applies: the lead applicant and the partners (municipalities and organisations)."""
+    """Who applies: the lead applicant, the partners and the committed followers."""
 
     application_id: int
     lead: Affiliation
     partners: tuple[Affiliation, ...] = ()
+    followers: tuple[Affiliation, ...] = ()
+
+    def applicants(self) -> tuple[Affiliation, ...]:
+        """The lead and the partners: who applies (followers only commit to implement)."""
+        return (self.lead, *self.partners)
+
+    def members(self) -> tuple[Affiliation, ...]:
+        return (self.lead, *self.partners, *self.followers)
 
 
 @dataclass(frozen=True)
@@ -133,9 +145,7 @@ class ConflictSet:
 
     def reasons(self, application_id: int, juror_id: int) -> tuple[Conflict, ...]:
         return tuple(
-            c
-            for c in self.conflicts
-            if c.application_id == application_id and c.juror_id == juror_id
+            c for c in self.conflicts if c.application_id == application_id and c.juror_id == juror_id
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -146,11 +156,15 @@ def find_conflicts(
     jurors: Iterable[Juror],
     consortia: Iterable[Consortium],
     declared: Iterable[DeclaredConflict] = (),
+    *,
+    competitors: bool = False,
 ) -> ConflictSet:
     """Automatic conflicts from affiliations merged with the declared ones.
 
+    ``consortia`` are all the applications of one call (the competitor rule compares them).
     Ordered by application, juror and kind (lead, partner municipality, partner organisation,
-    declared); an identical reason is listed once.
+    follower, competitor, declared); an identical reason is listed once. The competitor kind is
+    found only with ``competitors=True`` (the app passes it for every call).
     """
     found: dict[tuple[int, int, str, str], Conflict] = {}
 
@@ -184,6 +198,34 @@ def find_conflicts(
                             f"the juror is affiliated with a partner ({aff.label()})",
                         )
                     )
+                if aff in cons.followers:
+                    add(
+                        Conflict(
+                            app,
+                            juror.id,
+                            "follower",
+                            f"het jurylid is verbonden aan een volgstad ({aff.label_nl()})",
+                            f"the juror is affiliated with a committed follower ({aff.label()})",
+                        )
+                    )
+            if not competitors:
+                continue
+            rivals = [c.application_id for c in consortia if aff in c.applicants()]
+            for cons in consortia:
+                if not rivals or aff in cons.members():
+                    continue
+                ids = ", ".join(str(r) for r in rivals)
+                add(
+                    Conflict(
+                        cons.application_id,
+                        juror.id,
+                        "competitor",
+                        f"het jurylid is verbonden aan een indiener van een concurrerende "
+                        f"aanvraag ({aff.label_nl()}, aanvraag {ids})",
+                        f"the juror is affiliated with an applicant of a competing application "
+                        f"({aff.label()}, application {ids})",
+                    )
+                )
     for dec in declared:
         text = dec.reason.strip()
         add(

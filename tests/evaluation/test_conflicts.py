@@ -1,4 +1,5 @@
-"""Conflicts of interest: affiliation with the lead or a partner, and declared conflicts."""
+"""Conflicts of interest: affiliation with the lead, a partner or a follower, rival applicants, and
+declared conflicts."""
 
 import pytest
 
@@ -35,10 +36,32 @@ def test_a_juror_from_the_lead_municipality_has_a_conflict():
 
 
 def test_a_juror_from_a_partner_municipality_or_organisation_has_a_conflict():
-    conflicts = find_conflicts([Juror(10, (GENT,)), Juror(11, (IMEC,))], consortia())
+    jurors = [Juror(10, (GENT,)), Juror(11, (IMEC,))]
+    conflicts = find_conflicts(jurors, consortia())
     assert [c.kind for c in conflicts.reasons(2, 10)] == ["partner_municipality"]
     assert [c.kind for c in conflicts.reasons(1, 11)] == ["partner_organisation"]
     assert conflicts.pairs == {(1, 10), (2, 10), (1, 11)}
+
+
+def test_a_juror_from_a_committed_follower_has_a_conflict_like_a_partner():
+    cons = [Consortium(1, lead=KORTRIJK, followers=(GENT,)), Consortium(2, lead=LEUVEN)]
+    conflicts = find_conflicts([Juror(10, (GENT,))], cons, competitors=True)
+    (follower,) = conflicts.reasons(1, 10)
+    assert follower.kind == "follower"
+    assert "volgstad" in follower.reason_nl and "44021" in follower.reason_en
+    # a follower is not an applicant: no competitor conflict with application 2
+    assert (2, 10) not in conflicts
+
+
+def test_a_juror_from_an_applicant_is_a_competitor_of_every_other_application():
+    conflicts = find_conflicts([Juror(10, (KORTRIJK,)), Juror(12, (VVSG,))], consortia(), competitors=True)
+    assert [c.kind for c in conflicts.reasons(2, 10)] == ["lead"]
+    (rival,) = conflicts.reasons(1, 10)
+    assert rival.kind == "competitor"
+    assert "competing application" in rival.reason_en and "application 2" in rival.reason_en
+    assert "concurrerende" in rival.reason_nl
+    assert [c.kind for c in conflicts.reasons(3, 10)] == ["competitor"]
+    assert not any(c.juror_id == 12 for c in conflicts)
 
 
 def test_an_unrelated_juror_has_no_conflict():
@@ -67,6 +90,9 @@ def test_declared_and_automatic_conflicts_are_merged_with_every_reason():
 
 
 def test_a_juror_with_two_affiliations_gets_both_conflicts():
+    conflicts = find_conflicts([Juror(15, (KORTRIJK, VVSG))], consortia(), competitors=True)
+    assert [c.kind for c in conflicts.reasons(2, 15)] == ["lead"]
+    assert [c.kind for c in conflicts.reasons(1, 15)] == ["competitor"]
     conflicts = find_conflicts([Juror(15, (KORTRIJK, LEUVEN))], consortia())
     assert conflicts.pairs == {(2, 15), (1, 15), (3, 15)}
 
