@@ -13,6 +13,8 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+from evaluation.scoring import InvalidField
+
 #: Document kinds; ``letter_of_intent`` names the follower's REFNIS.
 DOCUMENT_KINDS: tuple[str, ...] = ("proposal", "letter_of_intent", "budget")
 
@@ -23,17 +25,8 @@ MAX_BYTES = 20_000_000
 PDF_MAGIC = b"%PDF-"
 
 
-class InvalidDocument(Exception):
+class InvalidDocument(InvalidField):
     """A file or form field that is refused; ``field`` names it (``file``, ``kind``, ``refnis``)."""
-
-    def __init__(self, field: str, message: str, message_nl: str):
-        self.field = field
-        self.message = message
-        self.message_nl = message_nl
-        super().__init__(message)
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "message_nl": self.message_nl}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from evaluation.scoring import InvalidField
+
 #: The phases in order. Add a phase by inserting it here (and its texts in PHASE_TEXTS).
 PHASES: tuple[str, ...] = (
     "draft",
@@ -78,17 +80,8 @@ PHASE_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-class PhaseError(Exception):
+class PhaseError(InvalidField):
     """A step or a change the call's phase does not allow; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str, message_nl: str):
-        self.field = field
-        self.message = message
-        self.message_nl = message_nl
-        super().__init__(message)
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "message_nl": self.message_nl}
 
 
 def position(phase: str) -> int:
@@ -206,17 +199,18 @@ def phase_view(phase: str, deadline: date | None) -> PhaseView:
 # What an application allows in each phase
 
 
-def _locked(field: str, en: str, nl: str) -> PhaseError:
-    return PhaseError(field, en, nl)
+def applications_closed(phase: str, deadline: date | None, now: datetime) -> bool:
+    """True once the call is closed or its deadline has passed (the clock alone locks too)."""
+    return reached(phase, "closed") or deadline_passed(deadline, now)
 
 
-def check_not_published(phase: str, what_en: str = "it", what_nl: str = "niets") -> None:
+def check_not_published(phase: str, what_en: str = "the call", what_nl: str = "de oproep") -> None:
     """After publication nothing changes an application or its eligibility."""
     if reached(phase, "published"):
-        raise _locked(
+        raise PhaseError(
             "phase",
             f"the call's results are published; {what_en} can no longer change",
-            f"de resultaten van de oproep zijn gepubliceerd; {what_nl} kan nog veranderen",
+            f"de resultaten van de oproep zijn gepubliceerd; {what_nl} kan niet meer veranderen",
         )
 
 
@@ -224,7 +218,7 @@ def check_lead_may_edit(status: str, phase: str, deadline: date | None, now: dat
     """The city changes its application only while it is a draft and the call takes applications."""
     check_not_published(phase, "the application", "de aanvraag")
     if status == "submitted":
-        raise _locked(
+        raise PhaseError(
             "status",
             "the application is submitted and locked; after the deadline only the secretariat "
             "records an amendment",
@@ -232,9 +226,9 @@ def check_lead_may_edit(status: str, phase: str, deadline: date | None, now: dat
             "een wijziging vast",
         )
     if status == "withdrawn":
-        raise _locked("status", "the application was withdrawn", "de aanvraag werd ingetrokken")
-    if reached(phase, "closed") or deadline_passed(deadline, now):
-        raise _locked(
+        raise PhaseError("status", "the application was withdrawn", "de aanvraag werd ingetrokken")
+    if applications_closed(phase, deadline, now):
+        raise PhaseError(
             "deadline",
             "the call's deadline has passed; the application can no longer change",
             "de deadline van de oproep is voorbij; de aanvraag kan niet meer veranderen",
@@ -244,10 +238,10 @@ def check_lead_may_edit(status: str, phase: str, deadline: date | None, now: dat
 def check_submit(status: str, phase: str, deadline: date | None, now: datetime) -> None:
     """A draft is submitted while the call is open and before its deadline."""
     if status == "submitted":
-        raise _locked("status", "the application is already submitted", "de aanvraag is al ingediend")
+        raise PhaseError("status", "the application is already submitted", "de aanvraag is al ingediend")
     check_lead_may_edit(status, phase, deadline, now)
     if phase != "open":
-        raise _locked(
+        raise PhaseError(
             "phase",
             f"the call is {phase}; applications are submitted while it is open",
             f"de oproep is {PHASE_TEXTS[phase]['nl']}; aanvragen worden ingediend zolang ze open is",
@@ -258,9 +252,9 @@ def check_withdraw(status: str, phase: str, deadline: date | None, now: datetime
     """A draft or submitted application is withdrawn before the deadline."""
     check_not_published(phase, "the application", "de aanvraag")
     if status == "withdrawn":
-        raise _locked("status", "the application is already withdrawn", "de aanvraag is al ingetrokken")
-    if reached(phase, "closed") or deadline_passed(deadline, now):
-        raise _locked(
+        raise PhaseError("status", "the application is already withdrawn", "de aanvraag is al ingetrokken")
+    if applications_closed(phase, deadline, now):
+        raise PhaseError(
             "deadline",
             "the deadline has passed; an application can only be withdrawn before it",
             "de deadline is voorbij; een aanvraag kan enkel ervoor worden ingetrokken",
@@ -271,13 +265,13 @@ def check_amendment(status: str, phase: str, deadline: date | None, now: datetim
     """The secretariat amends a submitted application after the deadline, before publication."""
     check_not_published(phase, "the application", "de aanvraag")
     if status != "submitted":
-        raise _locked(
+        raise PhaseError(
             "status",
             "only a submitted application is amended; a draft is changed by its lead",
             "enkel een ingediende aanvraag wordt gewijzigd; een ontwerp past de indiener zelf aan",
         )
-    if not (reached(phase, "closed") or deadline_passed(deadline, now)):
-        raise _locked(
+    if not applications_closed(phase, deadline, now):
+        raise PhaseError(
             "deadline",
             "before the deadline an application is not amended; the city can withdraw it",
             "voor de deadline wordt een aanvraag niet gewijzigd; de stad kan ze intrekken",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evaluation.audit import canonical_json
+from evaluation.scoring import InvalidField
 
 #: Version of the hashed receipt layout.
 RECEIPT_VERSION = 1
@@ -43,17 +44,8 @@ AMENDABLE_FIELDS: tuple[str, ...] = (
 MIN_MOTIVATION = 10
 
 
-class InvalidAmendment(Exception):
+class InvalidAmendment(InvalidField):
     """An amendment that cannot be recorded; ``field`` names the input at fault."""
-
-    def __init__(self, field: str, message: str, message_nl: str):
-        self.field = field
-        self.message = message
-        self.message_nl = message_nl
-        super().__init__(message)
-
-    def to_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message, "message_nl": self.message_nl}
 
 
 @dataclass(frozen=True)
