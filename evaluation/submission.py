@@ -34,7 +34,7 @@ AMENDABLE_FIELDS: tuple[str, ...] = (
     "total_budget_cents",
     "cofinancing_cents",
     "partners",
-    "followers",
+    "committed_followers",
     "prior_projects",
     "deliverables",
     "knowledge_sharing",
