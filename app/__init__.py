@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
 
     from app import models  # noqa: F401  (register tables)
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.core.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -35,24 +35,56 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from app import auth  # noqa: F401  (user loader)
-    from app.api import bp as api_bp
-    from app.web import bp as web_bp
+    from app.core import auth  # noqa: F401  (user loader)
+    from app.core.api import bp as api_bp
+    from app.core.web import bp as web_bp
 
+    _import_views()
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
 
-    from app.cli import register_cli
-
-    register_cli(app)
+    for cli in _feature_clis():
+        cli.register(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
     return app
 
 
+def _import_views() -> None:
+    """Every feature registers its API routes on ``app.core.api.bp`` and its pages on
+    ``app.core.web.bp`` when its modules are imported."""
+    from app.accounts import pages as _accounts_pages  # noqa: F401
+    from app.calls import api as _calls_api  # noqa: F401
+    from app.calls import pages as _calls_pages  # noqa: F401
+    from app.core import labels as _labels  # noqa: F401  (template globals)
+    from app.core import openapi as _openapi  # noqa: F401
+    from app.core import pages as _core_pages  # noqa: F401
+    from app.jury import api as _jury_api  # noqa: F401
+    from app.jury import api_scores as _jury_api_scores  # noqa: F401
+    from app.jury import pages as _jury_pages  # noqa: F401
+    from app.partners import api as _partners_api  # noqa: F401
+    from app.partners import pages as _partners_pages  # noqa: F401
+    from app.planning import api as _planning_api  # noqa: F401
+    from app.planning import pages as _planning_pages  # noqa: F401
+    from app.registry import api as _registry_api  # noqa: F401
+    from app.registry import pages as _registry_pages  # noqa: F401
+    from app.results import api as _results_api  # noqa: F401
+    from app.results import pages as _results_pages  # noqa: F401
+
+
+def _feature_clis() -> list[Any]:
+    from app.accounts import cli as accounts_cli
+    from app.jury import cli as jury_cli
+    from app.partners import cli as partners_cli
+    from app.planning import cli as planning_cli
+    from app.registry import cli as registry_cli
+
+    return [registry_cli, accounts_cli, partners_cli, jury_cli, planning_cli]
+
+
 def _register_error_handlers(app: Flask) -> None:
-    from app.problems import Problem, http_exception_problem, problem_response
+    from app.core.problems import Problem, http_exception_problem, problem_response
 
     def wants_problem() -> bool:
         return request.path.startswith("/api/")
@@ -61,7 +93,7 @@ def _register_error_handlers(app: Flask) -> None:
     def handle_problem(exc: Problem):
         if wants_problem():
             return problem_response(exc)
-        from app.web.labels import error_page_text
+        from app.core.labels import error_page_text
 
         title, detail = error_page_text(exc.status, exc.title, exc.detail, exc, exc.errors)
         return render_template("error.html", status=exc.status, title=title, detail=detail), exc.status
@@ -70,7 +102,7 @@ def _register_error_handlers(app: Flask) -> None:
     def handle_http(exc: HTTPException):
         if wants_problem():
             return problem_response(http_exception_problem(exc))
-        from app.web.labels import error_page_text
+        from app.core.labels import error_page_text
 
         title, detail = error_page_text(exc.code or 500, exc.name, exc.description, exc)
         return (
@@ -80,13 +112,13 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
-        from app.extensions import db
+        from app.core.extensions import db
 
         db.session.rollback()
         app.logger.exception("unhandled error on %s", request.path)
         if wants_problem():
             return problem_response(Problem(500, "Internal error", "An unexpected error occurred; it has been logged."))
-        from app.web.labels import error_page_text
+        from app.core.labels import error_page_text
 
         title, detail = error_page_text(500, "Internal error", "")
         return render_template("error.html", status=500, title=title, detail=detail), 500
@@ -95,7 +127,7 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from app.formatting import euro, province_name
+    from app.core.formatting import euro, province_name
 
     @app.context_processor
     def inject() -> dict[str, Any]:

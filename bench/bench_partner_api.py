@@ -68,10 +68,10 @@ def prepare_database(url: str) -> dict:
     from sqlalchemy import select
 
     from app import create_app
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Domain, Municipality, Participation, Project, project_domain
-    from app.registry_data import load_registry, registry_version
-    from app.seed import seed_all
+    from app.registry.seed import seed_all
+    from app.registry.service import load_registry, registry_version
 
     app = create_app({"DATABASE_URL": url, "ENV": "development"})
     with app.app_context():

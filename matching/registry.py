@@ -1,6 +1,6 @@
 """Plain-data view of the registry that the matching and evaluation packages work on.
 
-The web layer loads these from the database (see ``app.registry_data``); tests build them by
+The web layer loads these from the database (see ``app.registry.service``); tests build them by
 hand. Participations always point at *current* municipalities: a 2017 project of Neerpelt is
 handed over as a participation of Pelt (the app resolves ``merged_into`` before building this).
 """

@@ -55,8 +55,8 @@ def make_app(url: str, **extra):
 def migrate_and_seed(url: str) -> None:
     from flask_migrate import upgrade
 
-    from app.extensions import db
-    from app.seed import seed_all
+    from app.core.extensions import db
+    from app.registry.seed import seed_all
 
     app = make_app(url)
     with app.app_context():
@@ -108,7 +108,7 @@ def db_url(request, templates, tmp_path):
 def app(db_url):
     app = make_app(db_url)
     yield app
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         db.session.remove()
@@ -126,7 +126,7 @@ def runner(app):
 
 
 def _user_with_token(app, email: str, role: str, **affiliation) -> str:
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ApiToken, User
 
     with app.app_context():

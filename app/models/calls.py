@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models.registry import Municipality, Organisation, Project, _in, utcnow
 from app.models.users import User
 from evaluation.applications import ORGANISATION_TYPES as PARTNER_ORGANISATION_TYPES

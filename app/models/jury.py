@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models.calls import Application, Call, Criterion
 from app.models.registry import Municipality, Organisation, _in, utcnow
 from app.models.users import User

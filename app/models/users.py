@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.core.extensions import db
 from app.models.registry import Municipality, Organisation, _in, utcnow
 
 USER_ROLES = ("admin", "juror", "city")

@@ -43,7 +43,7 @@ def _password_hash() -> str:
 
 def make_user(app, email: str, role: str, **affiliation) -> str:
     """A user (password ``PASSWORD``) with an API token; returns the plain token."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ApiToken, User
 
     with app.app_context():
@@ -56,9 +56,9 @@ def make_user(app, email: str, role: str, **affiliation) -> str:
 
 
 def demo_call(app) -> Jury:
-    from app import jury
-    from app.demo import seed_demo
-    from app.extensions import db
+    from app.calls.demo import seed_demo
+    from app.core.extensions import db
+    from app.jury import service as jury
     from app.models import Call
 
     with app.app_context():
@@ -123,7 +123,7 @@ def put_scores(app, rows, status: str = "submitted", motivation: str = MOTIVATIO
     """
     from decimal import Decimal
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Application, Criterion, Score
     from app.models.registry import utcnow
 
@@ -147,7 +147,7 @@ def score_all(app, j: Jury, result: dict, value) -> None:
 def municipality_id(app, refnis: str) -> int:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with app.app_context():

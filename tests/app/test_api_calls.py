@@ -16,7 +16,7 @@ CALLS = "/api/v1/calls"
 def municipality_id(app, refnis: str) -> int:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with app.app_context():
@@ -69,7 +69,7 @@ def count_rows(app, model_name: str) -> int:
     from sqlalchemy import func, select
 
     import app.models as models
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(getattr(models, model_name)))
@@ -133,9 +133,9 @@ def test_full_call_and_criteria_edit(client, admin_headers):
 
 def test_criteria_freeze_once_scores_exist(client, admin_headers, monkeypatch):
     call = make_call(client, admin_headers)
-    import app.calls
+    import app.calls.service
 
-    monkeypatch.setattr(app.calls, "call_has_scores", lambda call_id: True)
+    monkeypatch.setattr(app.calls.service, "call_has_scores", lambda call_id: True)
     resp = client.put(f"{CALLS}/{call['id']}/criteria", headers=admin_headers,
                       json={"criteria": [{"code": "x", "name": "X"}]})
     assert_problem(resp, 409, "criteria")

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from app.api.schemas_partners import (
+from app.partners.schemas import (
     MunicipalityProfileSchema,
     PartnerSuggestionPage,
     SimilarProjectPage,
@@ -348,8 +348,8 @@ def test_adding_correcting_and_deleting_a_project_changes_profile_and_suggestion
 def test_a_change_by_another_worker_shows_within_the_check_interval(app, monkeypatch):
     from sqlalchemy import text
 
-    from app import registry_data
-    from app.extensions import db
+    from app.core.extensions import db
+    from app.registry import service as registry_data
 
     now = [1000.0]
     monkeypatch.setattr(registry_data, "_clock", lambda: now[0])
@@ -396,7 +396,7 @@ def test_openapi_documents_the_matching_endpoints(client):
 def test_lighthouse_load_comes_from_the_newest_finished_plan(app, client):
     """Without a plan the load is unknown; a finished plan makes its lighthouses carry their load
     (the load counts when looking for a lighthouse to follow)."""
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ClusterPlan
 
     url = "/api/v1/partner-suggestions?municipality=24055&domain=mobility&looking_for=lighthouse&limit=100"

@@ -54,7 +54,7 @@ def solved(client, headers, **body) -> dict:
 
 @pytest.fixture
 def graph(app):
-    from app.registry_data import current_graph
+    from app.registry.service import current_graph
 
     with app.app_context():
         return current_graph()
@@ -231,7 +231,7 @@ def test_compare_lists_municipalities_that_changed_lighthouse(client, admin_head
 
 
 def test_a_plan_without_result_cannot_be_compared_or_exported(app, client, admin_headers):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ClusterPlan
 
     a = solved(client, admin_headers, **SMALL_PLAN)

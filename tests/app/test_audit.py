@@ -30,7 +30,7 @@ def logged(app, client, admin_headers):
 
 
 def _entries(app) -> list[tuple]:
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         rows = db.session.execute(text("SELECT id, action, actor FROM audit_log ORDER BY id")).all()
@@ -41,7 +41,7 @@ def _entries(app) -> list[tuple]:
 def _raw(app, *statements: str) -> None:
     """Run SQL as the database owner, past the append-only triggers (as an attacker with
     database access would)."""
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         sqlite = db.engine.dialect.name == "sqlite"
@@ -118,8 +118,8 @@ def test_cutting_off_the_last_entries_shows_against_the_head(app, logged):
 def test_the_database_and_the_code_refuse_to_change_an_entry(app, logged):
     from sqlalchemy.exc import DatabaseError
 
-    from app.audit import AppendOnlyViolation
-    from app.extensions import db
+    from app.core.audit import AppendOnlyViolation
+    from app.core.extensions import db
     from app.models import AuditEntry
 
     with app.app_context():

@@ -20,8 +20,8 @@ def field_errors(resp) -> dict[str, str]:
 
 
 def new_call(app, preset: str = "city-of-things-2022") -> int:
-    from app.calls import create_call
-    from app.extensions import db
+    from app.calls.service import create_call
+    from app.core.extensions import db
 
     with app.app_context():
         row = create_call({"preset": preset})
@@ -32,7 +32,7 @@ def new_call(app, preset: str = "city-of-things-2022") -> int:
 def city(app, refnis: str, email: str) -> str:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with app.app_context():

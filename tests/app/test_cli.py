@@ -24,7 +24,7 @@ def test_create_user_and_token_then_write_with_it(app, runner, client):
 
 
 def test_create_user_password_from_stdin(app, runner):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import User
 
     r = runner.invoke(args=["create-user", "juror@example.org", "--role", "juror", "--password-stdin"],
@@ -45,7 +45,7 @@ def test_cli_errors_are_one_readable_line(runner):
 
 
 def test_ensure_admin_only_once(app, runner):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import User
 
     r1 = runner.invoke(args=["ensure-admin"])

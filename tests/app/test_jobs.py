@@ -1,7 +1,7 @@
 """Background jobs of cluster plans: the thread backend, RQ on Redis, cancellation, crashes and
 plans whose worker died.
 
-The solve is replaced by small stubs (monkeypatched ``app.planning.solve_plan``): these tests
+The solve is replaced by small stubs (monkeypatched ``app.planning.service.solve_plan``): these tests
 are about the job machinery, not the optimizer (tests/app/test_api_plans.py runs the real one).
 """
 
@@ -14,10 +14,10 @@ from datetime import timedelta
 
 import pytest
 
-from app import jobs
-from app.extensions import db
+from app.core.extensions import db
 from app.models import ClusterPlan
 from app.models.registry import utcnow
+from app.planning import jobs
 from tests.conftest import make_app
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
@@ -74,7 +74,7 @@ def test_thread_backend_runs_the_plan_and_stores_progress_and_result(app, monkey
         on_progress(1.0, 12.5, 12.5, 0.0)
         return RESULT
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     plan = _wait(app, plan_id, _finished)
@@ -94,7 +94,7 @@ def test_live_progress_is_visible_while_the_plan_runs(app, monkeypatch):
         release.wait(20)
         return RESULT
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     try:
@@ -117,7 +117,7 @@ def test_infinite_and_nan_progress_becomes_null(app, monkeypatch):
         release.wait(20)
         return RESULT
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     try:
@@ -136,7 +136,7 @@ def test_elapsed_time_moves_before_the_solver_reports_anything(app, monkeypatch)
         release.wait(20)
         return RESULT
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     try:
@@ -156,7 +156,7 @@ def test_cancel_while_running_stops_the_solve_and_keeps_the_best_plan(app, monke
         assert cancel.wait(20), "the cancel event never came"
         return dict(RESULT, status="feasible", objective=40.0, lower_bound=10.0, gap=0.75)
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     assert started.wait(20)
@@ -171,7 +171,7 @@ def test_a_solve_that_raises_cancelled_ends_cancelled_without_result(app, monkey
     def solve(params, on_progress, cancel):
         raise jobs.Cancelled
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     plan = _wait(app, plan_id, _finished)
@@ -179,7 +179,7 @@ def test_a_solve_that_raises_cancelled_ends_cancelled_without_result(app, monkey
 
 
 def test_cancel_while_queued_is_immediate_and_the_job_then_does_nothing(app, monkeypatch):
-    monkeypatch.setattr("app.planning.solve_plan", lambda *a, **k: pytest.fail("solved anyway"))
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda *a, **k: pytest.fail("solved anyway"))
     plan_id = _plan(app, backend="thread")
     with app.app_context():
         plan = db.session.get(ClusterPlan, plan_id)
@@ -201,7 +201,7 @@ def test_a_crash_marks_the_plan_failed_with_its_reason(app, monkeypatch):
     def solve(params, on_progress, cancel):
         raise RuntimeError("solver exploded at node 7")
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(app)
     _submit(app, plan_id)
     plan = _wait(app, plan_id, _finished)
@@ -235,7 +235,7 @@ def test_the_cli_listener_hears_progress_in_the_foreground(app, monkeypatch):
         on_progress(0.3, 9.0, 8.0, 1 / 9)
         return RESULT
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     heard = []
     plan_id = _plan(app, backend="cli")
     with app.app_context():
@@ -288,7 +288,7 @@ def rq_app(db_url):
 def test_rq_backend_queues_the_plan_and_a_worker_runs_it(rq_app, monkeypatch):
     from rq import Queue, SimpleWorker
 
-    monkeypatch.setattr("app.planning.solve_plan", lambda params, on_progress, cancel: RESULT)
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel: RESULT)
     plan_id = _plan(rq_app)
     _submit(rq_app, plan_id)
     plan = _read(rq_app, plan_id)
@@ -303,7 +303,7 @@ def test_rq_backend_queues_the_plan_and_a_worker_runs_it(rq_app, monkeypatch):
 
 
 def test_the_worker_command_runs_queued_plans(rq_app, monkeypatch):
-    monkeypatch.setattr("app.planning.solve_plan", lambda params, on_progress, cancel: RESULT)
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel: RESULT)
     first, second = _plan(rq_app), _plan(rq_app)
     _submit(rq_app, first)
     _submit(rq_app, second)
@@ -319,7 +319,7 @@ def test_a_crash_in_an_rq_worker_marks_the_plan_failed(rq_app, monkeypatch):
     def solve(params, on_progress, cancel):
         raise ValueError("no candidates left")
 
-    monkeypatch.setattr("app.planning.solve_plan", solve)
+    monkeypatch.setattr("app.planning.service.solve_plan", solve)
     plan_id = _plan(rq_app)
     _submit(rq_app, plan_id)
     jobs.bind_worker_app(rq_app)
@@ -333,7 +333,7 @@ def test_cancelling_a_queued_rq_plan_cancels_its_job(rq_app, monkeypatch):
     from rq import SimpleWorker
     from rq.job import Job
 
-    monkeypatch.setattr("app.planning.solve_plan", lambda *a, **k: pytest.fail("solved anyway"))
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda *a, **k: pytest.fail("solved anyway"))
     plan_id = _plan(rq_app)
     _submit(rq_app, plan_id)
     with rq_app.app_context():

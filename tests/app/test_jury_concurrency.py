@@ -1,7 +1,7 @@
 """Two sessions save the same score from the same version at the same time: one wins, the other
 gets 409 with what the winner stored, and no save is lost silently.
 
-On PostgreSQL both requests are held (a barrier in ``app.scores._after_version_check``) until both
+On PostgreSQL both requests are held (a barrier in ``app.jury.service_scores._after_version_check``) until both
 have read version 1, so the race is settled by the database: the versioned UPDATE of the second
 matches no row. On SQLite (one writer at a time) the second request waits for the first to commit
 and then reads the new version. Both backends run it; with TEST_DATABASE_URL set the PostgreSQL
@@ -22,7 +22,7 @@ def second_session(app, email: str) -> dict:
     serialise on its last_used_at row, which would line them up before the race.)"""
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ApiToken, User
 
     with app.app_context():
@@ -59,7 +59,7 @@ def _race(app, bodies, barrier: threading.Barrier | None):
 
 def test_two_saves_of_the_same_version_give_one_409_and_lose_nothing(app, client, admin_headers,
                                                                       monkeypatch):
-    from app import scores
+    from app.jury import service_scores as scores
 
     j = demo_call(app)
     add_jurors(app, client, admin_headers, j, 5)
@@ -106,7 +106,7 @@ def test_two_saves_of_the_same_version_give_one_409_and_lose_nothing(app, client
 
 def test_two_first_saves_of_a_new_score_give_one_409(app, client, admin_headers, monkeypatch):
     """Neither has a row yet (version 0): the unique key settles it."""
-    from app import scores
+    from app.jury import service_scores as scores
 
     j = demo_call(app)
     add_jurors(app, client, admin_headers, j, 5)

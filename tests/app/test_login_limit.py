@@ -14,7 +14,7 @@ def _login(client, email, password, ip="10.0.0.1"):
 
 
 def test_five_failures_lock_the_address_from_that_ip(app, client, monkeypatch):
-    from app import login_limit
+    from app.core import login_limit
 
     make_user(app, "juror@example.org", "juror")
     for _ in range(5):

@@ -25,7 +25,7 @@ def empty_url(request, tmp_path):
 def test_upgrade_downgrade_upgrade(empty_url):
     from flask_migrate import downgrade, upgrade
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = make_app(empty_url)
     with app.app_context():
@@ -47,7 +47,7 @@ def test_models_and_migrations_agree(empty_url):
     from alembic.migration import MigrationContext
     from flask_migrate import upgrade
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = make_app(empty_url)
     with app.app_context():

@@ -59,7 +59,7 @@ def live_server(live_app):
     server = LiveServer(live_app)
     yield server
     server.stop()
-    from app.extensions import db
+    from app.core.extensions import db
 
     with live_app.app_context():
         db.session.remove()
@@ -77,7 +77,7 @@ def page(browser, live_server):
 
 
 def create_user(app, email: str, role: str, password: str = "correct horse battery", **affiliation):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import User
 
     with app.app_context():

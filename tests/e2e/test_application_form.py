@@ -7,8 +7,8 @@ from tests.e2e.conftest import create_user, login
 
 def _demo_call(live_app) -> int:
     """A City of Things 2022 call made the way the admin page makes it (preset)."""
-    from app.calls import create_call
-    from app.extensions import db
+    from app.calls.service import create_call
+    from app.core.extensions import db
 
     with live_app.app_context():
         row = create_call({"preset": "city-of-things-2022"})
@@ -19,7 +19,7 @@ def _demo_call(live_app) -> int:
 def _gent(live_app) -> int:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with live_app.app_context():

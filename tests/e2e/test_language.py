@@ -130,7 +130,7 @@ def catalog() -> tuple[set[str], set[str]]:
 def municipality_names(app) -> set[str]:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with app.app_context():
@@ -142,7 +142,7 @@ def municipality_names(app) -> set[str]:
 def first_project(app) -> int:
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Project
 
     with app.app_context():
@@ -198,7 +198,7 @@ def small_plan(runner) -> int:
     """A solved mobility plan over eight municipalities (fast); returns its id."""
     from sqlalchemy import func, select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import ClusterPlan
 
     out = runner.invoke(args=["plan-clusters", "--domain", "mobility", "--lighthouses", "2",

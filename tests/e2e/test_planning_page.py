@@ -14,14 +14,14 @@ import threading
 
 import pytest
 
-from app import jobs
+from app.planning import jobs
 from tests.e2e.conftest import create_user, login
 
 
 @pytest.fixture
 def held_solve(monkeypatch):
     """The real solve, paused at its first plan until ``release`` is set."""
-    import app.planning as planning
+    import app.planning.service as planning
 
     real = planning.solve_plan
     reached, release = threading.Event(), threading.Event()

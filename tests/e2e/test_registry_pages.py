@@ -43,7 +43,7 @@ def test_language_switch_to_english(page):
 def test_merged_municipality_page_redirects_to_successor(page, live_app):
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.models import Municipality
 
     with live_app.app_context():

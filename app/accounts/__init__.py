@@ -1,0 +1,1 @@
+"""User accounts: login, logout and the account commands."""

@@ -1,0 +1,1 @@
+"""Calls and applications: criteria, eligibility, indicators, import, the demo call."""

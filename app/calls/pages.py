@@ -1,0 +1,566 @@
+"""Call pages: call list and set-up (admin), the application form, list and page.
+
+The pages post plain HTML forms; they build the same payloads as the API and go through the
+same ``app.calls.service`` / ``app.calls.service_applications`` functions, so the rules and their messages are the
+ones of ``evaluation``. An error lands beside its field (``data-field``), in the UI language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.calls import service as calls
+from app.calls import service_applications as apps
+from app.core.audit import record_audit
+from app.core.extensions import db
+from app.core.formatting import euro, parse_euro
+from app.core.problems import Problem
+from app.core.web import admin_required, bp
+from app.models import Domain, Municipality, Organisation, Project
+from app.registry.service import fold
+from evaluation import money
+from evaluation.applications import ORGANISATION_TYPES
+from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS, VGC
+
+RULE_LABELS = {
+    "deadline": _l("Deadline"),
+    "lead_allowed": _l("Indiener toegelaten"),
+    "partnership_minimum": _l("Minimum aantal lokale besturen"),
+    "max_grant": _l("Maximumsteun"),
+    "min_grant": _l("Minimumsteun"),
+    "call_budget": _l("Budget van de oproep"),
+    "max_subsidy_pct": _l("Maximaal steunpercentage"),
+    "min_cofinancing_pct": _l("Minimale cofinanciering"),
+    "domain_allowed": _l("Domein toegelaten"),
+    "prior_project": _l("Bouwt voort op een eerder project"),
+    "oslo": _l("OSLO"),
+    "vloca": _l("VLOCA"),
+    "applications_per_lead": _l("Aanvragen per indiener"),
+    "double_funding": _l("Mogelijke dubbele financiering"),
+}
+STATUS_LABELS = {
+    "passed": _l("voldaan"),
+    "failed": _l("niet voldaan"),
+    "not_applicable": _l("niet van toepassing"),
+    "flagged": _l("te controleren"),
+}
+INDICATOR_LABELS = {"leverage": _l("Hefboomeffect"), "scalability": _l("Opschaalbaarheid")}
+CALL_TYPE_LABELS = {"experiment": _l("experiment"), "scaling": _l("opschaling")}
+LEAD_RULE_LABELS = {
+    "municipalities_and_vgc": _l("Vlaamse gemeenten en de VGC"),
+    "centrumsteden_and_vgc": _l("centrumsteden en de VGC"),
+}
+DELIVERABLES = (
+    ("playbook", _l("Draaiboek")),
+    ("model_specification", _l("Voorbeeldbestek")),
+    ("open_source", _l("Open source")),
+    ("open_data", _l("Open data")),
+    ("vloca", _l("VLOCA-conform")),
+)
+CALL_NUMBER_FIELDS = ("year", "min_local_governments", "max_applications_per_lead",
+                      "extra_applications_when_cooperating")
+CALL_PCT_FIELDS = ("max_subsidy_pct", "min_cofinancing_pct")
+CALL_MONEY_FIELDS = ("total_budget_cents", "max_grant_cents", "min_grant_cents")
+CRITERION_FIELDS = ("code", "name_nl", "name_en", "description_nl", "description_en", "weight",
+                    "scale_min", "scale_max", "scale_step", "threshold", "indicator")
+
+
+def _nl() -> bool:
+    return str(get_locale()) != "en"
+
+
+def _message(error: dict[str, Any]) -> str:
+    return error.get("message_nl") or error["message"] if _nl() else error["message"]
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """A number the Belgian way in Dutch (12,5), the English way otherwise."""
+    if value is None:
+        return "—"
+    return money.number_nl(value, decimals) if _nl() else money.number_en(value, decimals)
+
+
+def _euro_text(cents: int | None) -> str:
+    """Cents as a person types euro in the form: 20000000 -> '200.000,00' (parse_euro reads it)."""
+    return "" if cents is None else euro(cents, decimals=True).replace("€", "")
+
+
+def _render(template: str, status: int = 200, **context: Any):
+    context.update(rule_labels=RULE_LABELS, status_labels=STATUS_LABELS, nl=_nl(), number=number,
+                   indicator_labels=INDICATOR_LABELS, call_type_labels=CALL_TYPE_LABELS,
+                   lead_rule_labels=LEAD_RULE_LABELS)
+    return render_template(template, **context), status
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+# --------------------------------------------------------------------------------------------
+# Calls
+
+
+@bp.get("/oproepen")
+def call_list():
+    rows = calls.list_calls()
+    counts = {}
+    user = _user()
+    if user is not None and user.role in ("admin", "city"):
+        for row in rows:
+            counts[row.id] = len(list(db.session.scalars(apps.visible_query(user, row.id))))
+    return _render("calls/list.html", calls=rows, counts=counts, presets=PRESETS)
+
+
+@bp.post("/oproepen/nieuw")
+@admin_required
+def call_new():
+    preset = request.form.get("preset", "")
+    payload: dict[str, Any] = {"preset": preset}
+    name = (request.form.get("name") or "").strip()
+    if name:
+        payload["name"] = name[:200]
+    try:
+        row = calls.create_call(payload)
+        db.session.commit()
+    except Problem as exc:
+        db.session.rollback()
+        flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
+        return redirect(url_for("web.call_list"))
+    flash(_("Oproep aangemaakt; controleer de regels en criteria."), "success")
+    return redirect(url_for("web.call_setup", call_id=row.id))
+
+
+def _call_or_404(call_id: int):
+    try:
+        return calls.get_call(call_id)
+    except Problem:
+        abort(404)
+
+
+def _call_values(row) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in calls.RULE_FIELDS:
+        value = getattr(row, name)
+        if name in CALL_MONEY_FIELDS:
+            value = _euro_text(value)
+        elif name == "allowed_domains":
+            value = list(value or [])
+        elif value is None:
+            value = ""
+        elif name in ("deadline", "pre_registration_deadline"):
+            value = value.isoformat()
+        values[name] = value
+    values["criteria"] = [{k: ("" if v is None else f"{v:g}" if isinstance(v, float) else v)
+                           for k, v in calls.criterion_dict(c).items()} for c in row.criteria]
+    return values
+
+
+def _float(text: str, field: str, errors: dict[str, list[str]]) -> float | None:
+    s = (text or "").strip().replace(",", ".")
+    if not s:
+        return None
+    try:
+        return float(s)
+    except ValueError:
+        errors.setdefault(field, []).append(_("geef een getal, bv. 1,5"))
+        return None
+
+
+def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
+    """The set-up form as (payload for update_call, values to show again, field errors)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {name: form.get(name, "") for name in calls.RULE_FIELDS}
+    payload: dict[str, Any] = {"name": form.get("name", "").strip(), "call_type": form.get("call_type"),
+                               "lead_rule": form.get("lead_rule")}
+    for name in CALL_MONEY_FIELDS:
+        try:
+            payload[name] = parse_euro(form.get(name, ""))
+        except ValueError as err:
+            errors.setdefault(name, []).append(_("geen bedrag in euro, bv. 200.000,00") if "negative" not in str(err)
+                                               else _("mag niet negatief zijn"))
+    for name in CALL_NUMBER_FIELDS:
+        text = form.get(name, "").strip()
+        if not text:
+            payload[name] = 0 if name == "extra_applications_when_cooperating" else None
+        elif text.lstrip("-").isdigit() and len(text) < 9:
+            payload[name] = int(text)
+        else:
+            errors.setdefault(name, []).append(_("geef een geheel getal"))
+    if payload.get("year") is None and "year" not in errors:
+        errors.setdefault("year", []).append(_("verplicht"))
+    for name in CALL_PCT_FIELDS:
+        payload[name] = _float(form.get(name, ""), name, errors)
+    for name in ("deadline", "pre_registration_deadline"):
+        payload[name] = form.get(name) or None
+    domains = form.getlist("allowed_domains")
+    values["allowed_domains"] = domains
+    payload["allowed_domains"] = domains or None
+    payload["oslo_required"] = bool(form.get("oslo_required"))
+    payload["vloca_required"] = bool(form.get("vloca_required"))
+    values["oslo_required"], values["vloca_required"] = payload["oslo_required"], payload["vloca_required"]
+    criteria, shown = [], []
+    raw_count = form.get("criteria_count", "0")
+    count = min(int(raw_count), 50) if raw_count.isdigit() else 0
+    for i in range(count):
+        raw = {name: form.get(f"criteria-{i}-{name}", "") for name in CRITERION_FIELDS}
+        if form.get(f"criteria-{i}-remove") or not any(str(v).strip() for v in raw.values()):
+            continue
+        j = len(criteria)
+        shown.append(raw)
+        item: dict[str, Any] = {"code": raw["code"].strip(), "name_nl": raw["name_nl"].strip(),
+                                "name_en": raw["name_en"].strip() or raw["name_nl"].strip(),
+                                "description_nl": raw["description_nl"], "description_en": raw["description_en"],
+                                "indicator": raw["indicator"] or None}
+        for name in ("weight", "scale_min", "scale_max", "scale_step", "threshold"):
+            value = _float(raw[name], f"criteria[{j}].{name}", errors)
+            if value is not None or name == "threshold":
+                item[name] = value
+        criteria.append(item)
+    payload["criteria"] = criteria
+    values["criteria"] = shown
+    return payload, values, errors
+
+
+@bp.route("/oproepen/<int:call_id>/instellen", methods=["GET", "POST"])
+@admin_required
+def call_setup(call_id: int):
+    row = _call_or_404(call_id)
+    editable = not calls.call_has_scores(row.id)
+    domains = db.session.scalars(select(Domain).order_by(Domain.position)).all()
+    errors: dict[str, list[str]] = {}
+    values = _call_values(row)
+    if request.method == "POST":
+        payload, values, errors = _call_form_payload(request.form)
+        if not editable:
+            payload.pop("criteria")
+            values["criteria"] = _call_values(row)["criteria"]
+        if not errors:
+            try:
+                calls.update_call(row, payload)
+                db.session.commit()
+                flash(_("Oproep opgeslagen."), "success")
+                return redirect(url_for("web.call_page", call_id=row.id))
+            except Problem as exc:
+                db.session.rollback()
+                for e in exc.errors or [{"field": "name", "message": exc.detail}]:
+                    errors.setdefault(e["field"], []).append(_message(e))
+    return _render("calls/setup.html", 400 if errors else 200, call=row, values=values, errors=errors,
+                   editable=editable, domains=domains, call_types=CALL_TYPES, lead_rules=LEAD_RULES,
+                   indicators=INDICATOR_NAMES)
+
+
+@bp.get("/oproepen/<int:call_id>")
+def call_page(call_id: int):
+    row = _call_or_404(call_id)
+    user = _user()
+    items, evaluation, summaries = [], None, {}
+    if user is not None and user.role in ("admin", "city"):
+        items = list(db.session.scalars(apps.visible_query(user, row.id)))
+        if items:
+            evaluation = apps.CallEvaluation(row)
+            summaries = {a.id: evaluation.summary(a) for a in items}
+    sensitivity = None
+    if user is not None and user.is_admin and evaluation is not None and evaluation.submitted:
+        try:
+            sensitivity = evaluation.sensitivity(min(3, len(evaluation.submitted)))
+        except Problem:
+            sensitivity = None
+    return _render("calls/call.html", call=row, items=items, summaries=summaries,
+                   sensitivity=sensitivity, may_apply=_may_apply(user))
+
+
+def _may_apply(user) -> bool:
+    return user is not None and (user.is_admin or (user.role == "city" and user.municipality_id is not None))
+
+
+@bp.post("/oproepen/<int:call_id>/import")
+@admin_required
+def call_import(call_id: int):
+    row = _call_or_404(call_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Kies een CSV- of JSON-bestand."), "error")
+        return redirect(url_for("web.call_page", call_id=row.id))
+    fmt = "json" if upload.filename.lower().endswith(".json") else "csv"
+    data = upload.read(1_000_001)
+    try:
+        if len(data) > 1_000_000:
+            raise Problem(400, "Invalid input", _("Het bestand is groter dan 1 MB."))
+        report, created = apps.import_rows(row, data, fmt, bool(request.form.get("import_valid_rows")), _user())
+    except Problem as exc:
+        db.session.rollback()
+        flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
+        return redirect(url_for("web.call_page", call_id=row.id))
+    return _render("calls/import_report.html", 200 if created or not report.invalid else 400,
+                   call=row, report=report.to_dict(), created=created)
+
+
+# --------------------------------------------------------------------------------------------
+# Application form
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "domains": db.session.scalars(select(Domain).order_by(Domain.position)).all(),
+        "organisations": db.session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+        "projects": db.session.scalars(select(Project).order_by(Project.year, Project.title)).all(),
+        "municipality_names": db.session.scalars(select(Municipality.name_nl).where(
+            Municipality.merged_into_id.is_(None)).order_by(Municipality.name_search)).all(),
+        "deliverables": DELIVERABLES,
+        "organisation_types": ORGANISATION_TYPES,
+    }
+
+
+def _name_index() -> dict[str, list[str]]:
+    """Folded Dutch and French names of today's municipalities -> REFNIS codes."""
+    index: dict[str, list[str]] = {}
+    rows = db.session.execute(select(Municipality.refnis, Municipality.name_nl, Municipality.name_fr)
+                              .where(Municipality.merged_into_id.is_(None)))
+    for refnis, name_nl, name_fr in rows:
+        for name in {fold(name_nl), fold(name_fr or "")} - {""}:
+            index.setdefault(name, []).append(refnis)
+    return index
+
+
+def _resolve_members(text: str, field: str, errors: dict[str, list[str]],
+                     names: dict[str, list[str]]) -> list[str]:
+    """Comma/semicolon/newline separated REFNIS codes or municipality names -> REFNIS codes."""
+    codes = []
+    for token in (text or "").replace(";", ",").replace("\n", ",").split(","):
+        token = token.strip()
+        if not token:
+            continue
+        if token.upper() == VGC or (token.isdigit() and len(token) == 5):
+            codes.append(token.upper())
+            continue
+        matches = names.get(fold(token), [])
+        if len(matches) == 1:
+            codes.append(matches[0])
+        else:
+            errors.setdefault(field, []).append(_("onbekende gemeente: %(name)s", name=token))
+    return codes
+
+
+def _member_text(codes: list[str]) -> str:
+    names = {m.refnis: m.name_nl for m in db.session.scalars(
+        select(Municipality).where(Municipality.refnis.in_(codes)))}
+    return ", ".join(names.get(c, c) for c in codes)
+
+
+def _application_values(row) -> dict[str, Any]:
+    p = apps.payload_of(row)
+    municipal = [x["refnis"] for x in p["partners"] if "refnis" in x]
+    return {
+        "lead": p["lead"], "title": p["title"], "summary": p["summary"], "domains": p["domains"],
+        "partners": _member_text(municipal),
+        "organisations": [str(x["organisation"]) for x in p["partners"] if "organisation" in x],
+        "committed_followers": _member_text(p["committed_followers"]),
+        "requested_grant_euro": _euro_text(p["requested_grant_cents"]),
+        "total_budget_euro": _euro_text(p["total_budget_cents"]),
+        "cofinancing_euro": _euro_text(p["cofinancing_cents"]),
+        "oslo": ", ".join(p["deliverables"]["oslo"]),
+        "prior_projects": [str(x) for x in p["prior_projects"]],
+        "knowledge_sharing": "\n".join(p["knowledge_sharing"]),
+        **{k: p["deliverables"][k] for k, _label in DELIVERABLES},
+    }
+
+
+_AMOUNT_FIELDS = {"requested_grant_euro": "requested_grant_cents", "total_budget_euro": "total_budget_cents",
+                  "cofinancing_euro": "cofinancing_cents"}
+
+
+def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[str, list[str]], int]:
+    """The form as (API payload, values to show again, field errors, number of municipal partners)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {k: form.get(k, "") for k in (
+        "lead", "title", "summary", "partners", "committed_followers", "requested_grant_euro",
+        "total_budget_euro", "cofinancing_euro", "oslo", "knowledge_sharing")}
+    values["domains"] = form.getlist("domains")
+    values["organisations"] = form.getlist("organisations")
+    values["prior_projects"] = form.getlist("prior_projects")
+    for key, _label in DELIVERABLES:
+        values[key] = bool(form.get(key))
+    if fixed_lead:
+        values["lead"] = fixed_lead
+    names = _name_index()
+    lead_codes = _resolve_members(values["lead"], "lead", errors, names)
+    payload: dict[str, Any] = {
+        "lead": lead_codes[0] if len(lead_codes) == 1 else (None if not lead_codes else values["lead"]),
+        "title": values["title"].strip(), "summary": values["summary"], "domains": values["domains"],
+    }
+    if len(lead_codes) > 1:
+        errors.setdefault("lead", []).append(_("één indiener"))
+    municipal = _resolve_members(values["partners"], "partners", errors, names)
+    partners: list[dict[str, Any]] = [{"refnis": c} for c in municipal]
+    for org in values["organisations"]:
+        if org.isdigit():
+            partners.append({"organisation": int(org)})
+    payload["partners"] = partners
+    payload["committed_followers"] = _resolve_members(values["committed_followers"], "committed_followers", errors,
+                                                        names)
+    for field, key in _AMOUNT_FIELDS.items():
+        try:
+            payload[key] = parse_euro(values[field])
+        except ValueError as err:
+            errors.setdefault(field, []).append(
+                _("mag niet negatief zijn") if "negative" in str(err)
+                else _("'%(text)s' is geen bedrag in euro, bv. 199.720,02", text=values[field]))
+            payload[key] = None
+    if payload["requested_grant_cents"] is None and "requested_grant_euro" not in errors:
+        errors.setdefault("requested_grant_euro", []).append(_("verplicht"))
+    if payload["total_budget_cents"] is None and "total_budget_euro" not in errors:
+        errors.setdefault("total_budget_euro", []).append(_("verplicht"))
+    payload["deliverables"] = {k: values[k] for k, _label in DELIVERABLES}
+    payload["deliverables"]["oslo"] = [s.strip() for s in values["oslo"].split(",") if s.strip()]
+    payload["prior_projects"] = [int(x) for x in values["prior_projects"] if x.isdigit()]
+    payload["knowledge_sharing"] = [s.strip()[:2000] for s in values["knowledge_sharing"].splitlines() if s.strip()]
+    payload["status"] = "draft" if form.get("action") == "draft" else "submitted"
+    return payload, values, errors, len(municipal)
+
+
+def _form_field(api_field: str, municipal_partners: int) -> str:
+    """The form field that shows an error of the API field ``api_field``."""
+    head = api_field.split(".")[0].split("[")[0]
+    if head == "partners" and "[" in api_field:
+        index = int(api_field.split("[")[1].split("]")[0])
+        return "partners" if index < municipal_partners else "organisations"
+    if head == "deliverables":
+        return api_field.split(".", 1)[1] if "." in api_field else "oslo"
+    return {"requested_grant_cents": "requested_grant_euro", "total_budget_cents": "total_budget_euro",
+            "cofinancing_cents": "cofinancing_euro"}.get(head, head)
+
+
+def _save_application(call_row, row, user):
+    fixed = user.municipality.refnis if user.role == "city" and user.municipality else None
+    payload, values, errors, municipal = _application_form(request.form, fixed)
+    if not errors:
+        try:
+            if row is None:
+                apps.ensure_may_apply(user, payload["lead"])
+                row = apps.create_application(call_row, payload, user, origin="web")
+            else:
+                if not user.is_admin:
+                    payload["lead"] = row.lead_code
+                apps.update_application(row, payload, user)
+            db.session.commit()
+            return row, values, errors
+        except Problem as exc:
+            db.session.rollback()
+            for e in exc.errors or [{"field": "title", "message": exc.detail}]:
+                errors.setdefault(_form_field(e["field"], municipal), []).append(_message(e))
+    return None, values, errors
+
+
+@bp.route("/oproepen/<int:call_id>/aanvragen/nieuw", methods=["GET", "POST"])
+@login_required
+def application_new(call_id: int):
+    row = _call_or_404(call_id)
+    user = _user()
+    if not _may_apply(user):
+        abort(403)
+    fixed = user.municipality.refnis if user.role == "city" else None
+    values: dict[str, Any] = {"lead": fixed or "", "domains": [], "organisations": [], "prior_projects": []}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        saved, values, errors = _save_application(row, None, user)
+        if saved is not None:
+            flash(_("Aanvraag ingediend.") if saved.status == "submitted" else _("Concept opgeslagen."), "success")
+            return redirect(url_for("web.application_page", application_id=saved.id))
+    return _render("calls/application_form.html", 400 if errors else 200, call=row, application=None,
+                   values=values, errors=errors, fixed_lead=fixed,
+                   fixed_lead_name=user.municipality.name_nl if fixed else None, **_choices())
+
+
+def _visible_or_404(application_id: int):
+    try:
+        return apps.get_visible_application(application_id, _user())
+    except Problem:
+        abort(404)
+
+
+@bp.route("/aanvragen/<int:application_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def application_edit(application_id: int):
+    row = _visible_or_404(application_id)
+    user = _user()
+    if not apps.can_edit(user, row):
+        abort(403)
+    fixed = row.lead_code if not user.is_admin else None
+    values, errors = _application_values(row), {}
+    if request.method == "POST":
+        saved, values, errors = _save_application(row.call, row, user)
+        if saved is not None:
+            flash(_("Aanvraag bijgewerkt."), "success")
+            return redirect(url_for("web.application_page", application_id=row.id))
+    return _render("calls/application_form.html", 400 if errors else 200, call=row.call, application=row,
+                   values=values, errors=errors, fixed_lead=fixed,
+                   fixed_lead_name=(row.lead_municipality.name_nl if row.lead_municipality else VGC)
+                   if fixed else None, **_choices())
+
+
+# --------------------------------------------------------------------------------------------
+# Application page
+
+
+@bp.get("/aanvragen/<int:application_id>")
+@login_required
+def application_page(application_id: int):
+    row = _visible_or_404(application_id)
+    evaluation = apps.CallEvaluation(row.call)
+    summary = evaluation.summary(row)
+    max_km = request.args.get("max_distance_km", "").strip().replace(",", ".")
+    try:
+        max_distance = float(max_km) if max_km else None
+        if max_distance is not None and not 0 <= max_distance <= 1000:
+            raise ValueError
+    except ValueError:
+        max_distance = None
+        flash(_("Geef een afstand tussen 0 en 1000 km."), "error")
+    advice = evaluation.advice(row, max_distance_km=max_distance).to_dict()
+    projects = {p.id: p for p in db.session.scalars(select(Project).where(
+        Project.id.in_([pp.project_id for pp in row.prior_projects])))}
+    return _render("calls/application.html", a=row, call=row.call, summary=summary, advice=advice,
+                   max_distance_km=max_km, projects=projects, may_edit=apps.can_edit(_user(), row),
+                   details=apps.application_dict(row))
+
+
+@bp.post("/aanvragen/<int:application_id>/beslissing")
+@admin_required
+def application_override(application_id: int):
+    row = _visible_or_404(application_id)
+    choice = request.form.get("eligible", "")
+    motivation = (request.form.get("motivation") or "").strip()
+    eligible = {"yes": True, "no": False, "clear": None}.get(choice, "bad")
+    if eligible == "bad" or len(motivation) < 10:
+        flash(_("Kies een beslissing en schrijf een motivering van minstens 10 tekens."), "error")
+        return redirect(url_for("web.application_page", application_id=row.id) + "#override")
+    apps.override_eligibility(row, eligible, motivation[:5000], _user())
+    flash(_("Beslissing over de ontvankelijkheid opgeslagen."), "success")
+    return redirect(url_for("web.application_page", application_id=row.id))
+
+
+@bp.post("/aanvragen/<int:application_id>/verwijderen")
+@login_required
+def application_delete(application_id: int):
+    row = _visible_or_404(application_id)
+    if not apps.can_edit(_user(), row):
+        abort(403)
+    call_id = row.call_id
+    try:
+        apps.delete_application(row)
+    except Problem:
+        db.session.rollback()
+        flash(_("Deze aanvraag is al bij de jury (toegewezen of gescoord) en kan niet meer verwijderd worden."),
+              "error")
+        return redirect(url_for("web.application_page", application_id=application_id))
+    record_audit(_user(), "application.delete", {"application_id": application_id, "title": row.title})
+    db.session.commit()
+    flash(_("Aanvraag verwijderd."), "success")
+    return redirect(url_for("web.call_page", call_id=call_id))

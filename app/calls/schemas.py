@@ -1,0 +1,276 @@
+"""Marshmallow schemas of the calls and applications API (types, lengths, unknown fields).
+
+The schemas check what JSON can get wrong (types, lengths, enumerations, unknown fields); the
+rules of a call or an application (weights summing to more than 0, a grant not above the budget,
+a partner listed twice, ...) are checked once, in ``evaluation``, after loading.
+Money in euro cents (whole numbers), percentages 0-100.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.core.schemas import StrictSchema
+from app.models import APPLICATION_STATUSES
+from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS
+from matching.registry import DOMAINS
+
+MAX_CENTS = 10**13  # €100 billion: far above any call, keeps BIGINT safe
+MAX_ID = 2**31 - 1
+_money = {"strict": True, "allow_none": True, "validate": validate.Range(max=MAX_CENTS)}
+_text = validate.Length(max=5000)
+
+
+class CriterionInSchema(StrictSchema):
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z][a-z0-9_-]{0,39}$", error="lower-case letters, digits, - or _, at most 40"))
+    name = fields.String(validate=validate.Length(max=200), metadata={"description": "= name_nl"})
+    name_nl = fields.String(validate=validate.Length(max=200))
+    name_en = fields.String(validate=validate.Length(max=200))
+    description = fields.String(validate=_text, metadata={"description": "= description_nl"})
+    description_nl = fields.String(validate=_text)
+    description_en = fields.String(validate=_text)
+    weight = fields.Float(allow_nan=False, validate=validate.Range(min=-1e9, max=1e9))
+    scale_min = fields.Float(allow_nan=False, validate=validate.Range(min=-1e6, max=1e6))
+    scale_max = fields.Float(allow_nan=False, validate=validate.Range(min=-1e6, max=1e6))
+    scale_step = fields.Float(allow_nan=False, validate=validate.Range(min=-1e6, max=1e6))
+    threshold = fields.Float(allow_nan=False, allow_none=True, validate=validate.Range(min=-1e6, max=1e6))
+    group = fields.String(allow_none=True, validate=validate.Length(max=40))
+    indicator = fields.String(allow_none=True, validate=validate.OneOf(INDICATOR_NAMES))
+
+
+class CallFieldsSchema(StrictSchema):
+    """Rules of a call; any field left out keeps the preset's (or is not checked)."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    year = fields.Integer(strict=True, validate=validate.Range(min=1990, max=2100))
+    call_type = fields.String(validate=validate.OneOf(CALL_TYPES))
+    total_budget_cents = fields.Integer(**_money)
+    max_grant_cents = fields.Integer(**_money)
+    min_grant_cents = fields.Integer(**_money)
+    max_subsidy_pct = fields.Float(allow_none=True, allow_nan=False,
+                                   validate=validate.Range(min=-1e6, max=1e6))
+    min_cofinancing_pct = fields.Float(allow_none=True, allow_nan=False,
+                                       validate=validate.Range(min=-1e6, max=1e6))
+    allowed_domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), allow_none=True,
+                                  validate=validate.Length(max=6))
+    min_local_governments = fields.Integer(strict=True, allow_none=True,
+                                           validate=validate.Range(max=1000))
+    lead_rule = fields.String(validate=validate.OneOf(LEAD_RULES))
+    max_applications_per_lead = fields.Integer(strict=True, allow_none=True,
+                                               validate=validate.Range(max=1000))
+    extra_applications_when_cooperating = fields.Integer(strict=True, validate=validate.Range(max=1000))
+    oslo_required = fields.Boolean()
+    vloca_required = fields.Boolean()
+    deadline = fields.Date(allow_none=True)
+    pre_registration_deadline = fields.Date(allow_none=True)
+    criteria = fields.List(fields.Nested(CriterionInSchema), validate=validate.Length(max=50))
+
+
+class CallCreateSchema(CallFieldsSchema):
+    """``{"preset": name}`` (other fields override the preset) or a full call with criteria."""
+
+    preset = fields.String(validate=validate.OneOf(tuple(PRESETS)))
+
+
+class CriteriaPutSchema(StrictSchema):
+    criteria = fields.List(fields.Nested(CriterionInSchema), required=True,
+                           validate=validate.Length(max=50))
+
+
+class CriterionSchema(Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    name_nl = fields.String()
+    name_en = fields.String()
+    description = fields.String()
+    description_nl = fields.String()
+    description_en = fields.String()
+    weight = fields.Float()
+    scale_min = fields.Float()
+    scale_max = fields.Float()
+    scale_step = fields.Float()
+    threshold = fields.Float(allow_none=True)
+    group = fields.String(allow_none=True)
+    indicator = fields.String(allow_none=True)
+    position = fields.Integer()
+
+
+class CriterionList(Schema):
+    items = fields.List(fields.Nested(CriterionSchema))
+    editable = fields.Boolean()
+
+
+class SourceNoteSchema(Schema):
+    field = fields.String()
+    source = fields.String()
+    note = fields.String()
+    interpretation = fields.Boolean()
+
+
+class CallSchema(CallFieldsSchema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    preset = fields.String(allow_none=True)
+    criteria = fields.List(fields.Nested(CriterionSchema))
+    sources = fields.List(fields.Nested(SourceNoteSchema))
+    not_checked = fields.List(fields.String())
+    is_demo = fields.Boolean()
+    criteria_editable = fields.Boolean()
+    application_count = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class CallList(Schema):
+    items = fields.List(fields.Nested(CallSchema))
+
+
+class PartnerInSchema(StrictSchema):
+    """A municipality (``refnis``, or ``VGC``) or an organisation (``organisation`` id)."""
+
+    refnis = fields.String(allow_none=True, validate=validate.Length(max=10))
+    organisation = fields.Integer(strict=True, allow_none=True, validate=validate.Range(max=MAX_ID))
+    type = fields.String(allow_none=True, validate=validate.Length(max=40))
+    name = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+def _flag() -> fields.Boolean:
+    """A JSON true/false only ("yes" or 1 are refused, as evaluation.applications does)."""
+    return fields.Boolean(truthy={True}, falsy={False})
+
+
+class ApplicationDeliverablesSchema(StrictSchema):
+    playbook = _flag()
+    model_specification = _flag()
+    open_source = _flag()
+    open_data = _flag()
+    oslo = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                       validate=validate.Length(max=50))
+    vloca = _flag()
+
+
+class ApplicationInSchema(StrictSchema):
+    """POST body (PATCH: any subset). Rules are checked by evaluation.applications."""
+
+    lead = fields.String(validate=validate.Length(max=10),
+                         metadata={"description": "REFNIS of the lead, or VGC"})
+    partners = fields.List(fields.Nested(PartnerInSchema), validate=validate.Length(max=100))
+    domains = fields.List(fields.String(validate=validate.Length(max=40)),
+                          validate=validate.Length(max=12))
+    title = fields.String(validate=validate.Length(max=300))
+    summary = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    requested_grant_cents = fields.Integer(**_money)
+    total_budget_cents = fields.Integer(**_money)
+    cofinancing_cents = fields.Integer(**_money, metadata={"description": "default: total - grant"})
+    deliverables = fields.Nested(ApplicationDeliverablesSchema)
+    prior_projects = fields.List(fields.Integer(strict=True, validate=validate.Range(max=MAX_ID)),
+                                 validate=validate.Length(max=50))
+    committed_followers = fields.List(fields.String(validate=validate.Length(max=10)),
+                                      validate=validate.Length(max=300))
+    knowledge_sharing = fields.List(fields.String(validate=validate.Length(max=2000)),
+                                    validate=validate.Length(max=20))
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES),
+                           metadata={"description": "draft or submitted (default)"})
+
+
+class ApplicationSchema(Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    call_id = fields.Integer()
+    lead = fields.String()
+    lead_name = fields.String()
+    partners = fields.List(fields.Dict())
+    domains = fields.List(fields.String())
+    title = fields.String()
+    summary = fields.String()
+    requested_grant_cents = fields.Integer()
+    total_budget_cents = fields.Integer()
+    cofinancing_cents = fields.Integer()
+    deliverables = fields.Dict()
+    prior_projects = fields.List(fields.Integer())
+    committed_followers = fields.List(fields.String())
+    knowledge_sharing = fields.List(fields.String())
+    status = fields.String()
+    origin = fields.String()
+    submitted_at = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+    override = fields.Dict(allow_none=True)
+    eligibility = fields.Dict(metadata={"description": '{"eligible", "flagged", "final_eligible", '
+                                                      '"override", "rules": [{"code", "status", '
+                                                      '"passed", "reason", ...}]}'})
+    indicators = fields.Dict(metadata={"description": '{"leverage": {"score", "components": '
+                                                      '[{"name", "value", "contribution", '
+                                                      '"explanation", ...}]}, "scalability": ..., '
+                                                      '"on_scale": {criterion: score}}'})
+
+
+class ApplicationList(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    total = fields.Integer()
+
+
+class ApplicationListArgs(StrictSchema):
+    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
+    evaluate = fields.Boolean(load_default=True,
+                              metadata={"description": "include eligibility and indicators"})
+
+
+class OverrideInSchema(StrictSchema):
+    eligible = fields.Boolean(required=True, allow_none=True,
+                              metadata={"description": "true/false; null clears the override"})
+    motivation = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+
+
+class AdviceArgs(StrictSchema):
+    max_distance_km = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1000))
+    max_followers = fields.Integer(load_default=3, validate=validate.Range(min=1, max=3))
+
+
+class ConsortiumAdviceSchema(Schema):
+    base_score = fields.Float()
+    final_score = fields.Float()
+    suggestions = fields.List(fields.Dict())
+
+
+class SensitivityArgs(StrictSchema):
+    top_n = fields.Integer(load_default=3, validate=validate.Range(min=1, max=1000))
+
+
+class SensitivitySchema(Schema):
+    top_n = fields.Integer()
+    delta = fields.Float()
+    weights = fields.Dict()
+    baseline = fields.List(fields.Dict())
+    scenarios = fields.List(fields.Dict())
+    stable_top_n = fields.List(fields.Integer())
+    unstable_top_n = fields.List(fields.Integer())
+    stable_rank = fields.List(fields.Integer())
+    source = fields.String()
+    titles = fields.Dict()
+
+
+class ImportJsonSchema(StrictSchema):
+    """JSON body of the import: applications in the API shape; multipart takes a CSV/JSON file."""
+
+    applications = fields.List(fields.Raw(), required=True, validate=validate.Length(max=2000))
+    import_valid_rows = fields.Boolean(load_default=False)
+
+
+class ImportReportSchema(Schema):
+    total = fields.Integer()
+    valid = fields.Integer()
+    invalid = fields.Integer()
+    imported = fields.Integer()
+    import_valid_rows = fields.Boolean()
+    rows = fields.List(fields.Dict())
+    created = fields.List(fields.Integer())

@@ -1,0 +1,543 @@
+"""Applications: tables <-> ``evaluation`` (pure), access rules, and the evaluation of a call.
+
+Writes go through ``evaluation.applications.application_from_dict`` (every shape rule, every
+error at once) before anything touches the session, so a failed write leaves nothing behind.
+:class:`CallEvaluation` prepares, once per call, what eligibility, indicators, the consortium
+advisor and the weight sensitivity need from the registry graph (``app.registry.service``): the
+municipalities, experience per (municipality, domain), distances in km, the prior projects and
+the TF-IDF index of funded project texts for possible double funding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.calls.service import call_from_row, criterion_from_row, invalid_input
+from app.core.audit import record_audit
+from app.core.extensions import db
+from app.core.problems import Problem, not_found, validation_problem
+from app.models import (
+    Application,
+    ApplicationFollower,
+    ApplicationPartner,
+    ApplicationPriorProject,
+    Call,
+    Municipality,
+    Organisation,
+    Project,
+    User,
+)
+from app.models.registry import utcnow
+from app.registry.service import current_graph, current_project_index, save_or_problem
+from evaluation import applications as ev_apps
+from evaluation.advisor import ConsortiumAdvice, advise_followers
+from evaluation.calls import VGC, FieldError, InvalidInput
+from evaluation.eligibility import (
+    EligibilityContext,
+    EligibilityResult,
+    check_eligibility,
+)
+from evaluation.importing import ImportFormatError, ImportReport, RowResult, parse_import
+from evaluation.indicators import IndicatorContext, Indicators, compute_indicators
+from evaluation.sensitivity import scores_from_indicators, weight_sensitivity
+from matching.registry import DOMAINS
+from matching.similar import DOUBLE_FUNDING_THRESHOLD, InvalidText
+
+#: How many similar funded projects the double-funding check looks at.
+SIMILAR_LIMIT = 5
+
+
+# --------------------------------------------------------------------------------------------
+# Access
+
+
+def can_see(user: User | None, row: Application) -> bool:
+    """The object-level rule of ``app.jury.access`` (admin all; a juror assigned applications without
+    a conflict; a city user those led by or partnered with their municipality)."""
+    from app.jury.access import can_view_application  # app.jury.access imports the jury service
+
+    return can_view_application(user, row)
+
+
+def can_edit(user: User | None, row: Application) -> bool:
+    """Admin, or the city user whose municipality leads the application."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "city" and user.municipality_id is not None and (
+        row.lead_municipality_id == user.municipality_id
+    )
+
+
+def visible_query(user: User, call_id: int | None = None):
+    """Applications ``user`` may see (admin: all), optionally of one call, with their members."""
+    stmt = select(Application).options(
+        selectinload(Application.partners), selectinload(Application.followers),
+        selectinload(Application.prior_projects), selectinload(Application.lead_municipality),
+    )
+    if call_id is not None:
+        stmt = stmt.where(Application.call_id == call_id)
+    if user.role == "juror":
+        from app.jury.access import visible_application_ids
+
+        return stmt.where(Application.id.in_(visible_application_ids(user, call_id))).order_by(
+            Application.id)
+    if user.role != "admin":
+        mid = user.municipality_id if user.role == "city" else None
+        if mid is None:
+            return stmt.where(Application.id.is_(None))
+        stmt = stmt.where(or_(
+            Application.lead_municipality_id == mid,
+            Application.partners.any(ApplicationPartner.municipality_id == mid),
+        ))
+    return stmt.order_by(Application.id)
+
+
+def get_application(application_id: int) -> Application:
+    row = db.session.get(Application, application_id) if 0 < application_id < 2**31 else None
+    if row is None:
+        raise not_found("application", application_id, field="id")
+    return row
+
+
+def get_visible_application(application_id: int, user: User | None) -> Application:
+    """The application, or 404 for a user who may not see it (no hint that it exists)."""
+    row = get_application(application_id)
+    if not can_see(user, row):
+        raise not_found("application", application_id, field="id")
+    return row
+
+
+def ensure_may_apply(user: User, lead: Any) -> None:
+    """A city user applies with their own municipality as lead; only the admin for others."""
+    if user.role == "admin":
+        return
+    own = user.municipality.refnis if user.role == "city" and user.municipality else None
+    if own is None:
+        raise Problem(403, "Forbidden", "Only the admin or a city user with a municipality applies.")
+    if lead != own:
+        raise Problem(
+            403, "Forbidden", f"A city user applies with their own municipality ({own}) as lead.",
+            errors=[{"field": "lead", "message": f"must be your municipality {own}",
+                     "message_nl": f"moet uw gemeente {own} zijn"}],
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Rows <-> pure applications
+
+
+def application_from_row(row: Application) -> ev_apps.Application:
+    partners = []
+    for p in row.partners:
+        if p.is_vgc:
+            partners.append(ev_apps.Partner(refnis=VGC))
+        elif p.municipality_id is not None:
+            partners.append(ev_apps.Partner(refnis=p.municipality.refnis))
+        else:
+            partners.append(ev_apps.Partner(
+                organisation_id=p.organisation_id, organisation_type=p.organisation_type,
+                name=p.organisation.name if p.organisation else None,
+            ))
+    d = row.deliverables()
+    return ev_apps.Application(
+        id=row.id, lead=row.lead_code, title=row.title, summary=row.summary or "",
+        requested_grant_cents=row.requested_grant_cents, total_budget_cents=row.total_budget_cents,
+        cofinancing_cents=row.cofinancing_cents, domains=tuple(row.domains or ()),
+        partners=tuple(partners),
+        deliverables=ev_apps.Deliverables(
+            playbook=d["playbook"], model_specification=d["model_specification"],
+            open_source=d["open_source"], open_data=d["open_data"], oslo=tuple(d["oslo"]),
+            vloca=d["vloca"],
+        ),
+        prior_projects=tuple(pp.project_id for pp in row.prior_projects),
+        committed_followers=tuple(f.municipality.refnis for f in row.followers),
+        knowledge_sharing=tuple(row.knowledge_sharing or ()),
+    )
+
+
+def payload_of(row: Application) -> dict[str, Any]:
+    """The row in the API's input shape (for PATCH: merge changes onto it, validate it whole)."""
+    d = application_from_row(row).to_dict()
+    d.pop("id")
+    d["status"] = row.status
+    return d
+
+
+def _known() -> dict[str, set]:
+    return {
+        "known_refnis": set(db.session.scalars(
+            select(Municipality.refnis).where(Municipality.merged_into_id.is_(None)))),
+        "known_organisations": set(db.session.scalars(select(Organisation.id))),
+        "known_projects": set(db.session.scalars(select(Project.id))),
+    }
+
+
+#: Lengths the tables hold; the API schema says the same, the web form relies on this check.
+TEXT_LIMITS = {"title": 300, "summary": 10_000}
+ITEM_LIMITS = {"knowledge_sharing": 2000}
+MAX_CENTS = 10**13
+
+
+def app_errors(payload: dict[str, Any], app: ev_apps.Application | None) -> list[FieldError]:
+    """What the tables cannot hold although ``evaluation`` accepts it: over-long texts, amounts
+    beyond €100 billion, and the VGC as committed follower (followers are municipalities)."""
+    errors = []
+    for name, limit in TEXT_LIMITS.items():
+        if isinstance(payload.get(name), str) and len(payload[name]) > limit:
+            errors.append(FieldError(name, f"at most {limit} characters", f"hoogstens {limit} tekens"))
+    for name, limit in ITEM_LIMITS.items():
+        items = payload.get(name)
+        for i, text in enumerate(items if isinstance(items, (list, tuple)) else []):
+            if isinstance(text, str) and len(text) > limit:
+                errors.append(FieldError(f"{name}[{i}]", f"at most {limit} characters",
+                                         f"hoogstens {limit} tekens"))
+    oslo = (payload.get("deliverables") or {}).get("oslo") if isinstance(
+        payload.get("deliverables"), dict) else None
+    for i, text in enumerate(oslo if isinstance(oslo, (list, tuple)) else []):
+        if isinstance(text, str) and len(text) > 100:
+            errors.append(FieldError(f"deliverables.oslo[{i}]", "at most 100 characters",
+                                     "hoogstens 100 tekens"))
+    for name in ("requested_grant_cents", "total_budget_cents", "cofinancing_cents"):
+        value = payload.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_CENTS:
+            errors.append(FieldError(name, "amount is too large", "bedrag is te groot"))
+    if app is not None:
+        for i, code in enumerate(app.committed_followers):
+            if code == VGC:
+                errors.append(FieldError(
+                    f"committed_followers[{i}]", "a committed follower is a municipality, not the VGC",
+                    "een volgstad is een gemeente, niet de VGC"))
+    return errors
+
+
+def parse_application(payload: dict[str, Any]) -> ev_apps.Application:
+    """Every shape rule of ``evaluation.applications`` against today's registry; 400 on error."""
+    data = {k: v for k, v in payload.items() if k != "status"}
+    errors = app_errors(data, None)
+    try:
+        app = ev_apps.application_from_dict(data, **_known())
+    except InvalidInput as exc:
+        raise invalid_input(InvalidInput(list(exc.errors) + errors)) from None
+    errors += app_errors({}, app)
+    if errors:
+        raise invalid_input(InvalidInput(errors))
+    return app
+
+
+def write_application(
+    row: Application, app: ev_apps.Application, *, status: str, user: User | None, origin: str
+) -> Application:
+    """Write a validated pure application onto ``row`` (new or existing); caller adds and commits."""
+    codes = set(app.local_governments) | set(app.committed_followers)
+    by_refnis = {m.refnis: m for m in db.session.scalars(
+        select(Municipality).where(Municipality.refnis.in_(codes - {VGC})))}
+    orgs = {o.id: o for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_([p.organisation_id for p in app.partners if p.organisation_id])))}
+    with db.session.no_autoflush:
+        row.lead_is_vgc = app.lead == VGC
+        row.lead_municipality = None if row.lead_is_vgc else by_refnis[app.lead]
+        row.title = app.title
+        row.summary = app.summary
+        row.domains = list(app.domains)
+        row.requested_grant_cents = app.requested_grant_cents
+        row.total_budget_cents = app.total_budget_cents
+        row.cofinancing_cents = app.own_financing_cents
+        d = app.deliverables
+        row.playbook, row.model_specification = d.playbook, d.model_specification
+        row.open_source, row.open_data, row.vloca = d.open_source, d.open_data, d.vloca
+        row.oslo_standards = list(d.oslo)
+        row.knowledge_sharing = list(app.knowledge_sharing)
+        if row.status != "submitted" and status == "submitted":
+            row.submitted_at = utcnow()
+        row.status = status
+        if row.id is None:
+            row.origin = origin
+            row.created_by = user
+        for rel in (row.partners, row.followers, row.prior_projects):
+            rel.clear()
+        if row.id is not None:
+            db.session.flush()
+        for i, p in enumerate(app.partners):
+            if p.refnis == VGC:
+                row.partners.append(ApplicationPartner(is_vgc=True, position=i))
+            elif p.refnis is not None:
+                row.partners.append(ApplicationPartner(municipality=by_refnis[p.refnis], position=i))
+            else:
+                org = orgs[p.organisation_id]
+                row.partners.append(ApplicationPartner(
+                    organisation=org, organisation_type=p.organisation_type or org.type, position=i))
+        for i, code in enumerate(app.committed_followers):
+            row.followers.append(ApplicationFollower(municipality=by_refnis[code], position=i))
+        for i, pid in enumerate(app.prior_projects):
+            row.prior_projects.append(ApplicationPriorProject(project_id=pid, position=i))
+    return row
+
+
+def create_application(
+    call: Call, payload: dict[str, Any], user: User | None, *, origin: str = "api"
+) -> Application:
+    app = parse_application(payload)
+    row = Application(call_id=call.id)
+    write_application(row, app, status=payload.get("status") or "submitted", user=user, origin=origin)
+    db.session.add(row)
+    return row
+
+
+def update_application(row: Application, changes: dict[str, Any], user: User | None) -> Application:
+    merged = {**payload_of(row), **changes}
+    app = parse_application(merged)
+    return write_application(row, app, status=merged.get("status") or row.status, user=user,
+                             origin=row.origin)
+
+
+def delete_application(row: Application) -> None:
+    """Delete an application that the jury has not started on.
+
+    Once jurors are assigned or scores exist, deleting would throw away their work and the
+    audit trail's subject: answer 409 instead (the secretariat can mark it ineligible with a
+    motivated override).
+    """
+    from app.models import Assignment, Score
+
+    started = db.session.scalar(
+        select(func.count()).select_from(Assignment).where(Assignment.application_id == row.id)
+    ) or db.session.scalar(select(func.count()).select_from(Score).where(Score.application_id == row.id))
+    if started:
+        raise Problem(
+            409, "Conflict",
+            "This application is already with the jury (assigned or scored); it can no longer be "
+            "deleted. The secretariat can set it aside with a motivated eligibility decision.",
+            errors=[{"field": "application", "message": "already assigned to jurors or scored",
+                     "message_nl": "al toegewezen aan juryleden of gescoord"}],
+        )
+    db.session.delete(row)
+
+
+def override_eligibility(row: Application, eligible: bool | None, motivation: str, user: User) -> None:
+    """Store the admin's eligibility decision with its written motivation and audit it; commits.
+
+    ``eligible=None`` clears the override (the motivation says why, in the audit record).
+    """
+    automatic = CallEvaluation(row.call).eligibility(row).eligible
+    row.override_eligible = eligible
+    row.override_motivation = motivation if eligible is not None else None
+    row.override_by = user if eligible is not None else None
+    row.override_at = utcnow() if eligible is not None else None
+    record_audit(user, "application.eligibility_override", {
+        "application_id": row.id, "call_id": row.call_id, "automatic_eligible": automatic,
+        "override_eligible": eligible, "motivation": motivation,
+    })
+    save_or_problem()
+
+
+def _with_app_errors(report: ImportReport) -> ImportReport:
+    """The report with :func:`app_errors` added to the rows they concern (imports recomputed)."""
+    rows = []
+    for r in report.rows:
+        extra = app_errors(r.application.to_dict(), r.application) if r.application else []
+        rows.append(RowResult(r.row, None, tuple(extra)) if extra else r)
+    if len(rows) == len(report.rows) and all(a is b for a, b in zip(rows, report.rows, strict=True)):
+        return report
+    valid = tuple(r.application for r in rows if r.ok and r.application is not None)
+    any_error = any(not r.ok for r in rows)
+    imported = valid if (report.import_valid_rows or not any_error) else ()
+    return ImportReport(rows=tuple(rows), imported=imported, import_valid_rows=report.import_valid_rows)
+
+
+def import_rows(
+    call_row: Call, data: bytes | str, fmt: str, import_valid_rows: bool, user: User | None
+) -> tuple[ImportReport, list[int]]:
+    """Validate every row of a CSV/JSON file and write the importable ones in one transaction.
+
+    Nothing is written when a row has an error, unless ``import_valid_rows``. Commits and audits
+    when something was imported. A file that cannot be read is a 400 problem on ``file``.
+    """
+    try:
+        report = parse_import(data, fmt, import_valid_rows=import_valid_rows, **_known())
+    except ImportFormatError as exc:
+        raise validation_problem([{"field": "file", "message": exc.message,
+                                   "message_nl": exc.message_nl}]) from None
+    if not report.rows:
+        raise validation_problem([{"field": "file", "message": "the file has no rows",
+                                   "message_nl": "het bestand bevat geen rijen"}])
+    report = _with_app_errors(report)
+    rows = []
+    for app in report.imported:
+        row = Application(call_id=call_row.id)
+        write_application(row, app, status="submitted", user=user, origin="import")
+        db.session.add(row)
+        rows.append(row)
+    if rows:
+        db.session.flush()
+        record_audit(user, "applications.import", {
+            "call_id": call_row.id, "rows": len(report.rows), "imported": [r.id for r in rows]})
+        save_or_problem()
+    return report, [r.id for r in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation of a call
+
+
+class CallEvaluation:
+    """Eligibility, indicators, advice and sensitivity for the applications of one call.
+
+    Built once per request and call from the registry graph; ``submitted`` applications of the
+    call are the others a lead's limit counts and the population reach is relative to.
+    """
+
+    def __init__(self, call_row: Call, rows: Iterable[Application] | None = None):
+        self.call_row = call_row
+        self.call = call_from_row(call_row)
+        self.criteria = [criterion_from_row(c) for c in call_row.criteria]
+        self.graph = current_graph()
+        self.index = current_project_index()
+        g = self.graph
+        self.municipalities = {m.refnis: m for m in g.municipalities}
+        self.experience = {
+            (m.refnis, d): float(g.experience[di, j])
+            for di, d in enumerate(DOMAINS) for j, m in enumerate(g.municipalities)
+            if g.experience[di, j] > 0
+        }
+        if rows is None:
+            rows = db.session.scalars(
+                select(Application).where(Application.call_id == call_row.id).options(
+                    selectinload(Application.partners), selectinload(Application.followers),
+                    selectinload(Application.prior_projects)))
+        self.rows = list(rows)
+        self.pure = {r.id: application_from_row(r) for r in self.rows}
+        self.submitted = [self.pure[r.id] for r in self.rows if r.status == "submitted"]
+        self._ctx: IndicatorContext | None = None
+
+    def pure_of(self, row: Application) -> ev_apps.Application:
+        return self.pure.get(row.id) or application_from_row(row)
+
+    def indicator_context(self, app: ev_apps.Application | None = None) -> IndicatorContext:
+        others = self.submitted
+        if app is not None and all(a.id != app.id for a in others):
+            return self._context(others + [app])
+        if self._ctx is None:
+            self._ctx = self._context(others)
+        return self._ctx
+
+    def _context(self, apps: list[ev_apps.Application]) -> IndicatorContext:
+        return IndicatorContext(
+            self.municipalities, distance_km=self.graph.distance_km, experience=self.experience,
+            projects=self.graph.projects, call_applications=apps,
+        )
+
+    def similar_funded(self, app: ev_apps.Application) -> list[tuple[int, str, float]]:
+        text = f"{app.title}\n{app.summary}"
+        try:
+            hits = self.index.similar_to_text(text, SIMILAR_LIMIT)
+        except InvalidText:
+            return []
+        return [(pid, self.graph.projects[pid].title, score) for pid, score in hits
+                if pid in self.graph.projects]
+
+    def eligibility(self, row: Application) -> EligibilityResult:
+        app = self.pure_of(row)
+        others = [a for a in self.submitted if a.lead == app.lead and a.id != app.id]
+        when = row.submitted_at.date() if row.submitted_at else date.today()
+        ctx = EligibilityContext(
+            municipalities=self.municipalities, other_applications_of_lead=others,
+            projects=self.graph.projects, similar_funded=self.similar_funded(app),
+            double_funding_threshold=DOUBLE_FUNDING_THRESHOLD, submitted_on=when,
+        )
+        return check_eligibility(self.call, app, ctx)
+
+    def indicators(self, row: Application) -> Indicators:
+        app = self.pure_of(row)
+        return compute_indicators(app, self.indicator_context(app))
+
+    def advice(self, row: Application, *, max_followers: int = 3,
+               max_distance_km: float | None = None) -> ConsortiumAdvice:
+        app = self.pure_of(row)
+        return advise_followers(app, self.indicator_context(app), max_followers=max_followers,
+                                max_distance_km=max_distance_km)
+
+    def sensitivity(self, top_n: int) -> dict[str, Any]:
+        """Weight sensitivity of the ranking by indicators over the submitted applications."""
+        ctx = self.indicator_context()
+        indicators = {a.id: compute_indicators(a, ctx) for a in self.submitted}
+        scores, weights = scores_from_indicators(indicators, self.criteria)
+        if not weights:
+            raise Problem(
+                400, "Invalid input", "No criterion of this call is linked to an indicator.",
+                errors=[{"field": "criteria", "message": "no criterion linked to an indicator",
+                         "message_nl": "geen criterium gekoppeld aan een indicator"}],
+            )
+        try:
+            report = weight_sensitivity(scores, weights, top_n=top_n)
+        except InvalidInput as exc:
+            raise invalid_input(exc) from None
+        out = report.to_dict()
+        out["source"] = "indicators"
+        out["titles"] = {str(r.id): r.title for r in self.rows if r.status == "submitted"}
+        return out
+
+    def summary(self, row: Application) -> dict[str, Any]:
+        """Eligibility and indicators of one application as the API shows them."""
+        result = self.eligibility(row)
+        elig = result.to_dict()
+        elig["override"] = override_dict(row)
+        elig["final_eligible"] = (row.override_eligible if row.override_eligible is not None
+                                  else result.eligible)
+        return {"eligibility": elig, "indicators": self.indicators(row).to_dict(self.criteria)}
+
+
+def override_dict(row: Application) -> dict[str, Any] | None:
+    if row.override_eligible is None:
+        return None
+    return {
+        "eligible": row.override_eligible,
+        "motivation": row.override_motivation,
+        "by": row.override_by.email if row.override_by else None,
+        "at": row.override_at.isoformat() if row.override_at else None,
+    }
+
+
+def application_dict(row: Application, evaluation: CallEvaluation | None = None) -> dict[str, Any]:
+    """The API form of an application; with ``evaluation`` also its eligibility and indicators."""
+    partners = []
+    for p in row.partners:
+        if p.is_vgc:
+            partners.append({"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"})
+        elif p.municipality is not None:
+            partners.append({"refnis": p.municipality.refnis, "name": p.municipality.name_nl})
+        else:
+            partners.append({"organisation": p.organisation_id, "type": p.organisation_type,
+                             "name": p.organisation.name if p.organisation else None})
+    d: dict[str, Any] = {
+        "id": row.id,
+        "call_id": row.call_id,
+        "lead": row.lead_code,
+        "lead_name": "Vlaamse Gemeenschapscommissie" if row.lead_is_vgc else row.lead_municipality.name_nl,
+        "partners": partners,
+        "domains": list(row.domains or []),
+        "title": row.title,
+        "summary": row.summary,
+        "requested_grant_cents": row.requested_grant_cents,
+        "total_budget_cents": row.total_budget_cents,
+        "cofinancing_cents": row.cofinancing_cents,
+        "deliverables": row.deliverables(),
+        "prior_projects": [pp.project_id for pp in row.prior_projects],
+        "committed_followers": [f.municipality.refnis for f in row.followers],
+        "knowledge_sharing": list(row.knowledge_sharing or []),
+        "status": row.status,
+        "origin": row.origin,
+        "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "updated_at": row.updated_at.isoformat() if row.updated_at else None,
+        "override": override_dict(row),
+    }
+    if evaluation is not None:
+        d.update(evaluation.summary(row))
+    return d

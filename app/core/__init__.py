@@ -1,0 +1,1 @@
+"""Shared infrastructure: extensions, problem details, auth, audit chain, the API and page blueprints."""

@@ -1,0 +1,106 @@
+"""Display labels for the codes the pages show, and the text of the HTML error pages.
+
+Statuses, roles, organisation types, programmes and domain codes are stored as English codes;
+a page that printed them as they are would show English in the Dutch interface. Their labels are
+Dutch msgids (English from the catalog), in one place, available to every template as
+``label(kind, code)``, ``domain_label(code)`` and ``localized(row)`` (template globals, so macros
+imported without context see them too). Unknown codes are shown as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from app.core.web import bp
+
+LABELS: dict[str, dict[str, Any]] = {
+    "project_status": {
+        "planned": _l("gepland"), "running": _l("lopend"), "completed": _l("afgerond"),
+        "stopped": _l("stopgezet"), "unknown": _l("onbekend"),
+    },
+    "participation_role": {
+        "lead": _l("indiener"), "partner": _l("partner"), "follower": _l("volger"),
+        "adopter": _l("overnemer"),
+    },
+    "organisation_type": {
+        "intercommunale": _l("intercommunale"), "province": _l("provincie"),
+        "knowledge_institution": _l("kennisinstelling"), "flemish_government": _l("Vlaamse overheid"),
+        "vvsg": _l("VVSG"), "company": _l("bedrijf"), "other": _l("andere"),
+    },
+    # Programme codes are proper names (city-of-things-2017, efro ...); only "other" is a word.
+    "programme": {"other": _l("ander programma")},
+    "user_role": {"admin": _l("beheerder"), "juror": _l("jurylid"), "city": _l("gemeente")},
+}
+
+#: Title and explanation of the HTML error pages per HTTP status (werkzeug's are English only).
+HTTP_ERRORS: dict[int, tuple[Any, Any]] = {
+    400: (_l("Ongeldig verzoek"), _l("De server kon dit verzoek niet verwerken.")),
+    401: (_l("Niet aangemeld"), _l("Meld u aan om deze pagina te zien.")),
+    403: (_l("Geen toegang"), _l("U hebt geen toegang tot deze pagina.")),
+    404: (_l("Niet gevonden"), _l("Deze pagina bestaat niet (meer). Controleer het adres.")),
+    405: (_l("Methode niet toegestaan"), _l("Deze pagina aanvaardt deze methode niet.")),
+    409: (_l("Conflict"), _l("Het verzoek botst met de huidige toestand.")),
+    413: (_l("Te groot"), _l("Wat u stuurde is te groot.")),
+    429: (_l("Te veel verzoeken"), _l("Te veel pogingen na elkaar. Wacht even en probeer opnieuw.")),
+    500: (_l("Interne fout"), _l("Er ging onverwacht iets mis; de fout is gelogd.")),
+}
+CSRF_DETAIL = _l("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer nog eens.")
+
+
+@bp.app_template_global()
+def label(kind: str, code: str | None) -> str:
+    """The label of ``code`` in the UI language; the code itself when it has none."""
+    if code is None:
+        return "—"
+    found = LABELS.get(kind, {}).get(code)
+    return str(found) if found is not None else code
+
+
+@bp.app_template_global()
+def localized(obj: Any, field: str = "name") -> str:
+    """``obj.name_en`` in English (when set), else ``obj.name_nl``: for rows with both names."""
+    if str(get_locale()) == "en" and getattr(obj, f"{field}_en", None):
+        return getattr(obj, f"{field}_en")
+    return getattr(obj, f"{field}_nl")
+
+
+@bp.app_template_global()
+def domain_label(code: str) -> str:
+    """A domain code as the domain's name in the UI language (from the domain table)."""
+    from app.core.extensions import db
+    from app.models import Domain
+
+    names = g.get("_domain_names")
+    if names is None:
+        english = str(get_locale()) == "en"
+        names = {d.code: (d.name_en if english else d.name_nl) for d in db.session.scalars(select(Domain))}
+        g._domain_names = names
+    return names.get(code, code)
+
+
+def error_page_text(status: int, title: str, detail: str, exc: Exception | None = None,
+                    errors: list[dict[str, Any]] | None = None) -> tuple[str, str]:
+    """Title and text of an HTML error page in the UI language.
+
+    werkzeug's default names and descriptions are replaced by ours; a description the code gave
+    on purpose is kept. A Problem's Dutch field messages (``message_nl``) are used in Dutch.
+    """
+    ours = HTTP_ERRORS.get(status)
+    if ours is None:
+        return title, detail
+    english = str(get_locale()) == "en"
+    if isinstance(exc, CSRFError):
+        return str(ours[0]), str(CSRF_DETAIL)
+    if isinstance(exc, HTTPException):
+        default = type(exc).description
+        return str(ours[0]), str(ours[1]) if not detail or detail == default else detail
+    if errors and not english and all(e.get("message_nl") for e in errors):
+        return str(ours[0]), "; ".join(e["message_nl"] for e in errors)
+    return str(ours[0]), detail if english and detail else str(ours[1])

@@ -1,0 +1,27 @@
+"""Schema building blocks shared by every feature, and the problem details schema."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+REFNIS = validate.Regexp(r"^\d{5}$", error="must be a 5-digit REFNIS code, e.g. 44021")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.List(fields.Dict())

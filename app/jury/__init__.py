@@ -1,0 +1,1 @@
+"""The jury: jurors, conflicts of interest, assignments, scores, consensus, access rules."""

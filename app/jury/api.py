@@ -1,0 +1,365 @@
+"""The jury of a call: jurors, conflicts of interest, assignments and the jury's settings.
+
+The admin (secretariat, jury chair) manages everything; a juror declares their own conflicts and
+reads their own assignments and conflicts. Scores and consensus are in ``jury_scores``, results
+(ranking, selection, publication, reports, audit) in ``jury_results``.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from app.calls.service import get_call
+from app.core.api import bp, json_body, optional_body
+from app.core.audit import record_audit
+from app.core.auth import api_user, require_admin, require_role
+from app.core.extensions import db
+from app.core.problems import Problem
+from app.jury import service as jury
+from app.jury.schemas import (
+    AssignmentInSchema,
+    ConflictInSchema,
+    JurorInSchema,
+    JurySettingsInSchema,
+)
+from app.models import Call, CallJuror, Score, User
+from app.registry.service import save_or_problem
+from app.results.service import check_tie_break, spread_limits
+
+require_jury_user = require_role("admin", "juror")
+
+
+def own_juror(call: Call, user: User) -> jury.CallJuror | None:
+    """None for the admin; the user's juror row for a juror (403 when not on this jury)."""
+    if user.role == "admin":
+        return None
+    row = jury.juror_of(user, call.id)
+    if row is None:
+        raise Problem(403, "Forbidden", "You are not on the jury of this call.")
+    return row
+
+
+# --------------------------------------------------------------------------------------------
+# Jurors
+
+
+@bp.get("/calls/<int:call_id>/jurors")
+@require_admin
+def list_jurors(call_id: int):
+    """The jury of a call.
+    ---
+    get:
+      summary: Jurors of a call with their expertise, affiliation, load and progress (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: JurorList}}}
+        401: Problem
+        403: Problem
+        404: Problem
+    """
+    call = get_call(call_id)
+    loads: dict[int, int] = {}
+    for a in jury.assignment_rows(call):
+        loads[a.juror_id] = loads.get(a.juror_id, 0) + 1
+    submitted = dict(db.session.execute(
+        select(Score.juror_id, func.count(func.distinct(Score.application_id)))
+        .join(CallJuror, Score.juror_id == CallJuror.id)
+        .where(CallJuror.call_id == call.id, Score.status == "submitted")
+        .group_by(Score.juror_id)).all())
+    return {"items": [jury.juror_dict(j, loads, submitted) for j in jury.jurors_of(call)]}
+
+
+@bp.post("/calls/<int:call_id>/jurors")
+@require_admin
+def add_juror(call_id: int):
+    """Put a user with role juror on the jury.
+    ---
+    post:
+      summary: Add a juror (an existing user with role juror) with expertise and affiliation (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content: {application/json: {schema: JurorInSchema}}
+      responses:
+        201: {content: {application/json: {schema: JurorSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    data = json_body(JurorInSchema())
+    row = jury.add_juror(call, data["email"], data["expertise"], data["affiliation"], api_user())
+    save_or_problem()
+    return jury.juror_dict(row), 201, {"Location": url_for("api.list_jurors", call_id=call.id)}
+
+
+@bp.delete("/calls/<int:call_id>/jurors/<int:juror_id>")
+@require_admin
+def remove_juror(call_id: int, juror_id: int):
+    """Take a juror off the jury (only before they scored).
+    ---
+    delete:
+      summary: Remove a juror who has not scored yet; their assignments are withdrawn (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      - {in: path, name: juror_id, required: true, schema: {type: integer}}
+      responses:
+        204: {description: removed}
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    jury.remove_juror(call, jury.get_juror(call, juror_id), api_user())
+    save_or_problem()
+    return "", 204
+
+
+# --------------------------------------------------------------------------------------------
+# Conflicts
+
+
+@bp.get("/calls/<int:call_id>/conflicts")
+@require_jury_user
+def list_conflicts(call_id: int):
+    """Conflicts of interest of a call.
+    ---
+    get:
+      summary: Automatic and declared conflicts (admin all; a juror their own)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: ConflictList}}}
+        403: Problem
+        404: Problem
+    """
+    call = get_call(call_id)
+    return jury.conflicts_dict(call, own_juror(call, api_user()))
+
+
+@bp.post("/calls/<int:call_id>/conflicts")
+@require_jury_user
+def declare_conflict(call_id: int):
+    """Declare a conflict of interest.
+    ---
+    post:
+      summary: Declare a conflict on an application (a juror their own, the admin any juror's);
+        an assignment it hits is withdrawn and the application re-assigned
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content: {application/json: {schema: ConflictInSchema}}
+      responses:
+        201: {content: {application/json: {schema: ConflictDeclared}}}
+        400: Problem
+        403: Problem
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    user = api_user()
+    mine = own_juror(call, user)
+    data = json_body(ConflictInSchema())
+    if mine is not None:
+        if data["juror"] not in (None, mine.id):
+            raise Problem(403, "Forbidden", "A juror declares only their own conflicts.",
+                          errors=[{"field": "juror", "message": "not you", "message_nl": "niet u"}])
+        juror = mine
+    else:
+        if data["juror"] is None:
+            raise Problem(400, "Invalid input", "juror: name the juror (call juror id)",
+                          errors=[{"field": "juror", "message": "required for the admin",
+                                   "message_nl": "verplicht voor de beheerder"}])
+        juror = jury.get_juror(call, data["juror"])
+    app = jury.get_call_application(call, data["application"])
+    out = jury.declare_conflict(call, juror, app, data["reason"], user)
+    save_or_problem()
+    return out, 201
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments
+
+
+@bp.get("/calls/<int:call_id>/assignments")
+@require_jury_user
+def list_assignments(call_id: int):
+    """Assignments of a call.
+    ---
+    get:
+      summary: Stored assignments with loads (admin all; a juror their own)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: AssignmentList}}}
+        403: Problem
+        404: Problem
+    """
+    call = get_call(call_id)
+    return jury.assignments_dict(call, own_juror(call, api_user()))
+
+
+@bp.post("/calls/<int:call_id>/assignments")
+@require_admin
+def compute_assignments(call_id: int):
+    """Assign jurors to applications, optimally.
+    ---
+    post:
+      summary: Compute and store the assignment (R jurors per application, at most L per juror,
+        balanced loads, expertise matched; fixed and already-scored pairs kept) (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      requestBody:
+        content: {application/json: {schema: AssignmentInSchema}}
+      responses:
+        200: {content: {application/json: {schema: AssignmentResultSchema}}}
+        400: Problem
+        404: Problem
+        409:
+          description: infeasible, with the plain reason (reason, reason_nl, details)
+          content: {application/problem+json: {schema: ProblemSchema}}
+    """
+    call = get_call(call_id)
+    data = optional_body(AssignmentInSchema())
+    settings = jury.get_settings(call)
+    out = jury.compute_assignments(
+        call, data.get("reviewers_per_application", settings.reviewers_per_application),
+        data.get("max_load", settings.max_load), api_user())
+    save_or_problem()
+    return out
+
+
+def _pair(call_id: int, application_id: int, juror_id: int):
+    call = get_call(call_id)
+    return (call, jury.get_call_application(call, application_id),
+            jury.get_juror(call, juror_id))
+
+
+@bp.put("/calls/<int:call_id>/assignments/<int:application_id>/<int:juror_id>")
+@require_admin
+def fix_assignment(call_id: int, application_id: int, juror_id: int):
+    """Assign a juror by hand.
+    ---
+    put:
+      summary: Assign a juror to an application by hand; later computations keep it (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      - {in: path, name: application_id, required: true, schema: {type: integer}}
+      - {in: path, name: juror_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: AssignmentFixed}}}
+        404: Problem
+        409: Problem
+    """
+    call, app, juror = _pair(call_id, application_id, juror_id)
+    out = jury.fix_assignment(call, app, juror, api_user())
+    save_or_problem()
+    return out
+
+
+@bp.delete("/calls/<int:call_id>/assignments/<int:application_id>/<int:juror_id>")
+@require_admin
+def remove_assignment(call_id: int, application_id: int, juror_id: int):
+    """Withdraw an assignment by hand.
+    ---
+    delete:
+      summary: Withdraw an assignment (refused once the juror submitted scores for it) (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      - {in: path, name: application_id, required: true, schema: {type: integer}}
+      - {in: path, name: juror_id, required: true, schema: {type: integer}}
+      responses:
+        204: {description: withdrawn}
+        404: Problem
+        409: Problem
+    """
+    call, app, juror = _pair(call_id, application_id, juror_id)
+    jury.remove_assignment(call, app, juror, api_user())
+    save_or_problem()
+    return "", 204
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def settings_dict(call: Call) -> dict:
+    s = db.session.get(jury.CallJurySettings, call.id) or jury.get_settings(call)
+    return {
+        "disagreement_spread": s.disagreement_spread,
+        "disagreement_spread_per_criterion": spread_limits(call, s),
+        "total_threshold": s.total_threshold,
+        "tie_break": list(s.tie_break or []),
+        "reviewers_per_application": s.reviewers_per_application,
+        "max_load": s.max_load,
+        "scoring_deadline": s.scoring_deadline.isoformat() if s.scoring_deadline else None,
+        "published": bool(s.published),
+        "published_at": s.published_at.isoformat() if s.published_at else None,
+    }
+
+
+@bp.get("/calls/<int:call_id>/jury-settings")
+@require_jury_user
+def show_jury_settings(call_id: int):
+    """The jury's settings of a call.
+    ---
+    get:
+      summary: Disagreement threshold, total threshold, tie-break rules, R, L, deadline, publication
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: JurySettingsSchema}}}
+        403: Problem
+        404: Problem
+    """
+    call = get_call(call_id)
+    own_juror(call, api_user())
+    out = settings_dict(call)
+    db.session.rollback()  # a GET never creates the settings row
+    return out
+
+
+@bp.put("/calls/<int:call_id>/jury-settings")
+@require_admin
+def update_jury_settings(call_id: int):
+    """Change the jury's settings.
+    ---
+    put:
+      summary: Change the jury's settings (admin; not after publication)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content: {application/json: {schema: JurySettingsInSchema}}
+      responses:
+        200: {content: {application/json: {schema: JurySettingsSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    data = json_body(JurySettingsInSchema())
+    jury.ensure_not_published(call)
+    if "tie_break" in data:
+        data["tie_break"] = check_tie_break(call, data["tie_break"])
+    settings = jury.get_settings(call)
+    for key, value in data.items():
+        setattr(settings, key, value)
+    record_audit(api_user(), "jury.settings_changed", {"call": call.id, "changes": data})
+    save_or_problem()
+    return settings_dict(call)
+

@@ -1,0 +1,305 @@
+"""Marshmallow schemas of the jury API: jurors, conflicts, assignments, scores, results, audit.
+
+The schemas check what JSON can get wrong (types, ranges, unknown fields). The jury's rules (a
+score on the scale and its step, a motivation long enough, a budget not below the smallest grant)
+are checked once, in ``evaluation``, so their messages name the field in both languages.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.calls.schemas import MAX_CENTS, MAX_ID
+from app.core.schemas import StrictSchema
+from matching.registry import DOMAINS
+
+_id = {"strict": True, "validate": validate.Range(min=1, max=MAX_ID)}
+
+
+class AffiliationInSchema(StrictSchema):
+    refnis = fields.String(validate=validate.Regexp(
+        r"^(\d{5}|VGC)$", error="must be a 5-digit REFNIS code or VGC"))
+    organisation = fields.Integer(**_id)
+
+    @validates_schema
+    def one_of(self, data, **_kwargs):
+        if ("refnis" in data) == ("organisation" in data):
+            raise ValidationError("give exactly one of refnis or organisation")
+
+
+class JurorInSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=255))
+    expertise = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
+                            validate=validate.Length(max=6))
+    affiliation = fields.Nested(AffiliationInSchema, allow_none=True, load_default=None,
+                                metadata={"description": "default: the user's own affiliation"})
+
+
+class JurorSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String(allow_none=True)
+    expertise = fields.List(fields.String())
+    affiliation = fields.Dict(allow_none=True)
+    load = fields.Integer()
+    submitted = fields.Integer(metadata={"description": "applications with submitted scores"})
+
+
+class JurorList(Schema):
+    items = fields.List(fields.Nested(JurorSchema))
+
+
+class ConflictInSchema(StrictSchema):
+    juror = fields.Integer(strict=True, allow_none=True, load_default=None,
+                           validate=validate.Range(min=1, max=MAX_ID),
+                           metadata={"description": "call juror id; a juror may leave it out"})
+    application = fields.Integer(required=True, **_id)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ConflictSchema(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    kind = fields.String()
+    reason_nl = fields.String()
+    reason_en = fields.String()
+
+
+class ConflictList(Schema):
+    conflicts = fields.List(fields.Nested(ConflictSchema))
+
+
+class PairSchema(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    fixed = fields.Boolean()
+
+
+class ConflictDeclared(Schema):
+    conflict = fields.Dict()
+    withdrawn = fields.List(fields.Nested(PairSchema))
+    added = fields.List(fields.Nested(PairSchema))
+    reassignment_error = fields.Dict(allow_none=True)
+
+
+class AssignmentInSchema(StrictSchema):
+    reviewers_per_application = fields.Integer(strict=True, validate=validate.Range(max=1000))
+    max_load = fields.Integer(strict=True, validate=validate.Range(max=100000))
+
+
+class LoadSchema(Schema):
+    juror = fields.Integer()
+    load = fields.Integer()
+
+
+class AssignmentResultSchema(Schema):
+    assignments = fields.List(fields.Nested(PairSchema))
+    loads = fields.List(fields.Nested(LoadSchema))
+    objective = fields.Dict()
+    status = fields.String()
+    reviewers_per_application = fields.Integer()
+    max_load = fields.Integer()
+    costs = fields.Dict()
+    added = fields.List(fields.Nested(PairSchema))
+    withdrawn = fields.List(fields.Nested(PairSchema))
+
+
+class AssignmentList(Schema):
+    assignments = fields.List(fields.Nested(PairSchema))
+    loads = fields.List(fields.Nested(LoadSchema))
+    reviewers_per_application = fields.Integer()
+    max_load = fields.Integer()
+
+
+class AssignmentFixed(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    fixed = fields.Boolean()
+    created = fields.Boolean()
+    warnings = fields.List(fields.Dict())
+
+
+class ScoreInSchema(StrictSchema):
+    score = fields.Raw(allow_none=True, load_default=None,
+                       metadata={"description": "a number on the criterion's scale; \"7,5\" too"})
+    motivation = fields.String(allow_none=True, load_default="",
+                               validate=validate.Length(max=10000))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_ID),
+                             metadata={"description": "the version you read; 0 for a new score"})
+
+
+class ScoreSchema(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    criterion = fields.String()
+    score = fields.Float(allow_none=True)
+    motivation = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    updated_at = fields.String(allow_none=True)
+    submitted_at = fields.String(allow_none=True)
+
+
+class ScoreList(Schema):
+    application = fields.Integer()
+    criteria = fields.List(fields.String())
+    blind = fields.Boolean(metadata={"description": "true: other jurors' scores are hidden"})
+    submitted = fields.Boolean(allow_none=True)
+    items = fields.List(fields.Nested(ScoreSchema))
+
+
+class ConsensusInSchema(StrictSchema):
+    score = fields.Raw(allow_none=True, load_default=None)
+    motivation = fields.String(allow_none=True, load_default=None,
+                               validate=validate.Length(max=10000))
+
+
+class ConsensusSchema(Schema):
+    application = fields.Integer()
+    criterion = fields.String()
+    score = fields.Float()
+    motivation = fields.String()
+    by = fields.String(allow_none=True)
+    at = fields.String()
+
+
+class JurySettingsInSchema(StrictSchema):
+    disagreement_spread = fields.Float(allow_none=True, allow_nan=False,
+                                       validate=validate.Range(min=0, max=1e6))
+    total_threshold = fields.Float(allow_none=True, allow_nan=False,
+                                   validate=validate.Range(min=-1e6, max=1e6))
+    tie_break = fields.List(fields.String(validate=validate.Length(max=100)),
+                            validate=validate.Length(max=20))
+    reviewers_per_application = fields.Integer(strict=True,
+                                               validate=validate.Range(min=1, max=1000))
+    max_load = fields.Integer(strict=True, validate=validate.Range(min=1, max=100000))
+    scoring_deadline = fields.Date(allow_none=True)
+
+
+class JurySettingsSchema(Schema):
+    disagreement_spread = fields.Float(allow_none=True)
+    disagreement_spread_per_criterion = fields.Dict()
+    total_threshold = fields.Float(allow_none=True)
+    tie_break = fields.List(fields.String())
+    reviewers_per_application = fields.Integer()
+    max_load = fields.Integer()
+    scoring_deadline = fields.String(allow_none=True)
+    published = fields.Boolean()
+    published_at = fields.String(allow_none=True)
+
+
+class AggregationSchema(Schema):
+    summaries = fields.List(fields.Dict())
+    agreement = fields.List(fields.Dict())
+    calibration = fields.List(fields.Dict())
+    disagreement_spread = fields.Dict()
+    disagreements = fields.List(fields.Dict())
+    consensus = fields.List(fields.Nested(ConsensusSchema))
+
+
+class RankedSchema(Schema):
+    application = fields.Integer()
+    title = fields.String()
+    rank = fields.Integer()
+    total = fields.Float(allow_none=True)
+    fundable = fields.Boolean()
+    reasons = fields.List(fields.Dict())
+    provisional = fields.Boolean()
+    scores = fields.List(fields.Dict())
+    requested_grant_cents = fields.Integer()
+    tie_broken_by = fields.String(allow_none=True)
+
+
+class RankingSchema(Schema):
+    items = fields.List(fields.Nested(RankedSchema))
+    tie_break = fields.List(fields.String())
+    total_threshold = fields.Float(allow_none=True)
+
+
+class SelectionInSchema(StrictSchema):
+    budget_cents = fields.Integer(strict=True, allow_none=True,
+                                  validate=validate.Range(min=-MAX_CENTS, max=MAX_CENTS),
+                                  metadata={"description": "default: the call's budget"})
+    max_per_domain = fields.Integer(strict=True, allow_none=True,
+                                    validate=validate.Range(min=-1000, max=1000))
+    max_per_province = fields.Integer(strict=True, allow_none=True,
+                                      validate=validate.Range(min=-1000, max=1000))
+
+
+class UnfundedSchema(Schema):
+    application = fields.Integer()
+    rank = fields.Integer()
+    code = fields.String()
+    reason = fields.String()
+    reason_nl = fields.String()
+
+
+class SelectionSchema(Schema):
+    funded = fields.List(fields.Integer())
+    total_score = fields.Float()
+    spent_cents = fields.Integer()
+    remaining_cents = fields.Integer()
+    unfunded = fields.List(fields.Nested(UnfundedSchema))
+    budget_cents = fields.Integer()
+    greedy = fields.Dict()
+    difference = fields.Dict()
+    status = fields.String()
+    limits = fields.Dict()
+    params = fields.Dict()
+    provisional = fields.List(fields.Integer())
+
+
+class PublishedSchema(Schema):
+    call = fields.Integer()
+    published = fields.Boolean()
+    published_at = fields.String()
+    funded = fields.List(fields.Integer())
+
+
+class SummarySchema(Schema):
+    application = fields.Dict()
+    call = fields.Dict()
+    published = fields.Boolean()
+    evaluated = fields.Boolean()
+    rank = fields.Integer(allow_none=True)
+    total = fields.Float(allow_none=True)
+    fundable = fields.Boolean()
+    provisional = fields.Boolean()
+    reasons = fields.List(fields.Dict())
+    criteria = fields.List(fields.Dict())
+    eligibility = fields.Dict()
+    indicators = fields.Dict()
+    decision = fields.Dict()
+
+
+class AuditListArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    action = fields.String(validate=validate.Length(min=1, max=60))
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    prev_hash = fields.String()
+    hash = fields.String()
+    timestamp = fields.String()
+    actor = fields.String()
+    action = fields.String()
+    payload = fields.Dict()
+
+
+class AuditPage(Schema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class AuditVerifySchema(Schema):
+    ok = fields.Boolean()
+    entries = fields.Integer()
+    head_hash = fields.String()
+    head_entries = fields.Integer()
+    first_bad_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    message = fields.String()

@@ -1,0 +1,578 @@
+"""The jury of a call, between the tables and ``evaluation`` (pure): jurors, conflicts, assignments.
+
+The pure modules know a juror by the ``call_juror`` row id and an application by its id; this
+module builds their inputs from the rows (:func:`pure_juror`, :func:`consortium_of`), runs
+``evaluation.conflicts`` and ``evaluation.assignment``, stores the outcome and writes every change
+to the audit log in the same transaction (:func:`app.core.audit.record_audit`). Callers commit.
+
+Which applications the jury reviews: the *submitted* applications of the call that are eligible,
+after the admin's override if any (:func:`jury_applications`). An ineligible application gets no
+jurors and no scores; its evaluation summary says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from app.core.audit import record_audit
+from app.core.extensions import db
+from app.core.problems import Problem, not_found, validation_problem
+from app.models import (
+    Application,
+    Assignment,
+    Call,
+    CallJuror,
+    CallJurySettings,
+    DeclaredConflict,
+    Municipality,
+    Organisation,
+    Score,
+    User,
+)
+from app.models.registry import utcnow
+from evaluation.assignment import (
+    InfeasibleAssignment,
+    InvalidAssignmentInput,
+    assign_jurors,
+    reassign_after_conflict,
+)
+from evaluation.calls import VGC
+from evaluation.conflicts import (
+    Affiliation,
+    Conflict,
+    ConflictSet,
+    Consortium,
+    Juror,
+    find_conflicts,
+)
+from evaluation.conflicts import (
+    DeclaredConflict as PureDeclared,
+)
+
+Pair = tuple[int, int]  # (application_id, juror_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings and publication
+
+
+def get_settings(call: Call) -> CallJurySettings:
+    """The call's jury settings row, created with the defaults when missing (caller commits)."""
+    row = db.session.get(CallJurySettings, call.id)
+    if row is None:
+        row = CallJurySettings(call_id=call.id, tie_break=[], reviewers_per_application=3,
+                               max_load=8, published=False)
+        db.session.add(row)
+    return row
+
+
+def is_published(call_id: int) -> bool:
+    row = db.session.get(CallJurySettings, call_id)
+    return bool(row and row.published)
+
+
+def ensure_not_published(call: Call) -> None:
+    """After publication the jury's work is frozen: 409 on every change."""
+    if is_published(call.id):
+        raise Problem(
+            409, "Conflict",
+            "The results of this call are published; the jury's work can no longer change.",
+            errors=[{"field": "call", "message": "published", "message_nl": "gepubliceerd"}],
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Rows -> pure inputs
+
+
+def affiliation_of(row: CallJuror) -> Affiliation | None:
+    if row.is_vgc:
+        return Affiliation(refnis=VGC)
+    if row.municipality is not None:
+        return Affiliation(refnis=row.municipality.refnis)
+    if row.organisation_id is not None:
+        return Affiliation(organisation=row.organisation_id)
+    return None
+
+
+def pure_juror(row: CallJuror) -> Juror:
+    aff = affiliation_of(row)
+    return Juror(row.id, (aff,) if aff else (), frozenset(row.expertise or ()))
+
+
+def consortium_of(app: Application) -> Consortium:
+    """Lead and partners of an application as affiliations (VGC as refnis ``VGC``)."""
+    partners = []
+    for p in app.partners:
+        if p.is_vgc:
+            partners.append(Affiliation(refnis=VGC))
+        elif p.municipality is not None:
+            partners.append(Affiliation(refnis=p.municipality.refnis))
+        elif p.organisation_id is not None:
+            partners.append(Affiliation(organisation=p.organisation_id))
+    return Consortium(app.id, Affiliation(refnis=app.lead_code), tuple(partners))
+
+
+def jurors_of(call: Call) -> list[CallJuror]:
+    stmt = (
+        select(CallJuror)
+        .where(CallJuror.call_id == call.id)
+        .options(selectinload(CallJuror.user), selectinload(CallJuror.municipality))
+        .order_by(CallJuror.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def applications_of(call: Call) -> list[Application]:
+    stmt = (
+        select(Application)
+        .where(Application.call_id == call.id)
+        .options(selectinload(Application.partners), selectinload(Application.lead_municipality))
+        .order_by(Application.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def jury_applications(call: Call, rows: Sequence[Application] | None = None) -> list[Application]:
+    """Submitted applications of the call that are eligible (the admin's override decides first)."""
+    from app.calls.service_applications import CallEvaluation  # the calls layer; imported late (no cycle)
+
+    rows = [r for r in (rows if rows is not None else applications_of(call))
+            if r.status == "submitted"]
+    if not rows:
+        return []
+    evaluation = None
+    out = []
+    for r in rows:
+        if r.override_eligible is not None:
+            ok = r.override_eligible
+        else:
+            evaluation = evaluation or CallEvaluation(call)
+            ok = evaluation.eligibility(r).eligible
+        if ok:
+            out.append(r)
+    return out
+
+
+def declared_of(call: Call) -> list[DeclaredConflict]:
+    stmt = (
+        select(DeclaredConflict)
+        .join(CallJuror, DeclaredConflict.juror_id == CallJuror.id)
+        .where(CallJuror.call_id == call.id)
+        .order_by(DeclaredConflict.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def call_conflicts(
+    call: Call,
+    jurors: Iterable[CallJuror] | None = None,
+    applications: Iterable[Application] | None = None,
+) -> ConflictSet:
+    """Automatic and declared conflicts of every juror with every application of the call."""
+    jurors = list(jurors if jurors is not None else jurors_of(call))
+    applications = list(applications if applications is not None else applications_of(call))
+    declared = [PureDeclared(d.application_id, d.juror_id, d.reason) for d in declared_of(call)]
+    return find_conflicts(
+        [pure_juror(j) for j in jurors], [consortium_of(a) for a in applications], declared
+    )
+
+
+def pair_conflicts(juror: CallJuror, app: Application) -> tuple[Conflict, ...]:
+    """The reasons (automatic and declared) why ``juror`` may not review ``app``; () if none."""
+    declared = db.session.scalars(
+        select(DeclaredConflict).where(
+            DeclaredConflict.juror_id == juror.id, DeclaredConflict.application_id == app.id
+        )
+    )
+    found = find_conflicts(
+        [pure_juror(juror)],
+        [consortium_of(app)],
+        [PureDeclared(d.application_id, d.juror_id, d.reason) for d in declared],
+    )
+    return found.conflicts
+
+
+# --------------------------------------------------------------------------------------------
+# Jurors
+
+
+def juror_of(user: User | None, call_id: int) -> CallJuror | None:
+    """The user's juror row on the call's jury, if any."""
+    if user is None:
+        return None
+    return db.session.scalar(
+        select(CallJuror).where(CallJuror.call_id == call_id, CallJuror.user_id == user.id)
+    )
+
+
+def get_juror(call: Call, juror_id: Any, field: str = "juror") -> CallJuror:
+    row = None
+    if isinstance(juror_id, int) and not isinstance(juror_id, bool) and 0 < juror_id < 2**31:
+        row = db.session.get(CallJuror, juror_id)
+    if row is None or row.call_id != call.id:
+        raise not_found("juror of this call", juror_id, field=field)
+    return row
+
+
+def get_call_application(call: Call, application_id: Any,
+                         field: str = "application") -> Application:
+    row = None
+    if isinstance(application_id, int) and not isinstance(application_id, bool) \
+            and 0 < application_id < 2**31:
+        row = db.session.get(Application, application_id)
+    if row is None or row.call_id != call.id:
+        raise not_found("application of this call", application_id, field=field)
+    return row
+
+
+def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict[str, Any]:
+    """Columns of the juror's affiliation: the one given, else the user's own (may be none)."""
+    if affiliation is None:
+        return {"municipality": user.municipality, "organisation": user.organisation,
+                "is_vgc": False}
+    if "refnis" in affiliation and "organisation" in affiliation:
+        raise validation_problem([{
+            "field": "affiliation", "message": "give exactly one of refnis or organisation",
+            "message_nl": "geef ofwel refnis ofwel organisation"}])
+    refnis = affiliation.get("refnis")
+    if refnis == VGC:
+        return {"municipality": None, "organisation": None, "is_vgc": True}
+    if refnis is not None:
+        m = db.session.scalar(select(Municipality).where(Municipality.refnis == refnis))
+        if m is None:
+            raise not_found("municipality", refnis, field="affiliation.refnis")
+        return {"municipality": m.current(), "organisation": None, "is_vgc": False}
+    org_id = affiliation.get("organisation")
+    valid = org_id is not None and 0 < org_id < 2**31
+    org = db.session.get(Organisation, org_id) if valid else None
+    if org is None:
+        raise not_found("organisation", org_id, field="affiliation.organisation")
+    return {"municipality": None, "organisation": org, "is_vgc": False}
+
+
+def add_juror(call: Call, email: str, expertise: Sequence[str],
+              affiliation: dict[str, Any] | None, actor: User) -> CallJuror:
+    """Put an existing user with role juror on the call's jury; audited, caller commits."""
+    ensure_not_published(call)
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise not_found("user", email, field="email")
+    if user.role != "juror":
+        raise validation_problem([{
+            "field": "email",
+            "message": f"{email} has role {user.role}; only a user with role juror joins a jury",
+            "message_nl": f"{email} heeft de rol {user.role}; enkel een jurylid kan in de jury"}])
+    if juror_of(user, call.id) is not None:
+        raise Problem(409, "Conflict", f"{email} is already on the jury of this call.",
+                      errors=[{"field": "email", "message": "already on this jury",
+                               "message_nl": "zit al in deze jury"}])
+    row = CallJuror(call_id=call.id, user=user, expertise=list(dict.fromkeys(expertise)),
+                    **_resolve_affiliation(user, affiliation))
+    db.session.add(row)
+    db.session.flush()
+    record_audit(actor, "jury.juror_added", {
+        "call": call.id, "juror": row.id, "user": user.id, "email": email,
+        "expertise": row.expertise, "affiliation": affiliation_dict(row)})
+    return row
+
+
+def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
+    """Take a juror off the jury; refused once they scored (their scores stay on record)."""
+    ensure_not_published(call)
+    if db.session.scalar(select(Score.id).where(Score.juror_id == juror.id).limit(1)):
+        raise Problem(409, "Conflict",
+                      "This juror has scored applications; declare a conflict instead of removing "
+                      "them, so their scores stay on record.",
+                      errors=[{"field": "juror", "message": "has scores",
+                               "message_nl": "heeft scores"}])
+    pairs = [a.application_id for a in db.session.scalars(
+        select(Assignment).where(Assignment.juror_id == juror.id))]
+    record_audit(actor, "jury.juror_removed", {
+        "call": call.id, "juror": juror.id, "email": juror.user.email, "withdrawn": pairs})
+    db.session.delete(juror)
+
+
+def affiliation_dict(row: CallJuror) -> dict[str, Any] | None:
+    if row.is_vgc:
+        return {"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"}
+    if row.municipality is not None:
+        return {"refnis": row.municipality.refnis, "name": row.municipality.name_nl}
+    if row.organisation is not None:
+        return {"organisation": row.organisation.id, "name": row.organisation.name}
+    return None
+
+
+def juror_dict(row: CallJuror, loads: dict[int, int] | None = None,
+               submitted: dict[int, int] | None = None) -> dict[str, Any]:
+    d = {
+        "id": row.id,
+        "email": row.user.email,
+        "name": row.user.name,
+        "expertise": list(row.expertise or []),
+        "affiliation": affiliation_dict(row),
+    }
+    if loads is not None:
+        d["load"] = loads.get(row.id, 0)
+    if submitted is not None:
+        d["submitted"] = submitted.get(row.id, 0)
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments
+
+
+def assignment_rows(call: Call) -> list[Assignment]:
+    stmt = (
+        select(Assignment)
+        .join(CallJuror, Assignment.juror_id == CallJuror.id)
+        .where(CallJuror.call_id == call.id)
+        .order_by(Assignment.application_id, Assignment.juror_id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def current_pairs(call: Call) -> set[Pair]:
+    return {(a.application_id, a.juror_id) for a in assignment_rows(call)}
+
+
+def scored_pairs(call: Call) -> set[Pair]:
+    """Pairs where the juror saved at least one score (draft or submitted)."""
+    stmt = (
+        select(Score.application_id, Score.juror_id)
+        .join(CallJuror, Score.juror_id == CallJuror.id)
+        .where(CallJuror.call_id == call.id)
+        .distinct()
+    )
+    return {(a, j) for a, j in db.session.execute(stmt)}
+
+
+def infeasible_problem(exc: InfeasibleAssignment) -> Problem:
+    """409: no assignment satisfies the constraints, with the plain reason in both languages."""
+    return Problem(409, "Assignment infeasible", exc.reason,
+                   errors=[{"field": "assignments", "message": exc.reason,
+                            "message_nl": exc.reason_nl}],
+                   reason=exc.reason, reason_nl=exc.reason_nl, details=exc.details)
+
+
+def invalid_assignment_input(exc: InvalidAssignmentInput) -> Problem:
+    return validation_problem([exc.to_dict()])
+
+
+def _inputs(call: Call) -> tuple[dict[int, list[str]], list[CallJuror], list[Application]]:
+    apps = jury_applications(call)
+    jurors = jurors_of(call)
+    return {a.id: list(a.domains or []) for a in apps}, jurors, apps
+
+
+def compute_assignments(call: Call, reviewers: int, max_load: int, actor: Any) -> dict[str, Any]:
+    """Assign jurors to every jury application, optimally; store and audit (caller commits).
+
+    Kept as they are: the pairs the admin fixed and the pairs where the juror already scored.
+    Every other current pair may be replaced. Raises a 409 problem when infeasible.
+    """
+    ensure_not_published(call)
+    domains, jurors, apps = _inputs(call)
+    conflicts = call_conflicts(call, jurors, applications_of(call))
+    rows = assignment_rows(call)
+    app_ids = set(domains)
+    keep = {(a.application_id, a.juror_id) for a in rows if a.fixed_by_admin}
+    keep |= {p for p in scored_pairs(call) if p in {(a.application_id, a.juror_id) for a in rows}}
+    keep = {p for p in keep if p[0] in app_ids and p not in conflicts}
+    try:
+        result = assign_jurors(domains, [pure_juror(j) for j in jurors], conflicts,
+                               reviewers_per_application=reviewers, max_load=max_load,
+                               fixed=keep)
+    except InfeasibleAssignment as exc:
+        raise infeasible_problem(exc) from None
+    except InvalidAssignmentInput as exc:
+        raise invalid_assignment_input(exc) from None
+    settings = get_settings(call)
+    settings.reviewers_per_application, settings.max_load = reviewers, max_load
+    new = set(result.assignments)
+    old = {(a.application_id, a.juror_id): a for a in rows}
+    withdrawn = sorted(set(old) - new)
+    added = sorted(new - set(old))
+    for pair in withdrawn:
+        db.session.delete(old[pair])
+    for a, j in added:
+        db.session.add(Assignment(application_id=a, juror_id=j, fixed_by_admin=False))
+    db.session.flush()
+    record_audit(actor, "jury.assignments_computed", {
+        "call": call.id, "reviewers_per_application": reviewers, "max_load": max_load,
+        "kept": sorted(map(list, keep)), "added": [list(p) for p in added],
+        "withdrawn": [list(p) for p in withdrawn], "objective": result.to_dict()["objective"]})
+    out = result.to_dict()
+    out["added"] = [{"application": a, "juror": j} for a, j in added]
+    out["withdrawn"] = [{"application": a, "juror": j} for a, j in withdrawn]
+    fixed_admin = {(a.application_id, a.juror_id) for a in rows if a.fixed_by_admin}
+    for item in out["assignments"]:
+        item["fixed"] = (item["application"], item["juror"]) in fixed_admin
+    return out
+
+
+def assignments_dict(call: Call, juror: CallJuror | None = None) -> dict[str, Any]:
+    """Stored pairs (all, or one juror's) with loads per juror."""
+    rows = assignment_rows(call)
+    loads: dict[int, int] = {}
+    for a in rows:
+        loads[a.juror_id] = loads.get(a.juror_id, 0) + 1
+    if juror is not None:
+        rows = [a for a in rows if a.juror_id == juror.id]
+    settings = db.session.get(CallJurySettings, call.id)
+    return {
+        "assignments": [{"application": a.application_id, "juror": a.juror_id,
+                         "fixed": a.fixed_by_admin} for a in rows],
+        "loads": [{"juror": j, "load": n} for j, n in sorted(loads.items())
+                  if juror is None or j == juror.id],
+        "reviewers_per_application": settings.reviewers_per_application if settings else 3,
+        "max_load": settings.max_load if settings else 8,
+    }
+
+
+def fix_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -> dict[str, Any]:
+    """The admin assigns a juror by hand (kept by later computations); refused on a conflict."""
+    ensure_not_published(call)
+    reasons = pair_conflicts(juror, app)
+    if reasons:
+        raise Problem(409, "Conflict of interest",
+                      f"Juror {juror.id} has a conflict of interest with application {app.id}: "
+                      f"{reasons[0].reason_en}.",
+                      errors=[{"field": "juror", "message": reasons[0].reason_en,
+                               "message_nl": reasons[0].reason_nl}])
+    if app not in jury_applications(call, [app]):
+        raise Problem(409, "Conflict",
+                      f"Application {app.id} is not submitted or not eligible: the jury does not "
+                      "review it.",
+                      errors=[{"field": "application", "message": "not reviewed by the jury",
+                               "message_nl": "wordt niet door de jury beoordeeld"}])
+    row = db.session.scalar(select(Assignment).where(
+        Assignment.application_id == app.id, Assignment.juror_id == juror.id))
+    created = row is None
+    if created:
+        row = Assignment(application_id=app.id, juror_id=juror.id, fixed_by_admin=True)
+        db.session.add(row)
+    else:
+        row.fixed_by_admin = True
+    db.session.flush()
+    settings = get_settings(call)
+    load = len([a for a in assignment_rows(call) if a.juror_id == juror.id])
+    reviewers = len([a for a in assignment_rows(call) if a.application_id == app.id])
+    warnings = []
+    if load > settings.max_load:
+        warnings.append({"field": "juror", "message": f"juror {juror.id} now reviews {load} "
+                         f"applications, above the maximum load of {settings.max_load}",
+                         "message_nl": f"jurylid {juror.id} beoordeelt nu {load} aanvragen, "
+                         f"boven de maximale last van {settings.max_load}"})
+    if reviewers > settings.reviewers_per_application:
+        warnings.append({"field": "application", "message": f"application {app.id} now has "
+                         f"{reviewers} jurors ({settings.reviewers_per_application} asked)",
+                         "message_nl": f"aanvraag {app.id} heeft nu {reviewers} juryleden "
+                         f"({settings.reviewers_per_application} gevraagd)"})
+    record_audit(actor, "jury.assignment_fixed", {
+        "call": call.id, "application": app.id, "juror": juror.id, "created": created})
+    return {"application": app.id, "juror": juror.id, "fixed": True, "created": created,
+            "warnings": warnings}
+
+
+def remove_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -> None:
+    """The admin withdraws a pair; refused once the juror submitted scores for it."""
+    ensure_not_published(call)
+    row = db.session.scalar(select(Assignment).where(
+        Assignment.application_id == app.id, Assignment.juror_id == juror.id))
+    if row is None:
+        raise not_found("assignment", f"{app.id}/{juror.id}", field="juror")
+    submitted = db.session.scalar(select(Score.id).where(
+        Score.application_id == app.id, Score.juror_id == juror.id,
+        Score.status == "submitted").limit(1))
+    if submitted:
+        raise Problem(409, "Conflict",
+                      "This juror submitted scores for this application; declare a conflict "
+                      "instead, so the withdrawal is motivated.",
+                      errors=[{"field": "juror", "message": "scores submitted",
+                               "message_nl": "scores ingediend"}])
+    record_audit(actor, "jury.assignment_removed", {
+        "call": call.id, "application": app.id, "juror": juror.id, "was_fixed": row.fixed_by_admin})
+    db.session.delete(row)
+
+
+# --------------------------------------------------------------------------------------------
+# Declared conflicts
+
+
+def declare_conflict(call: Call, juror: CallJuror, app: Application, reason: str,
+                     actor: User) -> dict[str, Any]:
+    """Record a declared conflict; withdraw the pair if assigned and fill the gap (audited).
+
+    The declaration always stands. When no other juror can take over, the response says so
+    (``reassignment_error``) instead of refusing the declaration.
+    """
+    ensure_not_published(call)
+    reason = reason.strip()
+    if not reason:
+        raise validation_problem([{"field": "reason", "message": "a reason is required",
+                                   "message_nl": "een reden is verplicht"}])
+    exists = db.session.scalar(select(DeclaredConflict).where(
+        DeclaredConflict.juror_id == juror.id, DeclaredConflict.application_id == app.id))
+    if exists is not None:
+        raise Problem(409, "Conflict", "This conflict of interest is already declared.",
+                      errors=[{"field": "application", "message": "already declared",
+                               "message_nl": "al verklaard"}])
+    row = DeclaredConflict(juror_id=juror.id, application_id=app.id, reason=reason,
+                           declared_by_id=actor.id if actor else None, declared_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    record_audit(actor, "jury.conflict_declared", {
+        "call": call.id, "application": app.id, "juror": juror.id, "reason": reason})
+    out: dict[str, Any] = {
+        "conflict": {"id": row.id, "juror": juror.id, "application": app.id, "reason": reason,
+                     "declared_at": row.declared_at.isoformat()},
+        "withdrawn": [], "added": [], "reassignment_error": None,
+    }
+    pairs = current_pairs(call)
+    if (app.id, juror.id) in pairs:
+        out.update(_reassign(call, pairs, actor))
+    return out
+
+
+def _reassign(call: Call, pairs: set[Pair], actor: Any) -> dict[str, Any]:
+    """Withdraw the pairs that are now conflicted and fill the gaps (reassign_after_conflict)."""
+    domains, jurors, _apps = _inputs(call)
+    conflicts = call_conflicts(call, jurors, applications_of(call))
+    settings = get_settings(call)
+    current = {p for p in pairs if p[0] in domains}
+    withdrawn = sorted(p for p in pairs if p in conflicts)
+    added: list[Pair] = []
+    error = None
+    try:
+        re = reassign_after_conflict(current, domains, [pure_juror(j) for j in jurors], conflicts,
+                                     reviewers_per_application=settings.reviewers_per_application,
+                                     max_load=settings.max_load)
+        added = list(re.added)
+    except InfeasibleAssignment as exc:
+        error = {"reason": exc.reason, "reason_nl": exc.reason_nl, "details": exc.details}
+    for a, j in withdrawn:
+        db.session.execute(delete(Assignment).where(
+            Assignment.application_id == a, Assignment.juror_id == j))
+    for a, j in added:
+        db.session.add(Assignment(application_id=a, juror_id=j, fixed_by_admin=False))
+    db.session.flush()
+    record_audit(actor, "jury.reassigned_after_conflict", {
+        "call": call.id, "withdrawn": [list(p) for p in withdrawn],
+        "added": [list(p) for p in added], "error": error["reason"] if error else None})
+    return {"withdrawn": [{"application": a, "juror": j} for a, j in withdrawn],
+            "added": [{"application": a, "juror": j} for a, j in added],
+            "reassignment_error": error}
+
+
+def conflicts_dict(call: Call, juror: CallJuror | None = None) -> dict[str, Any]:
+    """Every conflict of the call (automatic and declared), or one juror's."""
+    found = call_conflicts(call)
+    items = [c.to_dict() for c in found if juror is None or c.juror_id == juror.id]
+    return {"conflicts": items}

@@ -1,0 +1,1 @@
+"""The partner finder: lighthouses to follow, followers to lead, peers."""

@@ -1,0 +1,1 @@
+"""Cluster plans: the optimizer run as background jobs, their reports and exports."""

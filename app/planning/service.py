@@ -1,0 +1,310 @@
+"""Cluster plans between the service and the optimizer (:mod:`matching.optimizer`, pure).
+
+:func:`check_request` turns a plan request (shaped by ``ClusterPlanInSchema``) into the
+parameters that are stored with the plan, after checking it against the registry and building
+the optimizer's model once, so every malformed request is a 400 naming its parameter before a
+job is queued. :func:`solve_plan` is what the background job runs: it builds the model from the
+current registry graph (coordinates, populations, experience scores and maturity classes per
+domain), solves it with live progress and cancellation, and returns the result as JSON-able
+data with the municipalities' names.
+
+Stored cluster plans for the API, the pages and the CLI: create, read, list, cancel, as JSON.
+
+A plan is validated before it is stored (:func:`app.planning.service.check_request` builds the
+optimizer's model from the registry, so a bad request is a 400 and never a failed job), then
+handed to :mod:`app.planning.jobs`. Every read first marks plans whose worker stopped as failed
+(:func:`app.planning.jobs.recover_stale_plans`), so a server restart never leaves a plan ``running``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.core.problems import Problem, not_found, validation_problem
+from app.models import ClusterPlan, User
+from app.models import Municipality as MunicipalityRow
+from app.planning import jobs
+from app.registry.service import current_graph
+from matching.experience import maturity_class
+from matching.graph import RegistryGraph
+from matching.optimizer import (
+    DEFAULT_COSTS,
+    ClusterModel,
+    InvalidPlanRequest,
+    PlanParams,
+)
+from matching.optimizer import ClusterPlan as OptimizerPlan
+from matching.registry import DOMAINS
+
+#: Progress callback of a solve: (elapsed seconds, best objective, lower bound, relative gap).
+ProgressCallback = Callable[[float, "float | None", "float | None", "float | None"], None]
+
+#: Default maturity of lighthouse candidates in the service: some experience in the domain (a
+#: project by the year of the plan). Our choice, not the sources': the optimizer's own default
+#: (``experienced``) leaves one candidate in mobility and none in people on today's registry of
+#: 43 projects, so most plans would be refused; pinned lighthouses are candidates anyway.
+DEFAULT_MIN_MATURITY = "starter"
+#: Parameters that list municipalities, checked against the registry.
+_LIST_FIELDS = ("participants", "excluded")
+
+
+def default_participants(graph: RegistryGraph) -> list[str]:
+    """REFNIS codes of the Flemish municipalities (285 since 2025): who a plan covers by default."""
+    return [m.refnis for m in graph.municipalities if m.region == "flanders"]
+
+
+def _unknown(refnis: str) -> str:
+    """Why ``refnis`` is not a current municipality, with the code to use when it merged."""
+    row = db.session.scalar(select(MunicipalityRow).where(MunicipalityRow.refnis == refnis))
+    if row is not None and row.merged_into_id is not None:
+        current = row.current()
+        return (f"{row.name_nl} ({refnis}) merged into {current.name_nl}; use "
+                f"{current.refnis}")
+    return f"unknown municipality {refnis}"
+
+
+def _registry_errors(body: dict[str, Any], graph: RegistryGraph) -> list[dict[str, str]]:
+    errors = []
+    for field in _LIST_FIELDS:
+        for refnis in body.get(field) or []:
+            if refnis not in graph.index:
+                errors.append({"field": field, "message": _unknown(refnis)})
+    for field in ("forced", "forbidden"):
+        for n, pair in enumerate(body.get(field) or []):
+            for role in ("follower", "lighthouse"):
+                if pair[role] not in graph.index:
+                    errors.append({"field": f"{field}.{n}.{role}", "message": _unknown(pair[role])})
+    for domain, pins in (body.get("pinned_lighthouses") or {}).items():
+        for refnis in pins:
+            if refnis not in graph.index:
+                errors.append({"field": f"pinned_lighthouses.{domain}", "message": _unknown(refnis)})
+    return errors
+
+
+def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
+    """The parameters to store for a plan request, or a 400 problem naming the parameter.
+
+    ``body`` has been loaded by ``ClusterPlanInSchema`` (types and ranges hold). Checks that
+    every municipality is a current one of the registry, then lets the optimizer check the
+    request on the model (more lighthouses than candidates, pins that contradict each other or
+    the participants, forced and forbidden pairs, ...). ``participants`` stays ``None`` for
+    "the Flemish municipalities".
+    """
+    errors = _registry_errors(body, graph)
+    if errors:
+        raise validation_problem(errors)
+    params = dict(body)
+    params["pinned_lighthouses"] = {d: list(p) for d, p in
+                                    (body.get("pinned_lighthouses") or {}).items() if p}
+    model = build_model(graph)
+    with optimizer_errors():
+        check_plan(model, plan_params(params, graph))
+    return params
+
+
+def build_model(graph: RegistryGraph) -> ClusterModel:
+    """The optimizer's model of the registry: every current municipality with its coordinates
+    and population, and per domain the experience scores and maturity classes (the one formula
+    of :mod:`matching.experience`, as the partner suggestions use them)."""
+    model = ClusterModel()
+    model.add_municipalities(graph.municipalities)
+    refnis = [m.refnis for m in graph.municipalities]
+    for d, domain in enumerate(DOMAINS):
+        scores = graph.experience[d]
+        leads = graph.lead_count[d]
+        model.set_experience(domain, {r: float(scores[i]) for i, r in enumerate(refnis)
+                                      if scores[i] > 0})
+        model.set_maturity(domain, {r: maturity_class(float(scores[i]), int(leads[i]),
+                                                      graph.weights)
+                                    for i, r in enumerate(refnis) if scores[i] > 0})
+    return model
+
+
+def plan_params(params: dict[str, Any], graph: RegistryGraph) -> PlanParams:
+    """The optimizer's parameters of stored plan parameters."""
+    participants = params.get("participants") or default_participants(graph)
+    costs = DEFAULT_COSTS
+    if params.get("lighthouse_cost") is not None:
+        costs = replace(costs, lighthouse_fixed=float(params["lighthouse_cost"]))
+    return PlanParams(
+        domains=tuple(params["domains"]),
+        lighthouses=params.get("lighthouses"),
+        min_lighthouses=params.get("min_lighthouses"),
+        max_lighthouses=params.get("max_lighthouses"),
+        max_followers=params.get("max_followers"),
+        min_followers=params.get("min_followers") or 0,
+        max_distance_km=params.get("max_distance_km"),
+        participants=tuple(participants),
+        pinned_lighthouses={d: tuple(p) for d, p in (params.get("pinned_lighthouses") or {}).items()},
+        forced=tuple((a["domain"], a["follower"], a["lighthouse"])
+                     for a in params.get("forced") or []),
+        forbidden=tuple((a["domain"], a["follower"], a["lighthouse"])
+                        for a in params.get("forbidden") or []),
+        excluded=tuple(params.get("excluded") or ()),
+        min_maturity=params.get("min_maturity") or DEFAULT_MIN_MATURITY,
+        one_domain_per_lighthouse=params.get("one_domain_per_lighthouse", True),
+        time_limit_s=float(params.get("time_limit_s") or PlanParams().time_limit_s),
+        costs=costs,
+    )
+
+
+def check_plan(model: ClusterModel, params: PlanParams) -> None:
+    """Let the optimizer check a request without solving it (raises InvalidPlanRequest).
+
+    The optimizer validates while it builds its index form of the request; that step is
+    cheap (a few milliseconds for the 304 municipalities), so the API runs it before a job is
+    queued instead of letting the job fail.
+    """
+    model.validate(params)
+
+
+@contextmanager
+def optimizer_errors() -> Iterator[None]:
+    """The optimizer's InvalidPlanRequest as a 400 problem naming the parameter."""
+    try:
+        yield
+    except InvalidPlanRequest as exc:
+        raise validation_problem([{"field": exc.field, "message": exc.message}]) from None
+
+
+def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
+               cancel: threading.Event) -> dict[str, Any]:
+    """Solve a stored plan's parameters on the current registry graph (needs an app context).
+
+    Returns the plan's ``result``: ``{status, reason, objective, lower_bound, gap, seconds,
+    costs, clusters: [{domain, lighthouse: {refnis, name}, cost, followers: [{refnis, name,
+    distance_km, cost}]}]}`` (costs in the optimizer's points, distances in km). A
+    well-formed request that cannot be met returns ``status: "infeasible"`` with the reason;
+    a cancelled solve returns the best plan found so far.
+    """
+    graph = current_graph()
+    model = build_model(graph)
+    plan = model.solve(plan_params(params, graph), on_progress=on_progress, cancel=cancel)
+    return result_json(plan, graph)
+
+
+def result_json(plan: OptimizerPlan, graph: RegistryGraph) -> dict[str, Any]:
+    """The optimizer's plan as stored JSON, with the municipalities' names."""
+    body = plan.as_dict()
+
+    def name(refnis: str) -> str:
+        position = graph.index.get(refnis)
+        return graph.municipalities[position].name_nl if position is not None else refnis
+
+    clusters = []
+    for cluster in body["clusters"]:
+        followers = [{"refnis": f["refnis"], "name": name(f["refnis"]),
+                      "distance_km": f["distance_km"], "cost": f.get("cost")}
+                     for f in cluster["followers"]]
+        followers.sort(key=lambda f: (f["distance_km"], f["name"]))
+        clusters.append({
+            "domain": cluster["domain"],
+            "lighthouse": {"refnis": cluster["lighthouse"], "name": name(cluster["lighthouse"])},
+            "cost": finite(sum(f["cost"] or 0.0 for f in followers)),
+            "followers": followers,
+        })
+    order = {d: i for i, d in enumerate(DOMAINS)}
+    clusters.sort(key=lambda c: (order[c["domain"]], c["lighthouse"]["name"]))
+    return {
+        "status": body["status"],
+        "reason": body.get("reason"),
+        "objective": finite(body.get("objective")),
+        "lower_bound": finite(body.get("lower_bound")),
+        "gap": finite(body.get("gap")),
+        "seconds": finite(body.get("seconds"), 3),
+        "clusters": clusters,
+        "costs": body.get("costs"),
+    }
+
+
+def finite(value: float | None, digits: int = 6) -> float | None:
+    """A float for a JSON column: rounded, and None for NaN or infinity."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def plan_json(plan: ClusterPlan, clusters: bool = True) -> dict[str, Any]:
+    """The API's view of a plan (see ``ClusterPlanSchema``); without ``clusters`` (the list)
+    the result keeps its figures and says how many clusters it has instead of listing them."""
+    result = plan.result
+    if result is not None and not clusters:
+        result = {k: v for k, v in result.items() if k != "clusters"}
+        result["cluster_count"] = len(plan.result.get("clusters") or [])
+    return {
+        "id": plan.id,
+        "name": plan.name,
+        "status": plan.status,
+        "params": plan.params,
+        "progress": plan.progress,
+        "result": result,
+        "error": plan.error,
+        "backend": plan.backend,
+        "created_by": plan.created_by.email if plan.created_by else None,
+        "created_at": _iso(plan.created_at),
+        "started_at": _iso(plan.started_at),
+        "finished_at": _iso(plan.finished_at),
+        "url": url_for("api.show_cluster_plan", plan_id=plan.id),
+    }
+
+
+def new_plan(body: dict[str, Any], user: User | None, backend: str | None = None) -> ClusterPlan:
+    """Validate ``body`` (already shaped by ``ClusterPlanInSchema``) against the registry and
+    store it as a queued plan (committed). Raises a 400 :class:`Problem` naming the field."""
+    params = check_request(body, current_graph())
+    plan = ClusterPlan(name=params.get("name"), params=params, status="queued",
+                       created_by=user)
+    if backend:
+        plan.backend = backend
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
+def create_plan(body: dict[str, Any], user: User | None) -> ClusterPlan:
+    """Store a plan and queue its solve as a background job."""
+    plan = new_plan(body, user)
+    jobs.submit_plan(plan)
+    return plan
+
+
+def get_plan(plan_id: int, field: str = "plan_id") -> ClusterPlan:
+    """The plan ``plan_id`` (after stale plans are recovered); 404 naming ``field`` otherwise."""
+    jobs.recover_stale_plans()
+    plan = db.session.get(ClusterPlan, plan_id) if 0 < plan_id < 2**31 else None
+    if plan is None:
+        raise not_found("cluster plan", plan_id, field=field)
+    db.session.refresh(plan)
+    return plan
+
+
+def list_plans(status: str | None = None, limit: int = 50) -> list[ClusterPlan]:
+    """The most recent plans first."""
+    jobs.recover_stale_plans()
+    stmt = select(ClusterPlan).order_by(ClusterPlan.id.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(ClusterPlan.status == status)
+    return list(db.session.scalars(stmt))
+
+
+def solved(plan: ClusterPlan, field: str = "plan_id") -> dict[str, Any]:
+    """The plan's result; a 409 problem while it has none (queued, running, failed)."""
+    if not plan.result:
+        raise Problem(409, "Conflict",
+                      f"Cluster plan {plan.id} has no result (status {plan.status}); wait until "
+                      f"it is done.",
+                      errors=[{"field": field, "message": f"plan {plan.id} is {plan.status}"}])
+    return plan.result

@@ -1,0 +1,1 @@
+"""The registry: municipalities, domains, prior projects, the registry graph and the seed."""

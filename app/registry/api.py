@@ -1,0 +1,240 @@
+"""Municipalities and domains.
+
+Prior projects: read for everyone, write for admins.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.core.api import bp, json_body, parse_args
+from app.core.auth import require_admin
+from app.core.extensions import db
+from app.models import Domain, Municipality, Project
+from app.registry import service as registry
+from app.registry.schemas import (
+    DomainSchema,
+    MunicipalityListArgs,
+    MunicipalitySchema,
+    ProjectInSchema,
+    ProjectListArgs,
+    ProjectSchema,
+)
+from app.registry.service import (
+    apply_project,
+    get_municipality,
+    get_project,
+    municipality_query,
+    paginate,
+    project_query,
+    save_or_problem,
+)
+
+_list_args = MunicipalityListArgs()
+_one = MunicipalitySchema()
+_many = MunicipalitySchema(many=True)
+
+
+@bp.get("/municipalities")
+def list_municipalities():
+    """List municipalities.
+    ---
+    get:
+      summary: List municipalities (current ones unless include_merged=true)
+      parameters:
+      - in: query
+        schema: MunicipalityListArgs
+      responses:
+        200:
+          content:
+            application/json:
+              schema: MunicipalityPage
+        400: Problem
+    """
+    args = parse_args(_list_args)
+    items, total = paginate(
+        municipality_query(args), (Municipality.name_search,), args["page"], args["per_page"]
+    )
+    return {"items": _many.dump(items), "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@bp.get("/municipalities/<refnis>")
+def show_municipality(refnis: str):
+    """One municipality; a merged-away REFNIS answers with its successor and says so.
+    ---
+    get:
+      summary: One municipality by REFNIS code
+      parameters:
+      - in: path
+        name: refnis
+        required: true
+        schema: {type: string, pattern: '^\\d{5}$'}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: MunicipalitySchema
+        404: Problem
+    """
+    m = get_municipality(refnis)
+    current = m.current()
+    body = _one.dump(current)
+    if current.id != m.id:
+        body["resolved_from"] = {
+            "refnis": m.refnis,
+            "name_nl": m.name_nl,
+            "merged_on": m.merged_on.isoformat() if m.merged_on else None,
+            "note": f"{m.name_nl} ({m.refnis}) merged into {current.name_nl} ({current.refnis})",
+        }
+    return body
+
+
+@bp.get("/domains")
+def list_domains():
+    """The six focus domains.
+    ---
+    get:
+      summary: The six smart-city focus domains
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: {type: array, items: DomainSchema}
+    """
+    domains = db.session.scalars(select(Domain).order_by(Domain.position))
+    return {"items": DomainSchema(many=True).dump(domains)}
+
+
+_project = ProjectSchema()
+
+
+@bp.get("/projects")
+def list_projects():
+    """List prior projects.
+    ---
+    get:
+      summary: List prior projects with filters
+      parameters:
+      - in: query
+        schema: ProjectListArgs
+      responses:
+        200:
+          content:
+            application/json:
+              schema: ProjectPage
+        400: Problem
+    """
+    args = parse_args(ProjectListArgs())
+    items, total = paginate(project_query(args), (Project.year, Project.id), args["page"], args["per_page"])
+    return {"items": ProjectSchema(many=True).dump(items), "total": total,
+            "page": args["page"], "per_page": args["per_page"]}
+
+
+@bp.post("/projects")
+@require_admin
+def create_project():
+    """Add a project (admin).
+    ---
+    post:
+      summary: Add a prior project (admin)
+      security: [{bearerAuth: []}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: ProjectInSchema
+      responses:
+        201:
+          content:
+            application/json:
+              schema: ProjectSchema
+        400: Problem
+        401: Problem
+    """
+    data = json_body(ProjectInSchema())
+    project = apply_project(Project(), data)
+    db.session.add(project)
+    save_or_problem()
+    return _project.dump(project), 201, {"Location": url_for("api.show_project", project_id=project.id)}
+
+
+@bp.get("/projects/<int:project_id>")
+def show_project(project_id: int):
+    """One project.
+    ---
+    get:
+      summary: One prior project
+      parameters:
+      - in: path
+        name: project_id
+        required: true
+        schema: {type: integer}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: ProjectSchema
+        404: Problem
+    """
+    return _project.dump(get_project(project_id))
+
+
+@bp.patch("/projects/<int:project_id>")
+@require_admin
+def update_project(project_id: int):
+    """Correct a project (admin).
+    ---
+    patch:
+      summary: Correct fields of a prior project (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - in: path
+        name: project_id
+        required: true
+        schema: {type: integer}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: ProjectInSchema
+      responses:
+        200:
+          content:
+            application/json:
+              schema: ProjectSchema
+        400: Problem
+        404: Problem
+    """
+    project = get_project(project_id)
+    data = json_body(ProjectInSchema(), partial=True)
+    apply_project(project, data)
+    save_or_problem()
+    return _project.dump(project)
+
+
+@bp.delete("/projects/<int:project_id>")
+@require_admin
+def delete_project(project_id: int):
+    """Delete a project (admin).
+    ---
+    delete:
+      summary: Delete a prior project (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - in: path
+        name: project_id
+        required: true
+        schema: {type: integer}
+      responses:
+        204:
+          description: deleted
+        404: Problem
+    """
+    project = get_project(project_id)
+    registry.delete_project(project)
+    save_or_problem()
+    return "", 204

@@ -1,0 +1,188 @@
+"""Marshmallow schemas of the registry (municipalities, domains, projects)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.core.schemas import REFNIS, PageArgs, StrictSchema  # noqa: F401
+from app.models import PARTICIPATION_ROLES, PROGRAMMES, PROJECT_STATUSES, PROVINCES, REGIONS
+from matching.registry import DOMAINS
+
+
+class MunicipalityListArgs(PageArgs):
+    region = fields.String(validate=validate.OneOf(REGIONS))
+    province = fields.String(validate=validate.OneOf(PROVINCES))
+    centrumstad = fields.Boolean()
+    q = fields.String(validate=validate.Length(min=1, max=100))
+    include_merged = fields.Boolean(load_default=False)
+
+
+class MunicipalityRef(Schema):
+    refnis = fields.String()
+    name_nl = fields.String()
+    name_fr = fields.String(allow_none=True)
+
+
+class MunicipalitySchema(Schema):
+    class Meta:
+        ordered = True
+
+    refnis = fields.String()
+    name_nl = fields.String()
+    name_fr = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    province_refnis = fields.String(allow_none=True)
+    region = fields.String()
+    is_centrumstad = fields.Boolean()
+    population = fields.Integer(allow_none=True)
+    population_source = fields.String(allow_none=True)
+    population_year = fields.Integer(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    coordinates_source = fields.String(allow_none=True)
+    is_current = fields.Boolean()
+    merged_into = fields.Method("get_merged_into", allow_none=True)
+    merged_on = fields.Date(allow_none=True)
+    predecessors = fields.Method("get_predecessors")
+
+    def get_merged_into(self, obj):
+        if obj.merged_into is None:
+            return None
+        return {"refnis": obj.merged_into.refnis, "name_nl": obj.merged_into.name_nl}
+
+    def get_predecessors(self, obj):
+        return [
+            {"refnis": p.refnis, "name_nl": p.name_nl, "merged_on": p.merged_on.isoformat() if p.merged_on else None}
+            for p in sorted(obj.predecessors, key=lambda p: p.refnis)
+        ]
+
+
+class MunicipalityPage(Schema):
+    items = fields.List(fields.Nested(MunicipalitySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class DomainSchema(Schema):
+    class Meta:
+        ordered = True
+
+    code = fields.String()
+    name_nl = fields.String()
+    name_en = fields.String()
+    description_nl = fields.String()
+    description_en = fields.String()
+    source_ref = fields.String(allow_none=True)
+
+
+class DeliverablesSchema(StrictSchema):
+    playbook = fields.Boolean(load_default=False)
+    model_specification = fields.Boolean(load_default=False)
+    open_source = fields.Boolean(load_default=False)
+    open_data = fields.Boolean(load_default=False)
+    oslo = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
+                       validate=validate.Length(max=50))
+    vloca = fields.Boolean(load_default=False)
+
+
+class ParticipationInSchema(StrictSchema):
+    refnis = fields.String(required=True, validate=REFNIS)
+    role = fields.String(required=True, validate=validate.OneOf(PARTICIPATION_ROLES))
+
+
+class ParticipationOutSchema(Schema):
+    refnis = fields.String()
+    name_nl = fields.String()
+    role = fields.String()
+    recorded_as = fields.Dict(allow_none=True, metadata={"description": "the historical municipality when merged since"})
+
+
+class ProjectInSchema(StrictSchema):
+    """Body of POST /projects (all required fields) and PATCH (any subset)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    title_en = fields.String(allow_none=True, validate=validate.Length(max=300))
+    summary = fields.String(load_default="", validate=validate.Length(max=10000))
+    programme = fields.String(required=True, validate=validate.OneOf(PROGRAMMES))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1990, max=2100))
+    grant_cents = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10**13))
+    total_budget_cents = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(min=0, max=10**13)
+    )
+    status = fields.String(load_default="unknown", validate=validate.OneOf(PROJECT_STATUSES))
+    deliverables = fields.Nested(DeliverablesSchema, load_default=dict)
+    source_ref = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    curated = fields.Boolean(load_default=False)
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
+                          validate=validate.Length(max=6))
+    domains_curated = fields.Boolean(load_default=False)
+    participations = fields.List(fields.Nested(ParticipationInSchema), load_default=list,
+                                 validate=validate.Length(max=400))
+
+    @validates_schema
+    def check_amounts(self, data, **kwargs):
+        grant, total = data.get("grant_cents"), data.get("total_budget_cents")
+        if grant is not None and total is not None and grant > total:
+            raise ValidationError("must not exceed total_budget_cents", "grant_cents")
+        parts = data.get("participations") or []
+        seen = set()
+        for p in parts:
+            if p["refnis"] in seen:
+                raise ValidationError(f"municipality {p['refnis']} is listed twice", "participations")
+            seen.add(p["refnis"])
+        if len(set(data.get("domains") or [])) != len(data.get("domains") or []):
+            raise ValidationError("a domain is listed twice", "domains")
+
+
+class ProjectSchema(Schema):
+    class Meta:
+        ordered = True
+
+    id = fields.Integer()
+    key = fields.String(allow_none=True)
+    title = fields.String()
+    title_en = fields.String(allow_none=True)
+    summary = fields.String()
+    programme = fields.String()
+    year = fields.Integer()
+    grant_cents = fields.Integer(allow_none=True)
+    total_budget_cents = fields.Integer(allow_none=True)
+    status = fields.String()
+    deliverables = fields.Method("get_deliverables")
+    source_ref = fields.String(allow_none=True)
+    curated = fields.Boolean()
+    domains = fields.Method("get_domains")
+    domains_curated = fields.Boolean()
+    participations = fields.Method("get_participations")
+
+    def get_deliverables(self, obj):
+        return obj.deliverables()
+
+    def get_domains(self, obj):
+        return [d.code for d in obj.domains]
+
+    def get_participations(self, obj):
+        out = []
+        for p in obj.participations:
+            cur = p.municipality.current()
+            item = {"refnis": cur.refnis, "name_nl": cur.name_nl, "role": p.role, "recorded_as": None}
+            if cur.id != p.municipality.id:
+                item["recorded_as"] = {"refnis": p.municipality.refnis, "name_nl": p.municipality.name_nl}
+            out.append(item)
+        return out
+
+
+class ProjectListArgs(PageArgs):
+    programme = fields.String(validate=validate.OneOf(PROGRAMMES))
+    year = fields.Integer(validate=validate.Range(min=1990, max=2100))
+    domain = fields.String(validate=validate.OneOf(DOMAINS))
+    municipality = fields.String(validate=REFNIS)
+    q = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ProjectPage(Schema):
+    items = fields.List(fields.Nested(ProjectSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -1,0 +1,1 @@
+"""Results: aggregation, ranking, funding selection, publication, exports, audit pages."""

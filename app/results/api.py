@@ -1,0 +1,253 @@
+"""Results of a call: ranking, funding selection, publication, summaries, exports; the audit log."""
+
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import func, select
+
+from app.calls.service import get_call
+from app.calls.service_applications import get_application
+from app.core.api import bp, optional_body, parse_args
+from app.core.audit import verify_audit
+from app.core.auth import api_user, require_admin, require_role
+from app.core.extensions import db
+from app.core.problems import Problem
+from app.jury import access
+from app.jury.schemas import AuditListArgs, SelectionInSchema
+from app.jury.service import jury_applications
+from app.models import AuditEntry, CallJurySettings
+from app.registry.service import save_or_problem
+from app.results import reports
+from app.results import service as results
+
+require_user = require_role("admin", "city", "juror")
+
+
+@bp.get("/calls/<int:call_id>/ranking")
+@require_admin
+def ranking(call_id: int):
+    """The ranking of a call.
+    ---
+    get:
+      summary: Weighted totals from consensus scores (else the mean of submitted scores, marked
+        provisional), thresholds with reasons, tie-break rules (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: RankingSchema}}}
+        404: Problem
+    """
+    call = get_call(call_id)
+    apps = jury_applications(call)
+    return results.ranking_dict(call, results.build_ranking(call, apps), apps)
+
+
+@bp.post("/calls/<int:call_id>/selection")
+@require_admin
+def compute_selection(call_id: int):
+    """Select applications for funding.
+    ---
+    post:
+      summary: Exact funding selection under the budget (max total score; optional spread limits)
+        beside the greedy "down the ranking" result, with a reason for every unfunded
+        application; stored as the call's current selection (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      requestBody:
+        content: {application/json: {schema: SelectionInSchema}}
+      responses:
+        200: {content: {application/json: {schema: SelectionSchema}}}
+        400: Problem
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    data = optional_body(SelectionInSchema())
+    out = results.compute_selection(call, api_user(), **data)
+    save_or_problem()
+    return out
+
+
+@bp.get("/calls/<int:call_id>/selection")
+@require_admin
+def show_selection(call_id: int):
+    """The stored selection.
+    ---
+    get:
+      summary: The last funding selection computed for the call (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: SelectionSchema}}}
+        404: Problem
+    """
+    call = get_call(call_id)
+    settings = db.session.get(CallJurySettings, call.id)
+    if settings is None or not settings.selection:
+        raise Problem(404, "Not found", f"No funding selection computed yet for call {call.id}.")
+    return settings.selection
+
+
+@bp.post("/calls/<int:call_id>/publish")
+@require_admin
+def publish(call_id: int):
+    """Publish the results.
+    ---
+    post:
+      summary: Publish the call's results (the stored selection must be up to date and every
+        application scored); the jury's work is then frozen and cities read their summaries
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: PublishedSchema}}}
+        404: Problem
+        409: Problem
+    """
+    call = get_call(call_id)
+    out = results.publish(call, api_user())
+    save_or_problem()
+    return out
+
+
+def _summary_of(application_id: int):
+    app = get_application(application_id)
+    access.require_summary(api_user(), app)
+    return results.application_summary(app)
+
+
+@bp.get("/applications/<int:application_id>/summary")
+@require_user
+def summary(application_id: int):
+    """Evaluation summary of an application.
+    ---
+    get:
+      summary: Scores per criterion, consensus motivations, indicators, eligibility, decision and
+        its reason (admin; the city for its own application once published)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: application_id, required: true, schema: {type: integer}}
+      responses:
+        200: {content: {application/json: {schema: SummarySchema}}}
+        403: Problem
+        404: Problem
+    """
+    return _summary_of(application_id)
+
+
+@bp.get("/applications/<int:application_id>/summary.pdf")
+@require_user
+def summary_pdf(application_id: int):
+    """Evaluation summary as PDF.
+    ---
+    get:
+      summary: The evaluation summary as a printable PDF (same access as the JSON summary)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: application_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: PDF, content: {application/pdf: {}}}
+        403: Problem
+        404: Problem
+    """
+    data = reports.summary_pdf(_summary_of(application_id))
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="evaluatie-{application_id}.pdf"'})
+
+
+@bp.get("/calls/<int:call_id>/results.csv")
+@require_admin
+def results_csv(call_id: int):
+    """Results as CSV.
+    ---
+    get:
+      summary: One row per submitted application (rank, scores, total, decision, reason) as CSV
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: CSV, content: {text/csv: {}}}
+        404: Problem
+    """
+    call = get_call(call_id)
+    columns, rows = results.results_table(call)
+    return Response(reports.results_csv(columns, rows), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="resultaten-oproep-{call.id}.csv"'})
+
+
+@bp.get("/calls/<int:call_id>/results.xlsx")
+@require_admin
+def results_xlsx(call_id: int):
+    """Results as XLSX.
+    ---
+    get:
+      summary: The same table as results.csv as an Excel workbook
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: path, name: call_id, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: XLSX
+          content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {}}
+        404: Problem
+    """
+    call = get_call(call_id)
+    columns, rows = results.results_table(call)
+    data = reports.results_xlsx(columns, rows, f"{call.name} ({call.year})")
+    return Response(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="resultaten-oproep-{call.id}.xlsx"'})
+
+
+# --------------------------------------------------------------------------------------------
+# Audit log
+
+
+def audit_entry_dict(row: AuditEntry) -> dict:
+    return {"id": row.id, "prev_hash": row.prev_hash, "hash": row.hash,
+            "timestamp": row.timestamp, "actor": row.actor, "action": row.action,
+            "payload": row.payload}
+
+
+@bp.get("/audit")
+@require_admin
+def audit_log():
+    """The audit log.
+    ---
+    get:
+      summary: Entries of the hash-chained audit log, newest first (admin)
+      security: [{bearerAuth: []}]
+      parameters:
+      - {in: query, schema: AuditListArgs}
+      responses:
+        200: {content: {application/json: {schema: AuditPage}}}
+        400: Problem
+    """
+    args = parse_args(AuditListArgs())
+    stmt = select(AuditEntry)
+    if args.get("action"):
+        stmt = stmt.where(AuditEntry.action == args["action"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc())
+                              .offset((args["page"] - 1) * args["per_page"])
+                              .limit(args["per_page"]))
+    return {"items": [audit_entry_dict(r) for r in rows], "total": total,
+            "page": args["page"], "per_page": args["per_page"]}
+
+
+@bp.get("/audit/verify")
+@require_admin
+def audit_verify():
+    """Verify the audit chain.
+    ---
+    get:
+      summary: Check every hash and link of the audit log and its end against the stored head
+      security: [{bearerAuth: []}]
+      responses:
+        200: {content: {application/json: {schema: AuditVerifySchema}}}
+    """
+    return verify_audit().to_dict()
+
