@@ -1,4 +1,4 @@
-"""Benchmark: our exact p-median solver against FasterPAM, same instances, same run.
+"""Benchmark: the planner's ``ClusterModel.solve`` on p-median instances against FasterPAM.
 
 Instances (seeded, so every run sees the same ones):
 * ``graph``: Beasley-style random graphs like OR-Library's pmed files (a Hamiltonian cycle plus
@@ -6,9 +6,10 @@ Instances (seeded, so every run sees the same ones):
 * ``euclid``: n random integer points in [0, 1000]^2, costs = rounded Euclidean distances.
 
 For every (family, n, p) it solves ``--runs`` instances (seeds 1..runs) and reports medians of
-our time, FasterPAM's time (one run of ``kmedoids.fasterpam``, random init, one thread), the
-objective ratio ours/FasterPAM (<= 1 by construction: we start from FasterPAM solutions), the
-number proven optimal, and the median gap. Prints one JSON object.
+our time (``matching.optimizer.cli.solve_matrix``: a one-domain ClusterModel, the same solve the
+service runs), FasterPAM's time (one run of ``kmedoids.fasterpam``, random init, one thread; a
+dev-only baseline), the objective ratio ours/FasterPAM, the number proven optimal, and the
+median gap. Prints one JSON object.
 
 ``--orlib DIR`` also runs every ``pmedN.txt`` found in DIR and checks it against OR-Library's
 published optimum (file ``pmedopt``). Run: ``python bench/bench_pmedian.py [--quick]``.
@@ -20,16 +21,15 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
-import kmedoids
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.baselines import fasterpam  # noqa: E402
+from matching.optimizer.cli import solve_matrix  # noqa: E402
 from matching.orlib import read_pmedian, shortest_path_costs  # noqa: E402
-from matching.pmedian import solve_pmedian  # noqa: E402
 
 #: OR-Library ``pmedopt``: the published optimum of pmed1..pmed40 (Beasley 1985).
 PMEDOPT = {
@@ -57,20 +57,14 @@ def euclid_instance(n: int, seed: int) -> np.ndarray:
     return np.rint(np.sqrt(((pts[:, None] - pts[None]) ** 2).sum(-1))).astype(np.int64)
 
 
-def fasterpam_once(d: np.ndarray, p: int, seed: int) -> tuple[float, float]:
-    t0 = time.perf_counter()
-    res = kmedoids.fasterpam(d.astype(np.float64), p, init="random", random_state=seed, n_cpu=1)
-    seconds = time.perf_counter() - t0
-    return float(d[:, np.asarray(res.medoids)].min(axis=1).sum()), seconds
-
-
 def run_case(family: str, n: int, p: int, runs: int, time_limit: float) -> dict:
     make = graph_instance if family == "graph" else euclid_instance
     ours_t, base_t, ratios, gaps, optimal = [], [], [], [], 0
     for seed in range(1, runs + 1):
         d = make(n, seed)
-        base_obj, base_sec = fasterpam_once(d, p, seed)
-        result = solve_pmedian(d, p, time_limit=time_limit, seed=seed)
+        base = fasterpam(d, p, seed)
+        base_obj, base_sec = base["objective"], base["seconds"]
+        result = solve_matrix(d, p, time_limit=time_limit, seed=seed)
         ours_t.append(result.seconds)
         base_t.append(base_sec)
         ratios.append(result.objective / base_obj if base_obj else 1.0)
@@ -94,7 +88,7 @@ def run_orlib(directory: Path, time_limit: float) -> list[dict]:
         if not path.exists():
             continue
         inst = read_pmedian(path)
-        result = solve_pmedian(inst.distances, inst.p, time_limit=time_limit)
+        result = solve_matrix(inst.distances, inst.p, time_limit=time_limit)
         rows.append({
             "instance": f"pmed{k}", "n": inst.n, "p": inst.p, "status": result.status,
             "objective": result.objective, "optimum": PMEDOPT[k],

@@ -1,22 +1,19 @@
 """Fast p-median heuristics: the warm start and the baseline of the exact solvers.
 
-The uncapacitated heuristic is FasterPAM (Schubert & Rousseeuw 2021, ``kmedoids`` package) from
-several random starts plus one BUILD start; it returns a swap-optimal set of medians in
-milliseconds for n <= 1000. The capacitated heuristic assigns exactly for given medians (a
-min-cost flow) and improves the medians by swap moves, each judged by that exact assignment.
-Costs are whatever unit the matrix holds (km, or OR-Library edge units).
+The uncapacitated heuristic is FasterPAM (Schubert & Rousseeuw 2021), our own NumPy version of its
+eager swap search (the ``kmedoids`` package stays a benchmark-only baseline), from several random
+starts plus one BUILD start; it returns a swap-optimal set of medians. Costs are whatever unit the
+matrix holds (km, or OR-Library edge units).
 """
 
 from __future__ import annotations
 
 import time
 
-import kmedoids
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
-#: Scale used to turn float costs into the integers a min-cost flow needs (1e-6 of a unit).
-_FLOW_SCALE = 1_000_000
+#: Candidates whose swaps FasterPAM evaluates in one vectorised step.
+_BLOCK = 32
 
 
 def pmedian_cost(distances: np.ndarray, medians: np.ndarray) -> float:
@@ -43,8 +40,9 @@ def fasterpam_best(
     for run in range(restarts + 1):
         # random starts use seeds seed, seed + 1, ...; the BUILD start comes last
         init = "build" if run == restarts else "random"
-        result = kmedoids.fasterpam(diss, p, init=init, random_state=seed + run, n_cpu=1)
-        medians = _pad(distances, np.unique(np.asarray(result.medoids, dtype=np.int64)), p)
+        start_set = _pad(diss, np.zeros(0, dtype=np.int64), p) if init == "build" else \
+            np.random.default_rng(seed + run).choice(n, p, replace=False)
+        medians = np.sort(fasterpam(diss, start_set))
         cost = pmedian_cost(distances, medians)
         if cost < best_cost:
             best_cost, best_medians = cost, medians
@@ -52,6 +50,84 @@ def fasterpam_best(
             break
     assert best_medians is not None
     return best_medians, best_cost
+
+
+def fasterpam(distances: np.ndarray, start: np.ndarray, max_passes: int = 100) -> np.ndarray:
+    """FasterPAM's eager swap search (Schubert & Rousseeuw 2021, Algorithm 2), vectorised over
+    the points: for each non-median c in turn, the change of the total cost for swapping c with
+    every median at once (from each point's nearest and second-nearest median), and the best
+    improving swap is made at once. Stops when a full pass finds no improvement. Returns the
+    medians (a swap-optimal set)."""
+    d = distances
+    n = d.shape[0]
+    medians = np.array(start, dtype=np.int64)
+    p = len(medians)
+    if p >= n or p == 0:
+        return medians
+    rows = np.arange(n)
+
+    def nearest_two(at: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Slots of the nearest and second-nearest median of the points ``at``, and their costs."""
+        sub = d[np.ix_(at, medians)]
+        if p == 1:
+            zero = np.zeros(len(at), dtype=np.int64)
+            return zero, zero, sub[:, 0], np.full(len(at), np.inf)
+        two = np.argpartition(sub, 1, axis=1)[:, :2]
+        r = np.arange(len(at))
+        a, b = sub[r, two[:, 0]], sub[r, two[:, 1]]
+        swap = a > b
+        first = np.where(swap, two[:, 1], two[:, 0])
+        second = np.where(swap, two[:, 0], two[:, 1])
+        return first, second, np.minimum(a, b), np.maximum(a, b)
+
+    near, second, dn, ds = nearest_two(rows)
+    dt = np.ascontiguousarray(d.T)  # dt[c] = the cost of every point served by c
+    is_median = np.zeros(n, dtype=bool)
+    is_median[medians] = True
+    eps = 1e-9 * max(1.0, float(dn.sum()))
+    since = 0  # candidates looked at since the last improving swap
+    c0 = 0
+    while since < n and max_passes > 0:
+        # a block of candidates evaluated at once; the first improving swap in order is made
+        block = (c0 + np.arange(min(_BLOCK, n))) % n
+        block = block[~is_median[block]]
+        span = min(_BLOCK, n)
+        if len(block):
+            dc = dt[block]  # (B, n)
+            closer = dc < dn
+            weights = np.where(closer, 0.0, np.minimum(dc, ds) - dn)
+            keys = (near[None, :] + p * np.arange(len(block))[:, None]).ravel()
+            delta = np.bincount(keys, weights=weights.ravel(), minlength=p * len(block))
+            total = delta.reshape(len(block), p) + np.where(closer, dc - dn, 0.0).sum(axis=1)[:, None]
+            best = total.min(axis=1)
+            hits = np.flatnonzero(best < -eps)
+            if len(hits):
+                k = int(hits[0])
+                c, slot = int(block[k]), int(np.argmin(total[k]))
+                is_median[medians[slot]] = False
+                medians[slot] = c
+                is_median[c] = True
+                col = dt[c]
+                # only the points that lost their nearest or second median need a full look
+                lost = (near == slot) | (second == slot)
+                keep = ~lost
+                up1 = keep & (col < dn)
+                up2 = keep & ~up1 & (col < ds)
+                second[up1], ds[up1] = near[up1], dn[up1]
+                near[up1], dn[up1] = slot, col[up1]
+                second[up2], ds[up2] = slot, col[up2]
+                at = np.flatnonzero(lost)
+                if len(at):
+                    near[at], second[at], dn[at], ds[at] = nearest_two(at)
+                span = int((c - c0) % n) + 1
+                since = 0
+                c0 = (c + 1) % n
+                continue
+        since += span
+        if c0 + span >= n:
+            max_passes -= 1
+        c0 = (c0 + span) % n
+    return medians
 
 
 def _pad(distances: np.ndarray, medians: np.ndarray, p: int) -> np.ndarray:
@@ -63,102 +139,3 @@ def _pad(distances: np.ndarray, medians: np.ndarray, p: int) -> np.ndarray:
         gain[medians] = np.inf
         medians.append(int(np.argmin(gain)))
     return np.sort(np.asarray(medians, dtype=np.int64))
-
-
-def capacitated_assignment(
-    distances: np.ndarray, medians: np.ndarray, capacity: int
-) -> tuple[np.ndarray, float] | None:
-    """Optimal assignment of every vertex to the given medians, each serving at most ``capacity``
-    vertices including itself (a median always serves itself).
-
-    Returns (median index per vertex, total cost), or None when ``len(medians) * capacity < n``.
-    Solved exactly as a min-cost flow (OR-Tools); float costs are scaled by 1e6 and rounded for
-    the flow, the returned cost is recomputed from the unrounded matrix.
-    """
-    n = distances.shape[0]
-    medians = np.asarray(medians, dtype=np.int64)
-    p = len(medians)
-    if p * capacity < n or capacity < 1:
-        return None
-    is_median = np.zeros(n, dtype=bool)
-    is_median[medians] = True
-    clients = np.flatnonzero(~is_median)
-    sub = distances[np.ix_(clients, medians)]
-    if np.issubdtype(sub.dtype, np.integer):
-        unit = sub.astype(np.int64)
-    else:
-        unit = np.rint(sub * _FLOW_SCALE).astype(np.int64)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    nc = len(clients)
-    # nodes: clients 0..nc-1, medians nc..nc+p-1, sink nc+p
-    tails = np.repeat(np.arange(nc), p)
-    heads = nc + np.tile(np.arange(p), nc)
-    arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        tails, heads, np.ones(nc * p, dtype=np.int64), unit.ravel()
-    )
-    sink = nc + p
-    flow.add_arcs_with_capacity_and_unit_cost(
-        nc + np.arange(p), np.full(p, sink), np.full(p, capacity - 1, dtype=np.int64),
-        np.zeros(p, dtype=np.int64),
-    )
-    supplies = np.zeros(nc + p + 1, dtype=np.int64)
-    supplies[:nc] = 1
-    supplies[sink] = -nc
-    flow.set_nodes_supplies(np.arange(nc + p + 1), supplies)
-    if flow.solve() != flow.OPTIMAL:
-        return None
-    used = flow.flows(arcs).reshape(nc, p)
-    assign = np.empty(n, dtype=np.int64)
-    assign[medians] = medians
-    assign[clients] = medians[np.argmax(used, axis=1)]
-    return assign, distances[np.arange(n), assign].sum()
-
-
-def capacitated_local_search(
-    distances: np.ndarray,
-    p: int,
-    capacity: int,
-    *,
-    start: np.ndarray | None = None,
-    time_budget: float = 5.0,
-    seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray, float] | None:
-    """Swap local search for the capacitated p-median, every move judged by an exact assignment.
-
-    Starts from ``start`` (default: FasterPAM medians), tries swapping each median with its
-    cluster's best alternative centre (the member minimising the sum of distances to the other
-    members, then the nearest non-medians), keeps any improvement, and stops at a local optimum
-    or after ``time_budget`` seconds. Returns (sorted medians, assignment, cost) or None when
-    ``p * capacity < n``.
-    """
-    n = distances.shape[0]
-    if p * capacity < n:
-        return None
-    t0 = time.perf_counter()
-    if start is None:
-        start, _ = fasterpam_best(distances, p, restarts=2, seed=seed, time_budget=time_budget / 4)
-    medians = np.sort(np.asarray(start, dtype=np.int64))
-    best = capacitated_assignment(distances, medians, capacity)
-    assert best is not None
-    assign, cost = best
-    improved = True
-    while improved and time.perf_counter() - t0 < time_budget:
-        improved = False
-        for pos in range(p):
-            members = np.flatnonzero(assign == medians[pos])
-            within = distances[np.ix_(members, members)].sum(axis=0)
-            order = members[np.argsort(within, kind="stable")]
-            near = np.argsort(distances[medians[pos]], kind="stable")
-            tries = [c for c in list(order[:3]) + list(near[:6]) if c not in set(medians)]
-            for cand in tries:
-                trial = medians.copy()
-                trial[pos] = cand
-                trial.sort()
-                result = capacitated_assignment(distances, trial, capacity)
-                if result is not None and result[1] < cost - 1e-9:
-                    medians, (assign, cost) = trial, result
-                    improved = True
-                    break
-            if time.perf_counter() - t0 > time_budget:
-                break
-    return medians, assign, cost

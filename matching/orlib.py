@@ -93,3 +93,85 @@ def read_pmedian(path: str | Path) -> PMedianInstance:
     """Read an OR-Library p-median file from ``path``."""
     path = Path(path)
     return parse_pmedian(path.read_text(), name=path.stem)
+
+
+@dataclass(frozen=True)
+class CapacitatedInstance:
+    """A capacitated p-median instance in OR-Library's pmedcap form (Osman & Christofides).
+
+    ``distances[i, j]`` = floor of the Euclidean distance between sites i and j; each median
+    serves itself; the demand served by a median, its own included, is at most ``capacity``.
+    """
+
+    n: int
+    p: int
+    capacity: int
+    ids: tuple[str, ...]
+    xy: np.ndarray  # (n, 2)
+    demand: np.ndarray  # (n,) int64
+    distances: np.ndarray  # (n, n) int64
+    best_known: float | None = None
+    name: str = ""
+
+
+def floor_euclid(xy: np.ndarray) -> np.ndarray:
+    """Assignment costs of pmedcap: Euclidean distances rounded down to integers."""
+    diff = xy[:, None, :] - xy[None, :, :]
+    return np.floor(np.sqrt((diff ** 2).sum(-1)) + 1e-9).astype(np.int64)
+
+
+def parse_pmedcap(text: str, name: str = "") -> CapacitatedInstance:
+    """Parse one pmedcap problem: ``problem_number best_known_value``, then ``n p capacity``,
+    then ``n`` lines ``id x y demand``."""
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    if len(lines) < 2 or len(lines[0]) < 2 or len(lines[1]) < 3:
+        raise InstanceFormatError("expected 'problem best_known' and 'n p capacity' lines")
+    try:
+        best = float(lines[0][1])
+        n, p, capacity = (int(t) for t in lines[1][:3])
+    except ValueError as exc:
+        raise InstanceFormatError(f"header lines must be numbers: {exc}") from None
+    if n <= 0 or not 1 <= p <= n or capacity < 1:
+        raise InstanceFormatError(f"need n > 0, 1 <= p <= n and capacity >= 1, got "
+                                  f"n={n}, p={p}, capacity={capacity}")
+    rows = lines[2:2 + n]
+    if len(rows) != n or any(len(r) < 4 for r in rows):
+        raise InstanceFormatError(f"expected {n} lines 'id x y demand'")
+    try:
+        ids = tuple(r[0] for r in rows)
+        xy = np.array([[float(r[1]), float(r[2])] for r in rows])
+        demand = np.array([float(r[3]) for r in rows])
+    except ValueError:
+        raise InstanceFormatError("a site line is not 'id x y demand'") from None
+    if np.any(demand < 0) or np.any(demand != np.round(demand)):
+        raise InstanceFormatError("demands must be whole numbers >= 0")
+    if len(set(ids)) != n:
+        raise InstanceFormatError("site ids must be distinct")
+    return CapacitatedInstance(n, p, capacity, ids, xy, demand.astype(np.int64), floor_euclid(xy),
+                               best if best > 0 else None, name)
+
+
+def read_pmedcap(path: str | Path) -> CapacitatedInstance:
+    """Read a pmedcap problem from ``path`` (see :func:`parse_pmedcap`)."""
+    path = Path(path)
+    return parse_pmedcap(path.read_text(), name=path.stem)
+
+
+def format_pmedcap(inst: CapacitatedInstance, number: int = 1) -> str:
+    """The instance as pmedcap text (best known value 0 when unknown)."""
+    head = [f"{number} {inst.best_known or 0:g}", f"{inst.n} {inst.p} {inst.capacity}"]
+    body = [f"{i} {x:g} {y:g} {int(q)}" for i, (x, y), q in zip(inst.ids, inst.xy, inst.demand,
+                                                               strict=True)]
+    return "\n".join(head + body) + "\n"
+
+
+def random_pmedcap(n: int, p: int, seed: int, tightness: float = 0.85) -> CapacitatedInstance:
+    """A generated instance in the style of Osman & Christofides: integer points in
+    [0, 100]^2, demands 1..20, capacity such that the total demand fills ``tightness`` of the
+    p medians' capacity."""
+    rng = np.random.default_rng(seed)
+    xy = rng.integers(0, 101, size=(n, 2)).astype(np.float64)
+    demand = rng.integers(1, 21, size=n).astype(np.int64)
+    capacity = max(int(demand.max()), int(np.ceil(demand.sum() / (p * tightness))))
+    return CapacitatedInstance(n, p, capacity, tuple(str(i + 1) for i in range(n)), xy, demand,
+                               floor_euclid(xy), None, f"gen-n{n}-p{p}-s{seed}")

@@ -28,6 +28,7 @@ reduced-cost fixing), :mod:`.heuristics` (greedy plans, min-cost-flow assignment
 :mod:`.cpsat` (the CP-SAT model) and :mod:`.solve` (the orchestration).
 """
 
+from matching.optimizer import solve as _solve  # noqa: F401  (imported now, not mid-solve)
 from matching.optimizer.costs import (
     COST_SCALE,
     DEFAULT_COSTS,

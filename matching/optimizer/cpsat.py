@@ -77,11 +77,14 @@ def cp_solve(spec: Spec, params: PlanParams, domains: tuple[str, ...],
     xs: dict[str, list[tuple[int, int, cp_model.IntVar]]] = {}
     objective_terms = []
     for d in domains:
+        if cancel is not None and cancel.is_set():  # building a large model takes a while
+            return CpRun(cp_model.UNKNOWN, None, None, {}, {})
         cand = spec.cand[d]
         y[d] = {int(c): model.new_bool_var(f"y_{d}_{c}") for c in cand}
         mask = spec.allowed(d, scope)
         cost = spec.cost[d]
         members: dict[int, list] = {int(c): [] for c in cand}
+        weighted: dict[int, list] = {int(c): [] for c in cand}
         xs[d] = []
         for row, f in enumerate(part):
             terms = []
@@ -93,6 +96,8 @@ def cp_solve(spec: Spec, params: PlanParams, domains: tuple[str, ...],
                 var = model.new_bool_var(f"x_{d}_{f}_{lh}")
                 model.add_implication(var, y[d][lh])
                 members[lh].append(var)
+                if spec.load is not None and spec.load[f]:
+                    weighted[lh].append((var, int(spec.load[f])))
                 xs[d].append((int(f), lh, var))
                 terms.append(var)
                 objective_terms.append((var, int(round(cost[f, lh] * scale))))
@@ -103,6 +108,9 @@ def cp_solve(spec: Spec, params: PlanParams, domains: tuple[str, ...],
                 model.add(count <= params.max_followers * yv)
             if params.min_followers > 0:
                 model.add(count >= params.min_followers * yv)
+            if spec.load is not None:  # the cluster's demand, the lighthouse's own included
+                carried = sum(w * v for v, w in weighted[lh]) if weighted[lh] else 0
+                model.add(carried <= (params.max_load - int(spec.load[lh])) * yv)
         total = sum(y[d].values())
         model.add(total >= spec.kmin[d])
         model.add(total <= spec.kmax[d])

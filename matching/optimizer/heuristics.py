@@ -43,7 +43,7 @@ def repair(spec: Spec, params: PlanParams,
                 continue
             picked = set(others) | {int(alt)}
             chosen = [int(np.flatnonzero(cand == c)[0]) for c in picked]
-            follow = flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
+            follow = assign(spec, params, cost, chosen, picked, d)
             if len(follow) + len(picked) != len(part):
                 continue
             counts = {c: 0 for c in picked}
@@ -87,8 +87,7 @@ def greedy_plan(spec: Spec, params: PlanParams, domains: tuple[str, ...],
         best_plan, best_cost = (set(), {}), np.inf
         for chosen in options:
             picked = {int(cand[c]) for c in chosen}
-            follow = flow_assignment(cost, part, cand, chosen, picked, params.max_followers) \
-                if chosen else {}
+            follow = assign(spec, params, cost, chosen, picked, d) if chosen else {}
             total = sum(spec.cost[d][f, lh] for f, lh in follow.items()) \
                 + params.costs.lighthouse_fixed * len(picked)
             if len(follow) + len(picked) == len(part) and total < best_cost:
@@ -131,8 +130,49 @@ def greedy_plan_cost(spec: Spec, params: PlanParams,
             total += spec.cost[d][f, lh]
         if counts and min(counts.values()) < params.min_followers:
             return None
+        if spec.overloaded(picked, follow):
+            return None
         total += params.costs.lighthouse_fixed * len(picked)
     return total
+
+
+def assign(spec: Spec, params: PlanParams, cost: np.ndarray, chosen: list[int],
+           picked: set[int], d: str) -> dict[int, int]:
+    """Followers to the chosen lighthouses: the exact min-cost flow under the follower count;
+    under a demand cap (``max_load``) the flow's plan when it fits, else a regret greedy."""
+    part, cand = spec.part, spec.cand[d]
+    follow = flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
+    if spec.load is None or not follow or not spec.overloaded(picked, follow):
+        return follow
+    return load_assignment(spec, params, cost, chosen, picked, d)
+
+
+def load_assignment(spec: Spec, params: PlanParams, cost: np.ndarray, chosen: list[int],
+                    picked: set[int], d: str) -> dict[int, int]:
+    """Regret greedy under the demand cap: followers in order of decreasing regret (second
+    cheapest minus cheapest lighthouse) go to their cheapest lighthouse with room left. Empty
+    when someone does not fit."""
+    part, cand = spec.part, spec.cand[d]
+    room = {int(cand[c]): params.max_load - int(spec.load[int(cand[c])]) for c in chosen}
+    count = dict.fromkeys(room, 0)
+    cap = params.max_followers if params.max_followers is not None else len(part)
+    rows = [r for r in range(len(part)) if int(part[r]) not in picked]
+    sub = cost[np.ix_(rows, chosen)]
+    ordered = np.sort(sub, axis=1)
+    regret = ordered[:, 1] - ordered[:, 0] if len(chosen) > 1 else np.zeros(len(rows))
+    follow: dict[int, int] = {}
+    for k in np.argsort(-np.where(np.isfinite(regret), regret, 1e18), kind="stable"):
+        f = int(part[rows[k]])
+        for c in np.argsort(sub[k], kind="stable"):
+            lh = int(cand[chosen[c]])
+            if np.isfinite(sub[k, c]) and room[lh] >= spec.load[f] and count[lh] < cap:
+                follow[f] = lh
+                room[lh] -= int(spec.load[f])
+                count[lh] += 1
+                break
+        else:
+            return {}
+    return follow
 
 
 def flow_assignment(cost: np.ndarray, part: np.ndarray, cand: np.ndarray, chosen: list[int],

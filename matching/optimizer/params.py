@@ -9,19 +9,36 @@ from matching.optimizer.costs import DEFAULT_COSTS, ClusterCosts
 from matching.registry import DOMAINS
 
 #: Maturity classes, weakest first (``matching.experience`` lists them strongest first).
+#: The statuses of a plan (see :attr:`ClusterPlan.status`).
+STATUSES: tuple[str, ...] = ("optimal", "time_limit", "infeasible", "cancelled")
+
 MATURITY_ORDER: tuple[str, ...] = ("none", "starter", "experienced", "lighthouse-ready")
 
 #: on_progress(elapsed_s, best_objective or None, lower_bound, gap)
 ProgressCallback = Callable[[float, "float | None", float, float], None]
 
 
-class InvalidPlanRequest(Exception):
-    """A malformed request: names the parameter (``field``) and what is wrong with it."""
+#: Dutch names of the domains, for the Dutch messages (the pages use the same words).
+DOMAIN_NL: dict[str, str] = {
+    "mobility": "Slimme mobiliteit", "environment": "Omgeving", "living": "Wonen",
+    "people": "Mensen", "governance": "Bestuur", "economy": "Economie",
+}
 
-    def __init__(self, field: str, message: str) -> None:
+
+def domain_nl(domain: str) -> str:
+    """The Dutch name of a domain (the key itself for a domain of a matrix model)."""
+    return DOMAIN_NL.get(domain, domain)
+
+
+class InvalidPlanRequest(Exception):
+    """A malformed request: names the parameter (``field``) and what is wrong with it, in
+    English (``message``) and Dutch (``message_nl``)."""
+
+    def __init__(self, field: str, message: str, message_nl: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.message_nl = message_nl
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,12 @@ class PlanParams:
     max_followers: int | None = None
     """Followers per cluster, the lighthouse itself not counted."""
     min_followers: int = 0
+    max_load: int | None = None
+    """Most demand a cluster may carry, the lighthouse's own demand included (e.g. inhabitants);
+    the demand of a site is its ``load`` column (see :meth:`ClusterModel.set_demand`)."""
+    load: str = "population"
+    """The demand column ``max_load`` counts: ``population`` (inhabitants) or a column set with
+    :meth:`ClusterModel.set_demand`."""
     max_distance_km: float | None = None
     participants: tuple[str, ...] | None = None
     """REFNIS codes that take part (default: every municipality of the model)."""
@@ -51,6 +74,8 @@ class PlanParams:
     one_domain_per_lighthouse: bool = True
     time_limit_s: float = 60.0
     costs: ClusterCosts = DEFAULT_COSTS
+    seed: int = 0
+    """Seed of the randomised heuristics (the same seed gives the same plan)."""
     workers: int = 1
     """CP-SAT workers. One LP-driven worker with full linearization proved the
     fastest on our 2-core machine (bench/bench_flanders_plan.py)."""
@@ -74,7 +99,10 @@ class Cluster:
 class ClusterPlan:
     """Result of a solve. Objective and bound in cost points; ``gap`` relative to objective."""
 
-    status: str  # "optimal" | "feasible" | "infeasible"
+    status: str
+    """``optimal`` (proven), ``time_limit`` (stopped by the time limit: the best plan found
+    with its bound and gap, or no plan yet; never a proof of infeasibility), ``infeasible``
+    (proven, with the reason) or ``cancelled`` (stopped by the user; the best plan so far)."""
     objective: float | None
     lower_bound: float | None
     gap: float | None
@@ -82,6 +110,13 @@ class ClusterPlan:
     clusters: tuple[Cluster, ...] = ()
     reason: str | None = None
     costs: ClusterCosts = DEFAULT_COSTS
+    reason_nl: str | None = None
+    """``reason`` in Dutch (what the pages show)."""
+
+    @property
+    def medians(self) -> tuple[str, ...]:
+        """Every lighthouse of the plan (all domains), sorted."""
+        return tuple(sorted({c.lighthouse for c in self.clusters}))
 
     def lighthouses(self, domain: str) -> tuple[str, ...]:
         return tuple(c.lighthouse for c in self.clusters if c.domain == domain)
@@ -95,6 +130,7 @@ class ClusterPlan:
             "gap": self.gap,
             "seconds": round(self.seconds, 3),
             "reason": self.reason,
+            "reason_nl": self.reason_nl,
             "costs": self.costs.as_dict(),
             "clusters": [
                 {
@@ -113,6 +149,9 @@ class ClusterPlan:
 
 
 class Infeasible(Exception):
-    def __init__(self, reason: str) -> None:
+    """A well-formed request that provably cannot be met, with the reason in both languages."""
+
+    def __init__(self, reason: str, reason_nl: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.reason_nl = reason_nl

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from matching.optimizer.costs import COST_SCALE
@@ -12,18 +13,62 @@ from matching.optimizer.cpsat import CpRun, Progress, cp_solve, relative_gap
 from matching.optimizer.heuristics import greedy_plan, greedy_plan_cost, repair
 from matching.optimizer.lp import lp_prune, prune
 from matching.optimizer.model import Spec
-from matching.optimizer.params import Cluster, ClusterPlan, Follower, PlanParams, ProgressCallback
+from matching.optimizer.params import (
+    Cluster,
+    ClusterPlan,
+    Follower,
+    PlanParams,
+    ProgressCallback,
+    domain_nl,
+)
+from matching.optimizer.radius import solve_pmedian
 
 #: Plan costs are whole hundredths of a point.
 UNIT = 1.0 / COST_SCALE
 
 
+def plain_pmedian(spec: Spec) -> bool:
+    """One domain, exactly k lighthouses, every participant a candidate, no capacity, distance
+    limit, pin, forced or forbidden pair, no fixed cost: the uncapacitated p-median, which the
+    radius formulation (:mod:`.radius`) proves far faster than the CP-SAT model."""
+    p = spec.params
+    if len(spec.domains) != 1:
+        return False
+    d = spec.domains[0]
+    return (spec.kmin[d] == spec.kmax[d] and p.max_followers is None and p.max_load is None
+            and p.min_followers == 0 and p.max_distance_km is None and not spec.forced
+            and not spec.forbidden and not spec.pinned[d] and p.costs.lighthouse_fixed == 0
+            and np.array_equal(spec.cand[d], spec.part))
+
+
+def solve_radius(spec: Spec, params: PlanParams, start: float,
+                 on_progress: ProgressCallback | None,
+                 cancel: threading.Event | None) -> ClusterPlan:
+    """A plain p-median (see :func:`plain_pmedian`) with the radius-formulation engine."""
+    d = spec.domains[0]
+    part = spec.part
+    result = solve_pmedian(spec.cost[d][np.ix_(part, part)], spec.kmin[d],
+                           time_limit=max(0.05, start + params.time_limit_s - time.perf_counter()),
+                           seed=params.seed, on_progress=on_progress, stop=cancel)
+    lights = {int(part[m]) for m in result.medians}
+    follow = {int(part[i]): int(part[a]) for i, a in enumerate(result.assignment)
+              if int(part[i]) not in lights}
+    run = CpRun(0, result.objective, result.lower_bound, {d: lights}, {d: follow})
+    status = "optimal" if result.status == "optimal" else \
+        "cancelled" if cancel is not None and cancel.is_set() else "time_limit"
+    return make_plan(spec, params, run, result.lower_bound, start, status)
+
+
 def solve_spec(spec: Spec, params: PlanParams, start: float,
-              on_progress: ProgressCallback | None,
-              cancel: threading.Event | None) -> ClusterPlan:
-    """Several domains: solve each alone first (their bounds add up to a valid bound of the
+               on_progress: ProgressCallback | None,
+               cancel: threading.Event | None) -> ClusterPlan:
+    """The plain p-median goes to :func:`solve_radius`; everything else to the CP-SAT path.
+
+    Several domains: solve each alone first (their bounds add up to a valid bound of the
     whole plan, because the coupling only removes plans), repair lighthouses chosen in two
     domains by re-solving with bans, then solve all domains together from that plan."""
+    if plain_pmedian(spec):
+        return solve_radius(spec, params, start, on_progress, cancel)
     deadline = start + params.time_limit_s
     progress = Progress(start, COST_SCALE, 0.0, on_progress)
 
@@ -53,8 +98,11 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
                             cancel, scope="alone")
             if run.status == cp_model.INFEASIBLE:
                 return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
-                                   reason=f"no plan for {d} alone meets its constraints "
+                                   reason=f"proven: no plan for {d} alone meets its constraints "
                                    "(capacities, distances, pins, forced and forbidden)",
+                                   reason_nl=f"bewezen: geen plan voor {domain_nl(d)} alleen "
+                                   "voldoet aan de voorwaarden (capaciteit, afstanden, "
+                                   "vastgezette, opgelegde en verboden koppelingen)",
                                    costs=params.costs)
             if run.objective is None or stopped():
                 break
@@ -81,7 +129,7 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
                 progress.emit()
                 prune(spec, best.objective)  # a better plan than the greedy one: prune again
                 if not repaired and all(r.status == cp_model.OPTIMAL for r in runs.values()):
-                    return make_plan(spec, params, best, floor, start, optimal=True)
+                    return make_plan(spec, params, best, floor, start, "optimal")
             if best is not None and len(domains) > 1 and params.one_domain_per_lighthouse:
                 best = improve_by_domain(spec, params, best, deadline, share, progress, cancel)
     # The joint model is large: only worth building with a good share of the time left.
@@ -89,9 +137,12 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
         joint = cp_solve(spec, params, domains, {}, best, deadline, progress, cancel)
         if joint.status == cp_model.INFEASIBLE:
             return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
-                               reason="no plan meets all constraints together (capacities, "
-                               "distances, pins, forced and forbidden assignments, one domain "
-                               "per lighthouse)", costs=params.costs)
+                               reason="proven: no plan meets all constraints together "
+                               "(capacities, distances, pins, forced and forbidden assignments, "
+                               "one domain per lighthouse)",
+                               reason_nl="bewezen: geen plan voldoet aan alle voorwaarden samen "
+                               "(capaciteit, afstanden, vastgezette, opgelegde en verboden "
+                               "koppelingen, één domein per vuurtoren)", costs=params.costs)
         if joint.objective is not None and (best is None or joint.objective <= best.objective):
             if floor is not None:
                 joint.bound = max(joint.bound, floor)
@@ -99,18 +150,29 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
         elif best is not None and joint.bound is not None:
             best.bound = max(best.bound, joint.bound)
     if best is None:
-        if stopped():
-            reason = "cancelled before a plan was found (not proven infeasible)"
-        else:
-            reason = (f"no plan found within the time limit of {params.time_limit_s:g} s "
-                      "(not proven infeasible; allow more time)")
-        return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
-                           reason=reason, costs=params.costs)
+        return no_plan(params, start, stopped(), floor)
     # Plan costs are whole hundredths of a point: a bound within one hundredth proves optimality.
     if best.bound is None:
         best.bound = max(floor or 0.0, 0.0)  # every cost is >= 0
     optimal = best.status == cp_model.OPTIMAL or best.objective - best.bound < UNIT - 1e-6
-    return make_plan(spec, params, best, best.bound, start, optimal=optimal)
+    return make_plan(spec, params, best, best.bound, start,
+                     "optimal" if optimal else "cancelled" if stopped() else "time_limit")
+
+
+def no_plan(params: PlanParams, start: float, cancelled: bool,
+            bound: float | None = None) -> ClusterPlan:
+    """Stopped before any plan was found: ``cancelled`` or ``time_limit``, never infeasible."""
+    if cancelled:
+        return ClusterPlan("cancelled", None, bound, None, time.perf_counter() - start,
+                           reason="cancelled before a plan was found",
+                           reason_nl="geannuleerd voor er een plan gevonden was",
+                           costs=params.costs)
+    return ClusterPlan("time_limit", None, bound, None, time.perf_counter() - start,
+                       reason=f"no plan found within the time limit of "
+                       f"{params.time_limit_s:g} s (not proven infeasible; allow more time)",
+                       reason_nl=f"geen plan gevonden binnen de tijdslimiet van "
+                       f"{params.time_limit_s:g} s (niet bewezen onhaalbaar; geef meer tijd)",
+                       costs=params.costs)
 
 
 def improve_by_domain(spec: Spec, params: PlanParams, best: CpRun, deadline: float,
@@ -145,9 +207,11 @@ def improve_by_domain(spec: Spec, params: PlanParams, best: CpRun, deadline: flo
 
 
 def make_plan(spec: Spec, params: PlanParams, run: CpRun, bound: float, start: float,
-          optimal: bool) -> ClusterPlan:
+              status: str) -> ClusterPlan:
+    """The plan of ``run`` with ``status`` ``optimal`` (then the bound is the objective),
+    ``time_limit`` or ``cancelled`` (the best plan found, with its bound and gap)."""
     objective = run.objective
-    if optimal:
+    if status == "optimal":
         bound = objective
     clusters = []
     for d in spec.domains:
@@ -159,6 +223,6 @@ def make_plan(spec: Spec, params: PlanParams, run: CpRun, bound: float, start: f
             clusters.append(Cluster(d, spec.muni[lh].refnis,
                                     tuple(sorted(members[lh], key=lambda f: f.refnis))))
     bound = min(bound, objective)
-    return ClusterPlan("optimal" if optimal else "feasible", objective, bound,
+    return ClusterPlan(status, objective, bound,
                        relative_gap(objective, bound), time.perf_counter() - start, tuple(clusters),
                        costs=params.costs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import time
 from dataclasses import asdict
 
 import numpy as np
@@ -290,6 +291,8 @@ def test_too_little_capacity_is_infeasible_with_the_numbers():
     assert plan.status == "infeasible"
     assert plan.reason == ("total capacity 4 < 6 followers in mobility "
                            "(2 lighthouses x 2 followers)")
+    assert plan.reason_nl == ("totale capaciteit 4 < 6 volgers in Slimme mobiliteit "
+                              "(2 vuurtorens x 2 volgers)")
     assert plan.clusters == ()
 
 
@@ -325,6 +328,7 @@ def test_malformed_requests_name_the_parameter(params, field):
     with pytest.raises(InvalidPlanRequest) as info:
         model.solve(params)
     assert info.value.field == field
+    assert info.value.message_nl and info.value.message_nl != info.value.message
 
 
 def test_unknown_maturity_class_is_refused():
@@ -341,7 +345,7 @@ def test_progress_is_reported_and_a_cancelled_solve_returns_promptly():
     calls = []
     plan = model.solve(PlanParams(domains=("mobility",), lighthouses=4, max_followers=12,
                                   time_limit_s=20), on_progress=lambda *a: calls.append(a))
-    assert plan.status in {"optimal", "feasible"}
+    assert plan.status in {"optimal", "time_limit"}
     assert calls and all(len(c) == 4 for c in calls)
     elapsed, best, bound, gap = calls[-1]
     assert best is not None and bound <= best + 1e-6 and gap >= 0
@@ -376,3 +380,42 @@ def test_validate_names_the_bad_parameter_without_solving():
     with pytest.raises(InvalidPlanRequest) as exc:
         model.validate(PlanParams(domains=("mobility",), lighthouses=2, excluded=("99999",)))
     assert exc.value.field == "excluded"
+
+
+# --- honest statuses ------------------------------------------------------------------------------
+
+
+def test_a_plan_stopped_by_its_time_limit_is_never_labelled_infeasible():
+    model, _ = random_model(7, 60, domains=("mobility", "living", "people"), ready_share=0.5)
+    for limit in (0.01, 0.3, 1.0):
+        plan = model.solve(PlanParams(domains=("mobility", "living", "people"), lighthouses=5,
+                                      max_followers=13, time_limit_s=limit))
+        assert plan.status in {"time_limit", "optimal"}, (limit, plan.status, plan.reason)
+        if plan.status == "time_limit" and plan.objective is None:
+            assert "not proven infeasible" in plan.reason
+            assert "niet bewezen onhaalbaar" in plan.reason_nl
+        if plan.objective is not None:
+            assert plan.gap is not None and plan.lower_bound <= plan.objective + 1e-9
+            assert plan.as_dict()["status"] == plan.status
+
+
+def test_cancel_returns_within_a_second_with_status_cancelled():
+    model, _ = random_model(8, 120, domains=("mobility", "living", "people"), ready_share=0.6)
+    cancel = threading.Event()
+    out = {}
+
+    def run():
+        out["plan"] = model.solve(PlanParams(domains=("mobility", "living", "people"),
+                                             lighthouses=8, max_followers=16, time_limit_s=120),
+                                  cancel=cancel)
+        out["done"] = time.perf_counter()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(3.0)
+    cancel.set()
+    asked = time.perf_counter()
+    worker.join(30)
+    assert out["plan"].status in {"cancelled", "optimal"}
+    if out["plan"].status == "cancelled":
+        assert out["done"] - asked < 1.0

@@ -1,4 +1,5 @@
-"""The p-median solver against independent answers: brute force and OR-Library's known optimum."""
+"""The p-median engine and the OR-Library command line against independent answers: brute
+force, an independent HiGHS MIP and OR-Library's known optimum."""
 
 from __future__ import annotations
 
@@ -10,29 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching import pmedian
-from matching.heuristic import capacitated_assignment, fasterpam_best
+from bench.baselines import capacitated_mip
+from matching.heuristic import fasterpam_best
+from matching.optimizer import radius
+from matching.optimizer.cli import solve_matrix
+from matching.optimizer.radius import solve_pmedian
 from matching.orlib import InstanceFormatError, parse_pmedian, read_pmedian, shortest_path_costs
-from matching.pmedian import main, solve_pmedian
+from matching.pmedian import main
 
 DATA = Path(__file__).parent / "data"
 
 
-def brute_force(distances: np.ndarray, p: int, capacity: int | None = None) -> float:
-    """Best cost over every set of p medians; capacitated sets use an exact min-cost flow."""
-    n = len(distances)
-    best = np.inf
-    for subset in itertools.combinations(range(n), p):
-        medians = np.array(subset)
-        if capacity is None:
-            cost = distances[:, medians].min(axis=1).sum()
-        else:
-            result = capacitated_assignment(distances, medians, capacity)
-            if result is None:
-                continue
-            cost = result[1]
-        best = min(best, cost)
-    return best
+def brute_force(distances: np.ndarray, p: int) -> float:
+    """Best uncapacitated cost over every set of p medians."""
+    return min(distances[:, np.array(subset)].min(axis=1).sum()
+               for subset in itertools.combinations(range(len(distances)), p))
 
 
 def random_matrix(rng: np.random.Generator, n: int, symmetric: bool) -> np.ndarray:
@@ -119,7 +112,7 @@ def test_uncapacitated_matches_brute_force(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_both_exact_methods_match_brute_force(seed, share, monkeypatch):
     """share 0: Lagrangian branch and bound for every p; 1000: only the radius LP + MIP."""
-    monkeypatch.setattr(pmedian, "_LAGRANGE_MAX_P_SHARE", share)
+    monkeypatch.setattr(radius, "_LAGRANGE_MAX_P_SHARE", share)
     rng = np.random.default_rng(50 + seed)
     n = 11
     p = int(rng.integers(2, 5))
@@ -166,29 +159,28 @@ def brute_force_upper(d: np.ndarray, result) -> float:
 # --- capacitated ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_capacitated_matches_brute_force(seed):
+@pytest.mark.parametrize("seed", range(6))
+def test_capacitated_matches_an_independent_mip(seed):
     rng = np.random.default_rng(100 + seed)
     n = int(rng.integers(5, 11))
     p = int(rng.integers(1, min(n, 4) + 1))
     capacity = int(rng.integers(-(-n // p), n + 1))  # from just enough to unbounded
     d = random_matrix(rng, n, symmetric=seed % 2 == 1)
-    result = solve_pmedian(d, p, capacity=capacity, time_limit=30)
-    assert result.status == "optimal"
-    assert result.objective == brute_force(d, p, capacity)
-    assignment = np.array(result.assignment)
-    medians = set(result.medians)
-    assert all(assignment[m] == m for m in medians)  # a median serves itself
-    assert set(assignment.tolist()) <= medians
-    assert np.bincount(assignment, minlength=n).max() <= capacity
-    assert d[np.arange(n), assignment].sum() == result.objective
+    plan = solve_matrix(d, p, demand=[1] * n, capacity=capacity, time_limit=30)
+    assert plan.status == "optimal"
+    assert plan.objective == capacitated_mip(d, p, np.ones(n), capacity)["objective"]
+    sizes = [1 + len(c.followers) for c in plan.clusters]
+    assert len(sizes) == p and sum(sizes) == n and max(sizes) <= capacity
+    served = sum(d[int(f.refnis) - 1, int(c.lighthouse) - 1] for c in plan.clusters
+                 for f in c.followers)
+    assert served == plan.objective
 
 
-def test_capacity_too_small_for_everyone_is_infeasible():
+def test_capacity_too_small_for_everyone_is_infeasible_in_both_languages():
     d = random_matrix(np.random.default_rng(0), 7, symmetric=True)
-    result = solve_pmedian(d, 2, capacity=3)
-    assert result.status == "infeasible"
-    assert "6 < 7" in result.stats["reason"]
+    plan = solve_matrix(d, 2, demand=[1] * 7, capacity=3)
+    assert plan.status == "infeasible"
+    assert "total load 7" in plan.reason and "totale last 7" in plan.reason_nl
 
 
 # --- the command line -------------------------------------------------------------------------
