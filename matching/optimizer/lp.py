@@ -8,112 +8,166 @@ import time
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix
 
 from matching.optimizer.heuristics import greedy_plan, greedy_plan_cost
 from matching.optimizer.model import Spec
 from matching.optimizer.params import PlanParams
 from matching.optimizer.threads import Cancelled, interruptible
 
+#: Candidates per participant the column generation of :func:`lp_relaxation` starts from.
+START_PAIRS = 15
+
 
 def domain_lp(spec: Spec, params: PlanParams, d: str, deadline: float,
-              cancel: threading.Event | None = None) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
-                                        np.ndarray] | None:
-    """LP relaxation of one domain alone (HiGHS): a lower bound valid for any duals, the
-    reduced costs of every allowed pair (participants x candidates) and of every candidate, and
-    the LP's lighthouse values.
+              cancel: threading.Event | None = None) -> tuple[float, np.ndarray, np.ndarray,
+                                                              np.ndarray, np.ndarray] | None:
+    """:func:`lp_relaxation` of domain d alone: (bound, pair mask, pair reduced costs,
+    candidate reduced costs, y) or None when out of time or cancelled."""
+    solved = lp_relaxation(spec, params, (d,), deadline, cancel)
+    return None if solved is None else (solved[0], *solved[1][d])
 
-    Rows: each participant served once (eq.); x_fl <= y_l; followers <= max_followers * y_l;
-    demand of the followers <= (max_load - demand of l) * y_l;
-    followers >= min_followers * y_l; kmin <= sum y <= kmax. Returns (bound, pair mask,
-    pair reduced costs, candidate reduced costs, y) or None when out of time.
+
+def lp_relaxation(spec: Spec, params: PlanParams, domains: tuple[str, ...], deadline: float,
+                  cancel: threading.Event | None = None
+                  ) -> tuple[float, dict[str, tuple[np.ndarray, ...]]] | None:
+    """LP relaxation of ``domains`` together (HiGHS), coupled by one domain per lighthouse
+    when asked: a lower bound valid for any duals and, per domain, the mask of allowed pairs
+    (participants x candidates), their reduced costs, the candidates' reduced costs and the
+    LP's y. None when out of time or cancelled.
+
+    Rows per domain: each participant served once (eq.); x_fl <= y_l; followers <=
+    max_followers * y_l; demand of the followers <= (max_load - demand of l) * y_l; followers
+    >= min_followers * y_l; kmin <= sum y <= kmax; and sum_d y_dl <= 1 across the domains.
 
     Column generation: the LP starts from each participant's nearest candidates; a missing pair
     whose reduced cost (its x_fl <= y_l row has dual 0) is negative is added, until none is.
     The bound counts every missing pair's negative reduced cost, so it is valid at every round.
     """
-    part, cand = spec.part, spec.cand[d]
-    np_, nc = len(part), len(cand)
-    mask = spec.allowed(d, "none")
-    is_self = part[:, None] == cand[None, :]
-    allowed = mask & ~is_self
-    cost = spec.cost[d][np.ix_(part, cand)]
-    k = min(nc, max(10, (3 * np_) // max(1, spec.kmax[d])))
-    near = np.argsort(np.where(allowed, cost, np.inf), axis=1, kind="stable")[:, :k]
-    active = np.zeros_like(allowed)
-    active[np.repeat(np.arange(np_), k), near.ravel()] = True
-    active &= allowed
+    part = spec.part
+    np_ = len(part)
+    info = {}
+    for d in domains:
+        cand = spec.cand[d]
+        is_self = part[:, None] == cand[None, :]
+        allowed = spec.allowed(d, "none") & ~is_self
+        cost = spec.cost[d][np.ix_(part, cand)]
+        k = min(len(cand), START_PAIRS)
+        near = np.argsort(np.where(allowed, cost, np.inf), axis=1, kind="stable")[:, :k]
+        active = np.zeros_like(allowed)
+        active[np.repeat(np.arange(np_), k), near.ravel()] = True
+        info[d] = (is_self, allowed, cost, active & allowed)
     q = spec.load[part].astype(float) if spec.load is not None else None
     while True:
+        actives = {d: info[d][3].copy() for d in domains}
         try:
-            solved = interruptible(functools.partial(_restricted_lp, spec, params, d,
-                                                     active.copy(), is_self, cost, q, deadline),
-                                   cancel)
+            solved = interruptible(functools.partial(_restricted_lp, spec, params, domains,
+                                                     info, actives, q, deadline), cancel)
         except Cancelled:
             return None
         if solved is None:
             return None
-        bound, rc_x, rc_y, y, (lam_eq, per_cand) = solved
-        rc_all = cost - lam_eq[:, None] - per_cand(np.arange(np_))
-        missing = allowed & ~active
-        bound += float(np.minimum(rc_all[missing], 0.0).sum())
-        add = missing & (rc_all < -1e-9)
-        if not add.any():
-            break
-        active |= add
-    pair_rc = np.where(allowed, rc_all, np.inf)
-    pair_rc[active] = rc_x
-    return bound, allowed, pair_rc, rc_y, y
+        bound, per_domain = solved
+        grown = False
+        out = {}
+        for d in domains:
+            is_self, allowed, cost, active = info[d]
+            rc_x, rc_y, y, lam_eq, per_cand = per_domain[d]
+            rc_all = cost - lam_eq[:, None] - per_cand
+            missing = allowed & ~active
+            bound += float(np.minimum(rc_all[missing], 0.0).sum())
+            add = missing & (rc_all < -1e-9)
+            if add.any():
+                active |= add
+                grown = True
+            pair_rc = np.where(allowed, rc_all, np.inf)
+            pair_rc[active & ~add] = rc_x
+            out[d] = (allowed, pair_rc, rc_y, y)
+        if not grown:
+            return bound, out
 
 
-def _restricted_lp(spec: Spec, params: PlanParams, d: str, active: np.ndarray,
-                   is_self: np.ndarray, cost: np.ndarray, q: np.ndarray | None,
-                   deadline: float):
-    """The LP of :func:`domain_lp` over the ``active`` pairs. Returns (bound over these
-    columns, reduced costs of the active pairs in row-major order, of the candidates, the
-    LP's y, (assignment duals, a function giving each participant row's capacity-row terms per
-    candidate)) or None when out of time."""
-    part, cand = spec.part, spec.cand[d]
-    np_, nc = len(part), len(cand)
-    ii, jj = np.nonzero(active)
-    nx = len(ii)
-    ncol = nc + nx
-    xcol = nc + np.arange(nx)
-    self_rows, self_cols = np.nonzero(is_self)
-    a_eq = csr_matrix((np.ones(nx + len(self_rows)),
-                       (np.concatenate([ii, self_rows]), np.concatenate([xcol, self_cols]))),
-                      shape=(np_, ncol))
-    blocks = [csr_matrix((np.concatenate([np.ones(nx), -np.ones(nx)]),
-                          (np.tile(np.arange(nx), 2), np.concatenate([xcol, jj]))),
-                         shape=(nx, ncol))]
-    rhs = [np.zeros(nx)]
-    per_cand_rows = []  # (offset of the block's rows, coefficient of x_fl per participant f)
-
-    def cand_rows(coef_x: np.ndarray, coef_y: np.ndarray, per_part: np.ndarray) -> None:
-        per_cand_rows.append((sum(len(r) for r in rhs), per_part))
-        blocks.append(csr_matrix((np.concatenate([coef_x, coef_y]),
-                                  (np.concatenate([jj, np.arange(nc)]),
-                                   np.concatenate([xcol, np.arange(nc)]))), shape=(nc, ncol)))
-        rhs.append(np.zeros(nc))
-
-    if params.max_followers is not None:
-        cand_rows(np.ones(nx), np.full(nc, -params.max_followers, dtype=float), np.ones(np_))
-    if q is not None:  # demand carried <= (max_load - own demand) * y_l
-        cand_rows(q[ii], -(params.max_load - spec.load[cand].astype(float)), q)
-    if params.min_followers > 0:
-        cand_rows(-np.ones(nx), np.full(nc, params.min_followers, dtype=float), -np.ones(np_))
-    ones = csr_matrix((np.ones(nc), (np.zeros(nc, dtype=np.int64), np.arange(nc))),
-                      shape=(1, ncol))
-    blocks += [ones, -ones]
-    rhs += [np.array([spec.kmax[d]], dtype=float), np.array([-spec.kmin[d]], dtype=float)]
-    a_ub = vstack(blocks).tocsr()
-    b_ub = np.concatenate(rhs)
-    b_eq = np.ones(np_)
-    c = np.concatenate([np.full(nc, params.costs.lighthouse_fixed), cost[ii, jj]])
-    lb = np.zeros(ncol)
-    ub = np.ones(ncol)
-    for lh in spec.pinned[d]:
-        lb[int(np.flatnonzero(cand == lh)[0])] = 1.0
+def _restricted_lp(spec: Spec, params: PlanParams, domains: tuple[str, ...], info: dict,
+                   actives: dict[str, np.ndarray], q: np.ndarray | None, deadline: float):
+    """The LP of :func:`lp_relaxation` over the ``actives`` pairs. Returns (bound over these
+    columns, per domain (reduced costs of the active pairs in row-major order, of the
+    candidates, the LP's y, the assignment duals, the capacity-row terms of every
+    (participant, candidate) pair)) or None when out of time."""
+    part = spec.part
+    np_ = len(part)
+    cols = 0
+    eq_rows, ub_rows, ub_rhs, costs, lbs = [], [], [], [], []
+    layout = {}
+    for d in domains:
+        cand = spec.cand[d]
+        nc = len(cand)
+        is_self = info[d][0]
+        ii, jj = np.nonzero(actives[d])
+        nx = len(ii)
+        ycol = cols + np.arange(nc)
+        xcol = cols + nc + np.arange(nx)
+        cols += nc + nx
+        self_rows, self_cols = np.nonzero(is_self)
+        eq_rows.append((np.concatenate([ii, self_rows]), np.concatenate([xcol, ycol[self_cols]]),
+                        np.ones(nx + len(self_rows))))
+        r0 = sum(len(r) for r in ub_rhs)
+        rows, colz, vals = [np.arange(nx) + r0, np.arange(nx) + r0], [xcol, ycol[jj]], \
+            [np.ones(nx), -np.ones(nx)]
+        ub_rhs.append(np.zeros(nx))
+        r0 += nx
+        per_cand_rows = []
+        specs = []
+        if params.max_followers is not None:
+            specs.append((np.ones(nx), np.full(nc, -params.max_followers, dtype=float),
+                          np.ones(np_)))
+        if q is not None:  # demand carried <= (max_load - own demand) * y_l
+            specs.append((q[ii], -(params.max_load - spec.load[cand].astype(float)), q))
+        if params.min_followers > 0:
+            specs.append((-np.ones(nx), np.full(nc, params.min_followers, dtype=float),
+                          -np.ones(np_)))
+        for coef_x, coef_y, per_part in specs:
+            per_cand_rows.append((r0, per_part))
+            rows += [r0 + jj, r0 + np.arange(nc)]
+            colz += [xcol, ycol]
+            vals += [coef_x, coef_y]
+            ub_rhs.append(np.zeros(nc))
+            r0 += nc
+        rows += [np.full(nc, r0), np.full(nc, r0 + 1)]
+        colz += [ycol, ycol]
+        vals += [np.ones(nc), -np.ones(nc)]
+        ub_rhs.append(np.array([spec.kmax[d], -spec.kmin[d]], dtype=float))
+        ub_rows.append((np.concatenate(rows), np.concatenate(colz), np.concatenate(vals)))
+        costs += [np.full(nc, params.costs.lighthouse_fixed), info[d][2][ii, jj]]
+        lb = np.zeros(nc + nx)
+        for lh in spec.pinned[d]:
+            lb[int(np.flatnonzero(cand == lh)[0])] = 1.0
+        lbs.append(lb)
+        layout[d] = (ycol, xcol, len(eq_rows) - 1, per_cand_rows)
+    if params.one_domain_per_lighthouse and len(domains) > 1:
+        r0 = sum(len(r) for r in ub_rhs)
+        owners: dict[int, list[int]] = {}
+        for d in domains:
+            for k, c in enumerate(spec.cand[d]):
+                owners.setdefault(int(c), []).append(int(layout[d][0][k]))
+        shared = [ys for ys in owners.values() if len(ys) > 1]
+        if shared:
+            ub_rows.append((np.concatenate([np.full(len(ys), r0 + t) for t, ys in
+                                            enumerate(shared)]),
+                            np.concatenate([np.array(ys) for ys in shared]),
+                            np.ones(sum(len(ys) for ys in shared))))
+            ub_rhs.append(np.ones(len(shared)))
+    n_eq = np_ * len(domains)
+    a_eq = csr_matrix((np.concatenate([v for _, _, v in eq_rows]),
+                       (np.concatenate([r + t * np_ for t, (r, _, _) in enumerate(eq_rows)]),
+                        np.concatenate([c for _, c, _ in eq_rows]))), shape=(n_eq, cols))
+    b_ub = np.concatenate(ub_rhs)
+    a_ub = csr_matrix((np.concatenate([v for _, _, v in ub_rows]),
+                       (np.concatenate([r for r, _, _ in ub_rows]),
+                        np.concatenate([c for _, c, _ in ub_rows]))), shape=(len(b_ub), cols))
+    b_eq = np.ones(n_eq)
+    c = np.concatenate(costs)
+    lb = np.concatenate(lbs)
+    ub = np.ones(cols)
     left = deadline - time.perf_counter()
     if left <= 0.2:
         return None
@@ -125,17 +179,16 @@ def _restricted_lp(spec: Spec, params: PlanParams, d: str, active: np.ndarray,
     lam_eq = res.eqlin.marginals
     lam_ub = np.minimum(res.ineqlin.marginals, 0.0)
     rc = c - a_eq.T @ lam_eq - a_ub.T @ lam_ub
-    bound = float(lam_eq @ b_eq + lam_ub @ b_ub
-                  + np.where(rc > 0, rc * lb, rc * ub).sum())
-
-    def per_cand(rows: np.ndarray) -> np.ndarray:
-        """Sum over the per-candidate rows of (coefficient of x_fl) * (row dual), (f x l)."""
-        total = np.zeros((len(rows), nc))
+    bound = float(lam_eq @ b_eq + lam_ub @ b_ub + np.where(rc > 0, rc * lb, rc * ub).sum())
+    per_domain = {}
+    for t, d in enumerate(domains):
+        ycol, xcol, _, per_cand_rows = layout[d]
+        nc = len(ycol)
+        terms = np.zeros((np_, nc))
         for offset, per_part in per_cand_rows:
-            total += per_part[rows][:, None] * lam_ub[offset:offset + nc][None, :]
-        return total
-
-    return bound, rc[nc:], rc[:nc], res.x[:nc], (lam_eq, per_cand)
+            terms += per_part[:, None] * lam_ub[offset:offset + nc][None, :]
+        per_domain[d] = (rc[xcol], rc[ycol], res.x[ycol], lam_eq[t * np_:(t + 1) * np_], terms)
+    return bound, per_domain
 
 
 def lp_prune(spec: Spec, params: PlanParams, deadline: float,

@@ -152,8 +152,8 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
     if best is None:
         return no_plan(params, start, stopped(), floor)
     # Plan costs are whole hundredths of a point: a bound within one hundredth proves optimality.
-    if best.bound is None:
-        best.bound = max(floor or 0.0, 0.0)  # every cost is >= 0
+    # every bound seen is valid (LP sums, each domain alone, the joint model); costs are >= 0
+    best.bound = max(best.bound or 0.0, floor or 0.0, progress.bound, 0.0)
     optimal = best.status == cp_model.OPTIMAL or best.objective - best.bound < UNIT - 1e-6
     return make_plan(spec, params, best, best.bound, start,
                      "optimal" if optimal else "cancelled" if stopped() else "time_limit")
