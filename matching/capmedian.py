@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matching.optimizer.cli import print_line, solve_matrix
+from matching.optimizer.cli import parse, print_line, read, solve_matrix
 from matching.orlib import InstanceFormatError, read_pmedcap
 
 
@@ -18,18 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: solve one pmedcap problem and print one JSON line."""
     parser = argparse.ArgumentParser(prog="python -m matching.capmedian",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", help="instance file in pmedcap format")
-    parser.add_argument("--time-limit", type=float, default=60.0,
-                        help="wall-clock seconds for the whole solve (default 60)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the heuristics")
-    args = parser.parse_args(argv)
-    try:
-        inst = read_pmedcap(args.path)
-    except (OSError, InstanceFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if not args.time_limit > 0:
-        print("error: --time-limit must be > 0", file=sys.stderr)
+    args = parse(parser, argv, "pmedcap")
+    inst = read(read_pmedcap, args.path, (InstanceFormatError,)) if args else None
+    if inst is None:
         return 2
     print_line(lambda: solve_matrix(inst.distances, inst.p, demand=inst.demand,
                                     capacity=inst.capacity, ids=inst.ids,

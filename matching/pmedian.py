@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matching.optimizer.cli import print_line, solve_matrix
+from matching.optimizer.cli import parse, print_line, read, solve_matrix
 from matching.orlib import InstanceFormatError, read_pmedian
 
 
@@ -24,23 +24,14 @@ def main(argv: list[str] | None = None) -> int:
             "lower_bound, gap, status (optimal only when proven), medians (1-based), seconds."
         ),
     )
-    parser.add_argument("path", help="instance file in OR-Library pmed format")
-    parser.add_argument("--time-limit", type=float, default=60.0,
-                        help="wall-clock seconds for the whole solve (default 60)")
     parser.add_argument("--capacity", type=int, default=None,
                         help="at most C vertices per median, the median itself included")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the heuristic starts")
-    args = parser.parse_args(argv)
-    try:
-        inst = read_pmedian(args.path)
-    except (OSError, InstanceFormatError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    args = parse(parser, argv, "OR-Library pmed")
+    inst = read(read_pmedian, args.path, (InstanceFormatError,)) if args else None
+    if inst is None:
         return 2
     if args.capacity is not None and args.capacity < 1:
         print("error: --capacity must be at least 1", file=sys.stderr)
-        return 2
-    if not args.time_limit > 0:
-        print("error: --time-limit must be > 0", file=sys.stderr)
         return 2
     demand = None if args.capacity is None else [1] * inst.n
     print_line(lambda: solve_matrix(inst.distances, inst.p, demand=demand,

@@ -138,7 +138,7 @@ def lighthouse_load() -> tuple[dict[str, int] | None, int | None]:
     )
     for plan in plans:
         result = plan.result or {}
-        if result.get("status") in ("optimal", "feasible") and result.get("clusters"):
+        if result.get("status") in ("optimal", "time_limit", "feasible") and result.get("clusters"):
             load: dict[str, int] = {}
             for cluster in result["clusters"]:
                 lighthouse = cluster["lighthouse"]

@@ -77,8 +77,8 @@ def format_summary(plan: ClusterPlan) -> str:
         return "\n".join(lines)
     if not result:
         return "\n".join(lines)
-    if result["status"] == "infeasible":
-        lines.append(f"infeasible: {result.get('reason')}")
+    if result["status"] == "infeasible" or result.get("objective") is None:
+        lines.append(f"{result['status']}: {result.get('reason')}")
         return "\n".join(lines)
 
     def num(value, digits=2):

@@ -61,9 +61,28 @@ STATUS_LABELS = {
 }
 RESULT_LABELS = {
     "optimal": _l("optimaal (bewezen)"),
+    "time_limit": _l("tijdslimiet bereikt (beste plan tot dan, niet bewezen optimaal)"),
+    "infeasible": _l("onhaalbaar (bewezen)"),
+    "cancelled": _l("geannuleerd (beste plan tot dan)"),
+    # plans stored before the statuses above
     "feasible": _l("haalbaar (niet bewezen optimaal)"),
-    "infeasible": _l("onhaalbaar"),
 }
+
+
+def _nl() -> bool:
+    return str(get_locale()) != "en"
+
+
+def _message(error: dict[str, Any]) -> str:
+    """A field error in the page's language (the optimizer gives ``message_nl`` too)."""
+    return (error.get("message_nl") or error["message"]) if _nl() else error["message"]
+
+
+def reason_text(result: dict[str, Any] | None) -> str | None:
+    """The optimizer's reason in the page's language."""
+    if not result:
+        return None
+    return (result.get("reason_nl") or result.get("reason")) if _nl() else result.get("reason")
 #: Number of distinct cluster colours on the map (CSS classes cluster-0 ... cluster-11).
 CLUSTER_COLOURS = 12
 
@@ -179,7 +198,7 @@ def _form_field(form: PlanForm, api_field: str):
 def _attach(form: PlanForm, errors: list[dict[str, Any]]) -> None:
     for error in errors:
         field = _form_field(form, error.get("field") or "")
-        field.errors = list(field.errors) + [error["message"]]
+        field.errors = list(field.errors) + [_message(error)]
 
 
 @bp.route("/planning", methods=["GET", "POST"])
@@ -281,6 +300,7 @@ def plan_page(plan_id: int):
         compare_error=compare_error, status_labels=STATUS_LABELS, result_labels=RESULT_LABELS,
         status_text={k: str(v) for k, v in STATUS_LABELS.items()},
         maturity_labels=MATURITY_LABELS, km=_km, number=number, domain_label=_domain_label,
+        reason=reason_text(result),
     )
 
 

@@ -195,8 +195,16 @@ class PlanResultSchema(Schema):
     class Meta:
         ordered = True
 
-    status = fields.String(validate=validate.OneOf(("optimal", "feasible", "infeasible")))
-    reason = fields.String(allow_none=True, metadata={"description": "why infeasible, plainly"})
+    status = fields.String(
+        validate=validate.OneOf(("optimal", "time_limit", "infeasible", "cancelled", "feasible")),
+        metadata={"description": "optimal (proven); time_limit (stopped by the time limit: the "
+                                 "best plan found with its gap, or none yet; never a proof of "
+                                 "infeasibility); infeasible (proven, with the reason); "
+                                 "cancelled (the best plan found before the cancel); feasible "
+                                 "only in plans stored before these statuses"})
+    reason = fields.String(allow_none=True, metadata={"description": "why infeasible or why "
+                                                                     "no plan yet, plainly"})
+    reason_nl = fields.String(allow_none=True, metadata={"description": "the reason in Dutch"})
     objective = fields.Float(allow_none=True)
     lower_bound = fields.Float(allow_none=True)
     gap = fields.Float(allow_none=True, metadata={"description": "(objective - lower_bound) / "

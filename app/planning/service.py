@@ -173,18 +173,20 @@ def optimizer_errors() -> Iterator[None]:
     try:
         yield
     except InvalidPlanRequest as exc:
-        raise validation_problem([{"field": exc.field, "message": exc.message}]) from None
+        raise validation_problem([{"field": exc.field, "message": exc.message,
+                                   "message_nl": exc.message_nl}]) from None
 
 
 def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
                cancel: threading.Event) -> dict[str, Any]:
     """Solve a stored plan's parameters on the current registry graph (needs an app context).
 
-    Returns the plan's ``result``: ``{status, reason, objective, lower_bound, gap, seconds,
-    costs, clusters: [{domain, lighthouse: {refnis, name}, cost, followers: [{refnis, name,
-    distance_km, cost}]}]}`` (costs in the optimizer's points, distances in km). A
-    well-formed request that cannot be met returns ``status: "infeasible"`` with the reason;
-    a cancelled solve returns the best plan found so far.
+    Returns the plan's ``result``: ``{status, reason, reason_nl, objective, lower_bound, gap,
+    seconds, costs, clusters: [{domain, lighthouse: {refnis, name}, cost, followers: [{refnis,
+    name, distance_km, cost}]}]}`` (costs in the optimizer's points, distances in km). Status
+    ``optimal`` (proven), ``time_limit`` (the best plan found, with its gap, or none yet: never
+    shown as infeasible), ``infeasible`` (proven, with the reason in English and Dutch) or
+    ``cancelled`` (the best plan found before the cancel).
     """
     graph = current_graph()
     model = build_model(graph)
@@ -217,6 +219,7 @@ def result_json(plan: OptimizerPlan, graph: RegistryGraph) -> dict[str, Any]:
     return {
         "status": body["status"],
         "reason": body.get("reason"),
+        "reason_nl": body.get("reason_nl"),
         "objective": finite(body.get("objective")),
         "lower_bound": finite(body.get("lower_bound")),
         "gap": finite(body.get("gap")),

@@ -3,6 +3,7 @@ its one JSON line ``{objective, lower_bound, gap, status, medians, seconds}``.""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -64,3 +65,26 @@ def print_line(solve) -> ClusterPlan:
         os.close(saved)
     print(json.dumps(plan_line(plan)), flush=True)
     return plan
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None, fmt: str):
+    """Add PATH, --time-limit and --seed to ``parser`` and parse ``argv``; None (after an error
+    on stderr) when the time limit is not positive."""
+    parser.add_argument("path", help=f"instance file in {fmt} format")
+    parser.add_argument("--time-limit", type=float, default=60.0,
+                        help="wall-clock seconds for the whole solve (default 60)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the heuristics")
+    args = parser.parse_args(argv)
+    if not args.time_limit > 0:
+        print("error: --time-limit must be > 0", file=sys.stderr)
+        return None
+    return args
+
+
+def read(reader, path: str, errors: tuple[type[Exception], ...]):
+    """``reader(path)``, or None after the error on stderr."""
+    try:
+        return reader(path)
+    except (OSError, *errors) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None

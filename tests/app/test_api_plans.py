@@ -122,6 +122,25 @@ def test_an_infeasible_request_is_a_done_plan_with_the_plain_reason(client, admi
     assert result["status"] == "infeasible" and result["clusters"] == []
     assert result["objective"] is None
     assert result["reason"].startswith("total capacity 6 < 18 followers in mobility")
+    assert result["reason_nl"].startswith("totale capaciteit 6 < 18 volgers in Slimme mobiliteit")
+
+
+def test_a_plan_stopped_by_its_time_limit_is_never_labelled_infeasible(client, admin_headers):
+    """Six domains over every Flemish municipality in one second: far too little to prove
+    anything, so the plan ends by its time limit: the best plan found with its gap, or no plan
+    with a reason that says it is not proven infeasible."""
+    plan = solved(client, admin_headers, domains=list(DOMAINS), lighthouses=8, max_followers=40,
+                  min_maturity="none", time_limit_s=1)
+    result = plan["result"]
+    assert result["status"] == "time_limit", result["status"]
+    if result["objective"] is None:
+        assert result["clusters"] == []
+        assert "not proven infeasible" in result["reason"]
+        assert "niet bewezen onhaalbaar" in result["reason_nl"]
+    else:
+        assert result["clusters"] and result["reason"] is None
+        assert result["lower_bound"] <= result["objective"]
+        assert result["gap"] is not None and 0 < result["gap"] <= 1
 
 
 BAD = [

@@ -107,6 +107,41 @@ def test_an_infeasible_plan_says_why_and_shows_no_coverage(app, client):
     assert 'id="coverage"' not in page and 'id="compare"' not in page
 
 
+def test_an_infeasible_plan_gives_its_reason_in_dutch_and_in_english(app, client):
+    _login(app, client)
+    result = {"status": "infeasible", "reason": "total capacity 6 < 18 followers in mobility",
+              "reason_nl": "totale capaciteit 6 < 18 volgers in Slimme mobiliteit",
+              "objective": None, "lower_bound": None, "gap": None, "seconds": 0.0,
+              "clusters": [], "costs": {}}
+    plan_id = _plan(app, status="done", result=result, finished_at=utcnow())
+    page = client.get(f"/planning/{plan_id}").get_data(as_text=True)
+    assert "totale capaciteit 6 &lt; 18 volgers in Slimme mobiliteit" in page
+    assert "onhaalbaar (bewezen)" in page
+    page = client.get(f"/planning/{plan_id}?lang=en").get_data(as_text=True)
+    assert "total capacity 6 &lt; 18 followers in mobility" in page
+
+
+def test_a_plan_stopped_by_its_time_limit_is_never_shown_as_infeasible(app, client):
+    _login(app, client)
+    stopped = dict(RESULT, status="time_limit", objective=12.0, lower_bound=9.0, gap=0.25)
+    plan_id = _plan(app, status="done", result=stopped, finished_at=utcnow())
+    page = client.get(f"/planning/{plan_id}").get_data(as_text=True)
+    assert "tijdslimiet bereikt (beste plan tot dan, niet bewezen optimaal)" in page
+    assert 'id="time-limit-note"' in page and "hoogstens 25 % duurder" in page
+    assert "onhaalbaar" not in page and 'id="infeasible-reason"' not in page
+    assert 'id="coverage"' in page  # the plan found is shown
+    nothing = {"status": "time_limit", "objective": None, "lower_bound": None, "gap": None,
+               "seconds": 1.0, "clusters": [], "costs": {},
+               "reason": "no plan found within the time limit of 1 s (not proven infeasible; "
+                         "allow more time)",
+               "reason_nl": "geen plan gevonden binnen de tijdslimiet van 1 s (niet bewezen "
+                            "onhaalbaar; geef meer tijd)"}
+    plan_id = _plan(app, status="done", result=nothing, finished_at=utcnow())
+    page = client.get(f"/planning/{plan_id}").get_data(as_text=True)
+    assert 'id="no-plan-reason"' in page and "niet bewezen onhaalbaar" in page
+    assert 'id="infeasible-reason"' not in page and "onhaalbaar (bewezen)" not in page
+
+
 def test_a_failed_plan_shows_its_error(app, client):
     _login(app, client)
     plan_id = _plan(app, status="failed", error="RuntimeError: boom", finished_at=utcnow())
@@ -130,3 +165,15 @@ def test_unknown_plan_page_is_404(app, client):
     _login(app, client)
     assert client.get("/planning/999999").status_code == 404
     assert client.get("/planning/4294967296").status_code == 404
+
+
+def test_the_optimizers_refusal_reaches_the_form_in_dutch(app, client):
+    _login(app, client)
+    resp = client.post("/planning", data={
+        "domains": ["mobility"], "lighthouses": "21", "min_followers": "0",
+        "min_maturity": "none", "one_domain_per_lighthouse": "y", "time_limit_s": "10",
+        "participants": "24062\n24038\n24009\n24086\n24043"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "21 vuurtorens gevraagd in Slimme mobiliteit, maar er zijn maar 5 kandidaten" in page
+    assert "lighthouses asked" not in page
