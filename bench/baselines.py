@@ -76,3 +76,73 @@ def fasterpam(costs: np.ndarray, p: int, seed: int = 0) -> dict:
     medoids = np.asarray(res.medoids, dtype=np.int64)
     return {"objective": float(np.asarray(costs)[:, medoids].min(axis=1).sum()),
             "medians": sorted(int(m) for m in medoids), "seconds": seconds}
+
+
+def plan_mip(spec, time_limit: float = 60.0) -> dict:
+    """The whole cluster plan (``matching.optimizer.model.Spec``: its cost matrices, candidates,
+    lighthouse counts, follower cap and one domain per lighthouse) as one textbook MIP in HiGHS,
+    strong form (x <= y per pair), written here without the optimizer's code. Returns {status,
+    objective, lower_bound, seconds}."""
+    t0 = time.perf_counter()
+    part = spec.part
+    np_ = len(part)
+    params = spec.params
+    cols, costs, lo, hi = 0, [], [], []
+    r = 0
+    ycols: dict[int, list[int]] = {}
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for d in spec.domains:
+        cand = spec.cand[d]
+        nc = len(cand)
+        ycol = cols + np.arange(nc)
+        for k, c in enumerate(cand):
+            ycols.setdefault(int(c), []).append(int(ycol[k]))
+        mask = spec.allowed(d, "none") & (part[:, None] != cand[None, :])
+        ii, jj = np.nonzero(mask)
+        nx = len(ii)
+        xcol = cols + nc + np.arange(nx)
+        cols += nc + nx
+        costs += [np.full(nc, params.costs.lighthouse_fixed), spec.cost[d][part[ii], cand[jj]]]
+        selfr, selfc = np.nonzero(part[:, None] == cand[None, :])
+        # served once: sum_l x_fl + y_ff = 1
+        entries.append((r + np.concatenate([ii, selfr]), np.concatenate([xcol, ycol[selfc]]),
+                        np.ones(nx + len(selfr))))
+        lo.append(np.ones(np_))
+        hi.append(np.ones(np_))
+        r += np_
+        # x_fl <= y_l
+        entries.append((r + np.concatenate([np.arange(nx)] * 2), np.concatenate([xcol, ycol[jj]]),
+                        np.concatenate([np.ones(nx), -np.ones(nx)])))
+        lo.append(np.full(nx, -np.inf))
+        hi.append(np.zeros(nx))
+        r += nx
+        if params.max_followers is not None:
+            entries.append((r + np.concatenate([jj, np.arange(nc)]), np.concatenate([xcol, ycol]),
+                            np.concatenate([np.ones(nx), np.full(nc, -params.max_followers)])))
+            lo.append(np.full(nc, -np.inf))
+            hi.append(np.zeros(nc))
+            r += nc
+        entries.append((np.full(nc, r), ycol, np.ones(nc)))
+        lo.append([spec.kmin[d]])
+        hi.append([spec.kmax[d]])
+        r += 1
+    if params.one_domain_per_lighthouse:
+        for ys in ycols.values():
+            if len(ys) > 1:
+                entries.append((np.full(len(ys), r), np.array(ys), np.ones(len(ys))))
+                lo.append([-np.inf])
+                hi.append([1.0])
+                r += 1
+    a = csr_matrix((np.concatenate([e[2] for e in entries]),
+                    (np.concatenate([e[0] for e in entries]),
+                     np.concatenate([e[1] for e in entries]))), shape=(r, cols))
+    res = milp(np.concatenate(costs), constraints=LinearConstraint(
+        a, np.concatenate([np.asarray(x, dtype=float) for x in lo]),
+        np.concatenate([np.asarray(x, dtype=float) for x in hi])),
+        integrality=np.ones(cols), bounds=Bounds(0, 1),
+        options={"time_limit": time_limit, "mip_rel_gap": 0})
+    bound = getattr(res, "mip_dual_bound", None)
+    return {"status": "optimal" if res.status == 0 else "time_limit",
+            "objective": None if res.x is None else round(float(res.fun), 2),
+            "lower_bound": None if bound is None else round(float(bound), 2),
+            "seconds": round(time.perf_counter() - t0, 2)}

@@ -10,7 +10,9 @@ instead (gamma-distributed scores, centrumsteden x3; maturity from the same thre
 Plan: the issue's example request, 8 lighthouses per domain, at most 40 followers each, one
 domain per lighthouse, candidates of maturity >= experienced. Reports, as medians of ``--runs``:
 time to a gap <= 1 % for all six domains, time to proven optimality for one domain (mobility),
-the final status/gap, and the peak resident memory (``resource.getrusage``). Prints JSON.
+the final status/gap, the peak resident memory of the solves (``resource.getrusage``, read before
+the baseline runs), and, side by side on run 0's instance, an independent MIP of the same
+six-domain plan in HiGHS (``bench/baselines.py``) with the same time limit. Prints JSON.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def timed_solve(model: ClusterModel, params: PlanParams, target_gap: float) -> d
         reached.append(plan.seconds)
     return {
         "status": plan.status, "objective": plan.objective, "gap": plan.gap,
+        "lower_bound": None if plan.lower_bound is None else round(plan.lower_bound, 2),
         "seconds": round(plan.seconds, 2),
         "seconds_to_target_gap": round(reached[0], 2) if reached else None,
         "reason": plan.reason,
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--experience", choices=("synthetic", "registry"), default="synthetic")
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--no-mip", action="store_true", help="skip the HiGHS MIP baseline")
     args = parser.parse_args()
     municipalities = load_municipalities()
     all_runs, one_runs = [], []
@@ -110,6 +114,8 @@ def main() -> None:
         one_runs.append(timed_solve(model, PlanParams(domains=("mobility",), **base), 0.0))
         print(json.dumps({"run": run, "all": all_runs[-1], "mobility": one_runs[-1]}),
               file=sys.stderr, flush=True)
+
+    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
     def median(rows: list[dict], key: str) -> float | None:
         values = [r[key] for r in rows if r[key] is not None]
@@ -125,15 +131,25 @@ def main() -> None:
             "seconds_to_gap_1pct_median": median(all_runs, "seconds_to_target_gap"),
             "statuses": [r["status"] for r in all_runs],
             "final_gaps": [r["gap"] for r in all_runs],
+            "objectives": [r["objective"] for r in all_runs],
+            "lower_bounds": [r["lower_bound"] for r in all_runs],
         },
         "mobility_only": {
             "seconds_to_optimal_median": median(
                 [r for r in one_runs], "seconds_to_target_gap"),
             "statuses": [r["status"] for r in one_runs],
         },
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_memory_mb": peak_mb,
         "runs": args.runs,
     }
+    if not args.no_mip:
+        from bench.baselines import plan_mip
+        from matching.optimizer.model import Spec
+
+        model = build_model(municipalities, args.experience, seed=0)
+        spec = Spec.build(model, PlanParams(domains=DOMAINS, lighthouses=8, max_followers=40,
+                                            time_limit_s=args.time_limit))
+        out["six_domains_highs_mip_run0"] = plan_mip(spec, args.time_limit)
     print(json.dumps(out, indent=1))
 
 

@@ -2,7 +2,8 @@
 
 Each ``bench/bench_*.py`` is run as its own process (``python -m bench.<name>``) and must print
 one JSON object on its last stdout line. Lists of objects become tables; nested objects become
-``key: value`` lines. ``python -m bench.run bench_partners`` runs a subset.
+``key: value`` lines. ``python -m bench.run bench_partners`` runs a subset and keeps the other
+sections of docs/benchmarks.md as they were.
 """
 
 from __future__ import annotations
@@ -91,6 +92,21 @@ def last_json_object(stdout: str):
     return None
 
 
+def merged(previous: str, fresh: dict[str, str]) -> list[str]:
+    """The sections of ``previous`` (a benchmarks.md) in their order, each replaced by the
+    fresh section of the same benchmark (named by its ``python -m bench.NAME`` line); fresh
+    sections of benchmarks not there yet come last."""
+    out, done = [], set()
+    for chunk in previous.split("\n## ")[1:]:
+        name = next((n for n in fresh if f"`python -m bench.{n}`" in chunk), None)
+        if name is None:
+            out.append("## " + chunk.rstrip("\n") + "\n")
+        else:
+            out.append(fresh[name])
+            done.add(name)
+    return out + [text for n, text in fresh.items() if n not in done]
+
+
 def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     sections, failed = [], []
@@ -118,6 +134,8 @@ def main(argv: list[str]) -> int:
         "measured in the same run; where a benchmark reads the load average it records it (a shared "
         "machine slows wall-clock figures).\n\n"
     )
+    if argv and OUT.exists():  # a subset: keep the other benchmarks' sections as they were
+        sections = merged(OUT.read_text(), dict(zip(names, sections, strict=True)))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n".join(sections))
     print(f"wrote {OUT}")

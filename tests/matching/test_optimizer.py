@@ -419,3 +419,19 @@ def test_cancel_returns_within_a_second_with_status_cancelled():
     assert out["plan"].status in {"cancelled", "optimal"}
     if out["plan"].status == "cancelled":
         assert out["done"] - asked < 1.0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_several_domains_agree_with_an_independent_mip(seed):
+    """One domain per lighthouse couples the domains; HiGHS on the textbook MIP of the same
+    numbers (bench/baselines.py, no optimizer code) finds the same optimum."""
+    from bench.baselines import plan_mip
+    from matching.optimizer.model import Spec
+
+    model, _ = random_model(20 + seed, 25, domains=("mobility", "living"), ready_share=0.4)
+    params = PlanParams(domains=("mobility", "living"), lighthouses=3, max_followers=9,
+                        time_limit_s=60)
+    plan = model.solve(params)
+    mip = plan_mip(Spec.build(model, params), time_limit=120)
+    assert plan.status == "optimal" and mip["status"] == "optimal"
+    assert plan.objective == pytest.approx(mip["objective"], abs=0.011)
