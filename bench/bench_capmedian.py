@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -61,9 +62,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,100,150,200")
     parser.add_argument("--time-limit", type=float, default=60.0)
     args = parser.parse_args()
+    load_start = round(os.getloadavg()[0], 1)
     rows = [run_size(int(n), args.runs, args.time_limit) for n in args.sizes.split(",")]
     print(json.dumps({"title": "Capacitated p-median (pmedcap form): ClusterModel.solve vs "
-                      "an independent HiGHS MIP", "cases": rows}, indent=1))
+                      "an independent HiGHS MIP", "cases": rows,
+                      "load_average_1min_start_end": [load_start,
+                                                      round(os.getloadavg()[0], 1)]}, indent=1))
 
 
 if __name__ == "__main__":

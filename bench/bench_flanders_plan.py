@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import statistics
 import sys
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--no-mip", action="store_true", help="skip the HiGHS MIP baseline")
     args = parser.parse_args()
+    load_start = round(os.getloadavg()[0], 1)
     municipalities = load_municipalities()
     all_runs, one_runs = [], []
     for run in range(args.runs):
@@ -141,6 +143,7 @@ def main() -> None:
         },
         "peak_memory_mb": peak_mb,
         "runs": args.runs,
+        "load_average_1min_start_end": [load_start, round(os.getloadavg()[0], 1)],
     }
     if not args.no_mip:
         from bench.baselines import plan_mip

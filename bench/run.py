@@ -126,7 +126,9 @@ def main(argv: list[str]) -> int:
             continue
         title = data.pop("title", name) if isinstance(data, dict) else name
         body = "\n".join(render(data))
-        sections.append(f"## {title}\n\n`python -m bench.{name}` ({took:.0f} s wall in all)\n\n{body}")
+        when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}"
+        sections.append(f"## {title}\n\n`python -m bench.{name}` ({took:.0f} s wall in all, "
+                        f"ended {when})\n\n{body}")
     header = (
         "# Benchmarks\n\nWritten by `make bench` (`python -m bench.run`); do not edit by hand.\n\n"
         f"- machine: {machine()}\n- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
@@ -134,8 +136,10 @@ def main(argv: list[str]) -> int:
         "measured in the same run; where a benchmark reads the load average it records it (a shared "
         "machine slows wall-clock figures).\n\n"
     )
-    if argv and OUT.exists():  # a subset: keep the other benchmarks' sections as they were
-        sections = merged(OUT.read_text(), dict(zip(names, sections, strict=True)))
+    if argv and OUT.exists():  # a subset: keep the header and the other sections as they were
+        previous = OUT.read_text()
+        sections = merged(previous, dict(zip(names, sections, strict=True)))
+        header = previous.split("\n## ")[0].rstrip("\n") + "\n\n"
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(header + "\n".join(sections))
     print(f"wrote {OUT}")
