@@ -237,3 +237,45 @@ def test_a_step_too_fine_to_count_is_an_error_not_a_crash():
 
     crit = Criterion(code="x", name_nl="x", name_en="x", scale_min=0, scale_max=10, scale_step=1e-300)
     assert [e.field for e in crit.errors("")] == ["scale_step"]
+
+
+def test_every_figure_in_a_preset_file_names_its_source():
+    import tomllib
+
+    from evaluation.calls.presets import PRESET_DIR
+
+    for name, path in PRESETS.items():
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        documented = {s.field for s in preset_call(name).sources}
+        figures = set(raw) - {"name", "sources", "not_checked", "not_checked_shared"}
+        missing = figures - documented
+        assert not missing, (name, missing)
+        assert path.parent == PRESET_DIR
+
+
+def test_a_new_preset_is_a_data_file(tmp_path):
+    from evaluation.calls import load_preset
+
+    path = tmp_path / "proefoproep-2026.toml"
+    path.write_text(
+        'name = "Proefoproep 2026"\nyear = 2026\nmax_subsidy_pct = 70\nmin_cofinancing_pct = 30\n'
+        'criteria = "city-of-things"\n\n[[sources]]\nfield = "max_subsidy_pct"\nsource = "ours"\n'
+        '\n[[sources]]\nshared = "scale"\n',
+        encoding="utf-8",
+    )
+    call = load_preset(path)
+    assert call.preset == "proefoproep-2026" and call.max_subsidy_pct == 70
+    assert [c.code for c in call.criteria] == ["leverage", "scalability"]
+    assert call.sources[1].field == "criteria.weight/scale/threshold"
+
+
+def test_a_broken_preset_file_is_named(tmp_path):
+    from evaluation.calls.presets import InvalidPresetFile, load_preset
+
+    path = tmp_path / "broken.toml"
+    path.write_text(
+        'name = "X"\nyear = 2026\ncriteria = "city-of-things"\n\n[[sources]]\nshared = "nope"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidPresetFile, match="broken.toml"):
+        load_preset(path)
