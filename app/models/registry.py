@@ -82,7 +82,8 @@ class Municipality(db.Model):
     is_centrumstad: Mapped[bool] = mapped_column(Boolean, default=False)
     population: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str | None] = mapped_column(Text)
-    population_year: Mapped[int | None] = mapped_column(Integer)
+    population_date: Mapped[date | None] = mapped_column(Date)
+    """Reference date of ``population`` (Statbel: 2020-01-01)."""
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     coordinates_source: Mapped[str | None] = mapped_column(Text)

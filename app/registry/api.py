@@ -5,7 +5,7 @@ Prior projects: read for everyone, write for admins.
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import Response, request, url_for
 from sqlalchemy import select
 
 from app.core.api import bp, json_body, parse_args
@@ -13,7 +13,9 @@ from app.core.auth import require_admin
 from app.core.extensions import db
 from app.models import Domain, Municipality, Project
 from app.registry import service as registry
+from app.registry.boundaries import boundaries
 from app.registry.schemas import (
+    BoundaryArgs,
     DomainSchema,
     MunicipalityListArgs,
     MunicipalitySchema,
@@ -32,6 +34,7 @@ from app.registry.service import (
 )
 
 _list_args = MunicipalityListArgs()
+_boundary_args = BoundaryArgs()
 _one = MunicipalitySchema()
 _many = MunicipalitySchema(many=True)
 
@@ -238,3 +241,38 @@ def delete_project(project_id: int):
     registry.delete_project(project)
     save_or_problem()
     return "", 204
+
+
+@bp.get("/boundaries")
+def list_boundaries():
+    """Outlines of the current municipalities, for maps.
+    ---
+    get:
+      summary: Municipal outlines as a GeoJSON FeatureCollection (one feature per municipality)
+      description: >-
+        The 2025 municipalities dissolved from a CC0 map of 2019 (docs/data.md), simplified to
+        about 30 m; features sorted by REFNIS with properties refnis, name and region. The answer
+        carries an ETag and may be cached for a day.
+      parameters:
+      - in: query
+        schema: BoundaryArgs
+      responses:
+        200:
+          content:
+            application/geo+json:
+              schema: BoundaryCollection
+        304:
+          description: Not modified (If-None-Match matched the ETag)
+        400: Problem
+    """
+    args = parse_args(_boundary_args)
+    compressed = "gzip" in request.accept_encodings
+    body, etag = boundaries(args.get("region"), compressed)
+    response = Response(body, mimetype="application/geo+json")
+    if compressed:
+        response.content_encoding = "gzip"
+    response.vary.add("Accept-Encoding")
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)

@@ -17,6 +17,30 @@ class MunicipalityListArgs(PageArgs):
     include_merged = fields.Boolean(load_default=False)
 
 
+class BoundaryArgs(StrictSchema):
+    region = fields.String(validate=validate.OneOf(REGIONS), metadata={
+        "description": "flanders (285 municipalities) or brussels (19); left out: both"})
+
+
+class BoundaryProperties(Schema):
+    refnis = fields.String(metadata={"description": "REFNIS code of the current municipality"})
+    name = fields.String(metadata={"description": "Dutch name"})
+    region = fields.String()
+
+
+class BoundaryFeature(Schema):
+    type = fields.Constant("Feature")
+    properties = fields.Nested(BoundaryProperties)
+    geometry = fields.Dict(metadata={
+        "description": "GeoJSON Polygon or MultiPolygon, WGS84 [longitude, latitude], simplified to about 30 m"})
+
+
+class BoundaryCollection(Schema):
+    type = fields.Constant("FeatureCollection")
+    source = fields.String(metadata={"description": "where the outlines come from and how they were simplified"})
+    features = fields.List(fields.Nested(BoundaryFeature))
+
+
 class MunicipalityRef(Schema):
     refnis = fields.String()
     name_nl = fields.String()
@@ -36,7 +60,7 @@ class MunicipalitySchema(Schema):
     is_centrumstad = fields.Boolean()
     population = fields.Integer(allow_none=True)
     population_source = fields.String(allow_none=True)
-    population_year = fields.Integer(allow_none=True)
+    population_date = fields.Date(allow_none=True, metadata={"description": "reference date of population (Statbel, 2020-01-01)"})
     latitude = fields.Float(allow_none=True)
     longitude = fields.Float(allow_none=True)
     coordinates_source = fields.String(allow_none=True)

@@ -85,7 +85,7 @@ def load_municipalities(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
             "is_centrumstad": row["is_centrumstad"] == "1",
             "population": _int_or_none(row["population"]),
             "population_source": row["population_source"] or None,
-            "population_year": _int_or_none(row["population_year"]),
+            "population_date": date.fromisoformat(row["population_date"]) if row["population_date"] else None,
             "latitude": _float_or_none(row["latitude"]),
             "longitude": _float_or_none(row["longitude"]),
             "coordinates_source": row["coordinates_source"] or None,

@@ -30,10 +30,27 @@ def test_every_current_municipality_has_coordinates_and_population_with_source(c
         for m in body["items"]:
             seen += 1
             assert m["population"] and m["population"] > 0, m["refnis"]
-            assert m["population_source"] and m["population_year"], m["refnis"]
+            assert m["population_source"].startswith("Statbel"), m["refnis"]
+            assert m["population_date"] == "2020-01-01", m["refnis"]
             assert m["latitude"] is not None and m["longitude"] is not None, m["refnis"]
             assert m["coordinates_source"], m["refnis"]
     assert seen == 304
+
+
+def test_flanders_and_brussels_sum_to_statbels_2020_totals(client):
+    """Statbel's published population of the regions on 1 January 2020, to the inhabitant."""
+    for region, total in (("flanders", 6_629_143), ("brussels", 1_218_255)):
+        items = []
+        for page in range(1, 4):
+            items += client.get(f"/api/v1/municipalities?region={region}&per_page=100&page={page}").json["items"]
+        assert len(items) == {"flanders": 285, "brussels": 19}[region]
+        assert sum(m["population"] for m in items) == total
+
+
+def test_kampenhout_has_statbels_figure_with_its_reference_date(client):
+    body = client.get("/api/v1/municipalities/23038").json
+    assert (body["name_nl"], body["population"], body["population_date"]) == ("Kampenhout", 12_129, "2020-01-01")
+    assert body["population_source"] == "Statbel, population on 1 January 2020, REFNIS 23038"
 
 
 def test_old_refnis_answers_with_successor_and_says_so(client):

@@ -57,3 +57,41 @@ def test_models_and_migrations_agree(empty_url):
         db.engine.dispose()
     significant = [d for d in diff if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
     assert significant == []
+
+
+def test_population_year_becomes_population_date_and_back(empty_url):
+    """0005 replaces the load year by Statbel's reference date; the downgrade keeps its year."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app.core.extensions import db
+
+    app = make_app(empty_url)
+    with app.app_context():
+        upgrade(revision="0004_cluster_plans")
+        db.session.execute(text(
+            "INSERT INTO municipality (refnis, name_nl, name_search, region, is_centrumstad, "
+            "population, population_year) VALUES ('23038', 'Kampenhout', 'kampenhout', "
+            "'flanders', false, 1538, 2026)"
+        ))
+        db.session.commit()
+        upgrade(revision="0005_population_date")
+        db.session.remove()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("municipality")}
+        assert "population_date" in columns and "population_year" not in columns
+        row = db.session.execute(text(
+            "SELECT population, population_date FROM municipality WHERE refnis = '23038'"
+        )).one()
+        assert row == (1538, None)  # a load year is no reference date: the seed fills it
+        db.session.execute(text(
+            "UPDATE municipality SET population = 12129, population_date = '2020-01-01'"
+        ))
+        db.session.commit()
+        downgrade(revision="0004_cluster_plans")
+        db.session.remove()
+        row = db.session.execute(text(
+            "SELECT population, population_year FROM municipality WHERE refnis = '23038'"
+        )).one()
+        assert row == (12129, 2020)
+        db.session.remove()
+        db.engine.dispose()
