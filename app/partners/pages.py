@@ -7,7 +7,7 @@ what the API answers; bad input comes back as an error beside the field instead 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,13 +23,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.core.extensions import db
-from app.core.maps import Projection, map_points, shape_paths
 from app.core.problems import Problem
 from app.core.web import bp
 from app.models import Domain
 from app.partners.service import municipality_profile, partner_suggestions
+from app.registry import maps
 from app.registry.service import current_graph
-from matching.graph import MAX_LIMIT
+from matching.experience import MATURITY_CLASSES, maturity_class
+from matching.graph import MAX_LIMIT, RegistryGraph
+from matching.registry import DOMAINS
 
 MATURITY_LABELS = {
     "lighthouse-ready": _l("klaar om vuurtoren te zijn"),
@@ -37,6 +39,9 @@ MATURITY_LABELS = {
     "starter": _l("starter"),
     "none": _l("geen ervaring"),
 }
+#: Choropleth class of each maturity class, light to dark (static/css/maps.css).
+MATURITY_CSS = {"none": "vt-level-0", "starter": "vt-level-1", "experienced": "vt-level-2",
+                "lighthouse-ready": "vt-level-4"}
 ROLE_LABELS = {
     "lead": _l("indiener"),
     "partner": _l("partner"),
@@ -111,22 +116,48 @@ def partners():
         else:
             form.municipality.data = result["query"]["municipality"]["name_nl"]
     graph = current_graph()
-    projection = Projection()
-    marks, here = [], []
+    map_spec = None
     if result:
-        chosen = graph.municipality(result["query"]["municipality"]["refnis"])
-        here = map_points([chosen], projection)
-        ranked = [graph.municipality(item["municipality"]["refnis"]) for item in result["items"]]
-        marks = [dict(point, label=str(rank)) for rank, point
-                 in enumerate(map_points(ranked, projection), start=1)]
+        chosen = result["query"]["municipality"]["refnis"]
+        ranked = [item["municipality"]["refnis"] for item in result["items"]]
+        areas = experience_areas(graph, result["query"]["domain"])
+        marks = [maps.mark(graph.municipality(chosen), "★", "vt-here-mark", _("uw gemeente"))]
+        marks += [maps.mark(graph.municipality(code), str(rank), "", _("voorstel %(n)s", n=rank))
+                  for rank, code in enumerate(ranked, start=1)]
+        map_spec = maps.spec(
+            areas=areas, legend_title=_("Rijpheid in %(domain)s", domain=_domain_name(domains, result["query"]["domain"])),
+            legend=[(MATURITY_CSS[c], MATURITY_LABELS[c]) for c in MATURITY_CLASSES],
+            marks=marks, focus=[chosen, *ranked],
+        )
     return render_template(
         "partners.html", form=form, result=result, domains={d.code: d for d in domains},
-        municipalities=sorted(graph.municipalities, key=lambda m: m.name_nl),
-        projection=projection, shapes=shape_paths(projection),
-        points=map_points(graph.municipalities, projection), here=here, marks=marks,
+        municipalities=sorted(graph.municipalities, key=lambda m: m.name_nl), map_spec=map_spec,
         factor_labels=FACTOR_LABELS, looking_for_labels=LOOKING_FOR_LABELS,
         mode_labels=MODE_LABELS,
     ), status
+
+
+def _domain_name(domains: list[Domain], code: str) -> str:
+    english = str(get_locale()) == "en"
+    for d in domains:
+        if d.code == code:
+            return d.name_en if english else d.name_nl
+    return code
+
+
+def experience_areas(graph: RegistryGraph, domain: str) -> dict[str, dict[str, str]]:
+    """Every municipality coloured by its maturity class in ``domain`` (the one formula of
+    :mod:`matching.experience`); the tooltip names the class and the experience score."""
+    d = DOMAINS.index(domain)
+    out = {}
+    for i, m in enumerate(graph.municipalities):
+        score = float(graph.experience[d, i])
+        cls = maturity_class(score, int(graph.lead_count[d, i]), graph.weights)
+        tip = str(MATURITY_LABELS[cls])
+        if score > 0:
+            tip += " · " + _("ervaring %(score)s", score=format_decimal(round(score, 2)))
+        out[m.refnis] = maps.area(MATURITY_CSS[cls], tip)
+    return out
 
 
 def _attach(form: PartnerSearchForm, problem: Problem) -> None:
@@ -152,7 +183,22 @@ def municipality_profile_page(refnis: str):
                 code=old["refnis"], new=body["municipality"]["name_nl"]), "info")
         return redirect(url_for("web.municipality_profile_page",
                                 refnis=body["municipality"]["refnis"]))
+    domains = _domains()
+    refnis = body["municipality"]["refnis"]
+    shown = request.args.get("kaart")
+    if shown not in DOMAINS:  # default: the domain this municipality is strongest in
+        shown = max(body["domains"], key=lambda d: d["score"])["domain"]
+    graph = current_graph()
+    areas = experience_areas(graph, shown)
+    map_spec = maps.spec(
+        areas=areas, legend_title=_("Rijpheid in %(domain)s", domain=_domain_name(domains, shown)),
+        legend=[(MATURITY_CSS[c], MATURITY_LABELS[c]) for c in MATURITY_CLASSES],
+        marks=[maps.mark(graph.municipality(refnis), "★", "vt-here-mark", body["municipality"]["name_nl"])],
+    )
+    names = {m.refnis: m.name_nl for m in graph.municipalities}
+    experienced = [code for code, a in areas.items() if a["c"] != MATURITY_CSS["none"]]
     return render_template(
-        "municipality_profile.html", profile=body, domains={d.code: d for d in _domains()},
-        maturity_labels=MATURITY_LABELS, role_labels=ROLE_LABELS,
+        "municipality_profile.html", profile=body, domains={d.code: d for d in domains},
+        maturity_labels=MATURITY_LABELS, role_labels=ROLE_LABELS, map_spec=map_spec,
+        map_domain=shown, map_rows=maps.text_rows(areas, names, keep=experienced),
     )

@@ -34,20 +34,20 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.calls.pages import number
 from app.core.extensions import db
-from app.core.maps import Projection, map_points, shape_paths
 from app.core.problems import Problem, flatten_marshmallow
 from app.core.web import admin_required, bp
 from app.models import Domain
 from app.partners.pages import MATURITY_LABELS
 from app.partners.service import resolve_municipality
 from app.planning.jobs import QueueUnavailable, cancel_plan
-from app.planning.reports import compare, coverage
+from app.planning.reports import SMALL_MAX_POPULATION, compare, coverage
 from app.planning.schemas import (
     DEFAULT_TIME_LIMIT_S,
     MAX_TIME_LIMIT_S,
     ClusterPlanInSchema,
 )
 from app.planning.service import DEFAULT_MIN_MATURITY, create_plan, get_plan, list_plans
+from app.registry import maps
 from app.registry.service import current_graph
 from matching.experience import MATURITY_CLASSES
 from matching.registry import DOMAINS
@@ -235,37 +235,53 @@ def planning():
                            number=number), status
 
 
-def _map(graph, result: dict[str, Any] | None, domain: str) -> dict[str, Any]:
-    """Points, cluster colour classes, titles and lighthouse marks of one domain's map."""
-    projection = Projection()
-    classes: dict[str, str] = {}
-    titles: dict[str, str] = {}
-    heads = []
-    clusters = [c for c in (result or {}).get("clusters") or [] if c["domain"] == domain]
+def _cluster_map(graph, result: dict[str, Any], domain: str) -> dict[str, Any]:
+    """One domain's clusters: each cluster's municipalities in its colour, the lighthouse a ringed
+    marker, a thin line from each follower to its lighthouse; the cluster tables under the map
+    are its text alternative."""
+    areas: dict[str, dict[str, str]] = {}
+    marks, links = [], []
+    clusters = [c for c in result.get("clusters") or [] if c["domain"] == domain]
     for position, cluster in enumerate(clusters):
         css = f"cluster-{position % CLUSTER_COLOURS}"
         head = cluster["lighthouse"]
-        classes[head["refnis"]] = css
-        titles[head["refnis"]] = _("%(name)s: vuurtoren", name=head["name"])
-        heads.append(head["refnis"])
+        lighthouse = graph.municipality(head["refnis"])
+        areas[head["refnis"]] = maps.area(css, _("vuurtoren"))
+        marks.append(maps.mark(lighthouse, "", f"vt-lighthouse {css}", _("vuurtoren")))
         for follower in cluster["followers"]:
-            classes[follower["refnis"]] = css
-            titles[follower["refnis"]] = _("%(name)s → %(head)s (%(km)s km)",
-                                           name=follower["name"], head=head["name"],
-                                           km=_km(follower["distance_km"]))
-    points = map_points(graph.municipalities, projection)
-    where = {p["refnis"]: p for p in points}
-    marks = [dict(where[r], css=classes[r]) for r in heads if r in where]
-    links = []
-    for position, cluster in enumerate(clusters):
-        head = where.get(cluster["lighthouse"]["refnis"])
-        for follower in cluster["followers"]:
-            point = where.get(follower["refnis"])
-            if head and point:
-                links.append({"x1": head["x"], "y1": head["y"], "x2": point["x"],
-                              "y2": point["y"], "css": f"cluster-{position % CLUSTER_COLOURS}"})
-    return {"projection": projection, "points": points, "classes": classes, "titles": titles,
-            "marks": marks, "links": links}
+            areas[follower["refnis"]] = maps.area(css, _("volgt %(head)s (%(km)s km)", head=head["name"],
+                                                       km=_km(follower["distance_km"])))
+            links.append(maps.link(graph.municipality(follower["refnis"]), lighthouse, f"vt-link {css}"))
+    legend = [(f"cluster-{i % CLUSTER_COLOURS}", c["lighthouse"]["name"]) for i, c in enumerate(clusters)]
+    legend.append(("vt-none", _("in geen cluster")))
+    return maps.spec(areas=areas, legend_title=_("Clusters (vuurtoren)"), legend=legend,
+                     marks=marks, links=links, focus=list(areas))
+
+
+def _coverage_map(graph, params: dict[str, Any],
+                  domain_cover: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """One domain's coverage: every counted municipality (the Flemish ones and the other
+    participants, as :func:`coverage` counts) covered or not, small ones darker (fewer than
+    SMALL_MAX_POPULATION inhabitants); the text alternative lists the ones not covered."""
+    left_out = {r["refnis"] for row in domain_cover["provinces"] for r in row["left_out"]}
+    participants = set(params.get("participants") or [])
+    areas = {}
+    for m in graph.municipalities:
+        if m.region != "flanders" and m.refnis not in participants:
+            continue
+        small = m.population < SMALL_MAX_POPULATION
+        if m.refnis in left_out:
+            areas[m.refnis] = maps.area("vt-uncovered-small" if small else "vt-uncovered",
+                                        _("niet gedekt, klein") if small else _("niet gedekt"))
+        else:
+            areas[m.refnis] = maps.area("vt-covered-small" if small else "vt-covered",
+                                        _("gedekt, klein") if small else _("gedekt"))
+    legend = [("vt-covered", _("gedekt")), ("vt-covered-small", _("gedekt, klein")),
+              ("vt-uncovered", _("niet gedekt")), ("vt-uncovered-small", _("niet gedekt, klein")),
+              ("vt-none", _("niet meegeteld"))]
+    names = {m.refnis: m.name_nl for m in graph.municipalities}
+    spec = maps.spec(areas=areas, legend_title=_("Dekking"), legend=legend)
+    return spec, maps.text_rows(areas, names, keep=sorted(left_out))
 
 
 def _km(value: float | None) -> str:
@@ -279,10 +295,11 @@ def plan_page(plan_id: int):
     domains = _domains()
     graph = current_graph()
     result = plan.result
-    maps, cover, comparison, compare_error = {}, None, None, None
+    cluster_maps, coverage_maps, cover, comparison, compare_error = {}, {}, None, None, None
     if result:
-        maps = {d: _map(graph, result, d) for d in plan.params.get("domains", [])}
+        cluster_maps = {d: _cluster_map(graph, result, d) for d in plan.params.get("domains", [])}
         cover = coverage(graph, plan.params, result)
+        coverage_maps = {d["domain"]: _coverage_map(graph, plan.params, d) for d in cover["domains"]}
     others = [p for p in list_plans(limit=100)
               if p.id != plan.id and p.result and p.result.get("clusters")]
     other_id = request.args.get("compare", type=int)
@@ -295,8 +312,8 @@ def plan_page(plan_id: int):
             comparison = compare(graph, {"id": plan.id, "params": plan.params, "result": result},
                                  {"id": other.id, "params": other.params, "result": other.result})
     return render_template(
-        "plans/plan.html", plan=plan, result=result, domains=domains, maps=maps,
-        shapes=shape_paths(Projection()), cover=cover, others=others, comparison=comparison,
+        "plans/plan.html", plan=plan, result=result, domains=domains, cluster_maps=cluster_maps,
+        coverage_maps=coverage_maps, cover=cover, others=others, comparison=comparison,
         compare_error=compare_error, status_labels=STATUS_LABELS, result_labels=RESULT_LABELS,
         status_text={k: str(v) for k, v in STATUS_LABELS.items()},
         maturity_labels=MATURITY_LABELS, km=_km, number=number, domain_label=_domain_label,

@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.core.extensions import db
-from app.core.formatting import parse_euro
-from app.core.maps import Projection, map_points, shape_paths
+from app.core.formatting import parse_euro, province_name
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
 from app.models import PROGRAMMES, PROVINCES, Domain, Municipality, Project
+from app.registry import maps
 from app.registry.forms import ProjectForm
 from app.registry.schemas import MunicipalityListArgs, ProjectInSchema, ProjectListArgs
 from app.registry.service import (
@@ -46,10 +46,42 @@ def _clean_args(schema) -> tuple[dict, dict]:
 def municipalities():
     args, errors = _clean_args(MunicipalityListArgs())
     items, total = paginate(municipality_query(args), (Municipality.name_search,), args["page"], args["per_page"])
+    map_spec, map_rows = _registry_map(args)
     return render_template(
         "municipalities.html", items=items, total=total, args=args, errors=errors,
         provinces=PROVINCES, pages=max(1, -(-total // args["per_page"])),
+        map_spec=map_spec, map_rows=map_rows,
     )
+
+
+def _inhabitants(m: Municipality) -> str:
+    if m.population is None:
+        return ""
+    return _("%(n)s inwoners", n=format_decimal(m.population))
+
+
+def _registry_map(args: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """The registry's map: every current municipality coloured by province; with a filter, the
+    municipalities it finds stand out. Tooltips give province and inhabitants."""
+    everyone = list(db.session.scalars(select(Municipality).where(Municipality.merged_into_id.is_(None))))
+    filtered = any(args.get(k) not in (None, "") for k in ("q", "region", "province", "centrumstad"))
+    found = {m.refnis for m in db.session.scalars(municipality_query(args))} if filtered else set()
+    areas = {}
+    for m in everyone:
+        where = province_name(m.province)
+        tip = f"{where} · {_inhabitants(m)}"
+        if filtered:
+            areas[m.refnis] = maps.area("vt-match" if m.refnis in found else "vt-none", tip)
+        else:
+            areas[m.refnis] = maps.area(f"vt-province-{m.province or 'brussels'}", tip)
+    if filtered:
+        legend = [("vt-match", _("gevonden met deze filter")), ("vt-none", _("andere gemeenten"))]
+    else:
+        legend = [(f"vt-province-{p}", province_name(p)) for p in PROVINCES]
+        legend.append(("vt-province-brussels", province_name(None)))
+    names = {m.refnis: m.name_nl for m in everyone}
+    spec = maps.spec(areas=areas, legend=legend, focus=sorted(found))
+    return spec, maps.text_rows(areas, names, keep=sorted(found) if filtered else None)
 
 
 @bp.get("/gemeenten/<refnis>")
@@ -63,12 +95,30 @@ def municipality(refnis: str):
         flash(_("%(old)s (%(code)s) is gefusioneerd in %(new)s.", old=m.name_nl, code=m.refnis,
                 new=current.name_nl), "info")
         return redirect(url_for("web.municipality", refnis=current.refnis))
-    projection = Projection()
-    everyone = db.session.scalars(select(Municipality).where(Municipality.merged_into_id.is_(None)))
-    return render_template(
-        "municipality.html", m=m, projects=projects_of(m), points=map_points(everyone, projection),
-        here=map_points([m], projection), shapes=shape_paths(projection), projection=projection,
-    )
+    projects = projects_of(m)
+    map_spec, map_rows = _municipality_map(m, projects)
+    return render_template("municipality.html", m=m, projects=projects, map_spec=map_spec, map_rows=map_rows)
+
+
+def _municipality_map(m: Municipality, projects: list[Project]) -> tuple[dict, list[tuple[str, str]]]:
+    """A municipality on the map with the municipalities it shared projects with."""
+    partners: dict[str, tuple[str, int]] = {}
+    own = {m.id} | {p.id for p in m.predecessors}
+    for project in projects:
+        for participation in project.participations:
+            other = participation.municipality.current()
+            if participation.municipality_id in own or other.id == m.id:
+                continue
+            name, count = partners.get(other.refnis, (other.name_nl, 0))
+            partners[other.refnis] = (name, count + 1)
+    areas = {m.refnis: maps.area("vt-here", _inhabitants(m))}
+    for code, (_name, count) in partners.items():
+        areas[code] = maps.area("vt-partner", _("%(n)s gedeelde projecten", n=count) if count > 1
+                                else _("1 gedeeld project"))
+    names = {code: name for code, (name, _count) in partners.items()} | {m.refnis: m.name_nl}
+    legend = [("vt-here", m.name_nl), ("vt-partner", _("partner in een project"))]
+    spec = maps.spec(areas=areas, legend=legend, focus=[m.refnis, *partners])
+    return spec, maps.text_rows(areas, names)
 
 
 @bp.get("/projecten")

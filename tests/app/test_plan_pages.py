@@ -3,6 +3,9 @@ plan end to end)."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from app.core.extensions import db
@@ -86,7 +89,13 @@ def test_a_done_plan_shows_map_tables_coverage_exports_and_compare(app, client):
     second = _plan(app, status="done", result=moved, finished_at=utcnow())
     page = client.get(f"/planning/{first}?compare={second}").get_data(as_text=True)
     assert 'id="plan-progress"' not in page  # a finished plan shows its result instead
-    assert page.count('class="lighthouse cluster-') == 2  # lighthouses marked on the map
+    spec = json.loads(re.search(r'<script type="application/json" id="map-mobility-spec">(.*?)</script>',
+                                page, re.S).group(1))
+    lighthouses = [m["refnis"] for m in spec["marks"] if "vt-lighthouse" in m["c"]]
+    assert len(lighthouses) == 2  # lighthouses marked on the map, each in its cluster's colour
+    assert all(spec["areas"][r]["c"] in m["c"] for r, m in zip(lighthouses, spec["marks"], strict=True))
+    assert spec["areas"]["24009"]["c"] == "cluster-1" and len(spec["links"]) == 3
+    assert 'id="coverage-map-mobility"' in page
     assert page.count('<table class="data small cluster"') == 2
     assert 'data-lighthouse="24009"' in page and "Oud-Heverlee" in page
     assert f"/api/v1/cluster-plans/{first}.csv" in page

@@ -95,3 +95,40 @@ def login(page, email: str, password: str = "correct horse battery") -> None:
     with page.expect_navigation():
         page.click("form button[type=submit]")
     page.wait_for_selector(".flash.success")
+
+
+def map_ready(page, map_id: str):
+    """Wait until the Leaflet map ``map_id`` has drawn its outlines; return its locator."""
+    page.wait_for_selector(f"#{map_id}.vt-map-ready", timeout=20000)
+    return page.locator(f"#{map_id}")
+
+
+def assert_map_zooms_and_names(page, map_id: str, refnis: str, name: str) -> None:
+    """Pointing at a municipality's outline shows a tooltip with its name, and the map zooms in
+    with its + button (real mouse events, as a user would)."""
+    element = map_ready(page, map_id)
+    element.scroll_into_view_if_needed()
+    # A point of the viewport where the outline itself is the topmost element.
+    point = page.evaluate(
+        """([id, refnis]) => {
+             const path = document.querySelector(`#${id} path.vt-refnis-${refnis}`);
+             if (!path) return null;
+             const box = path.getBoundingClientRect();
+             for (const fy of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+               for (const fx of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+                 const x = box.left + fx * box.width, y = box.top + fy * box.height;
+                 if (document.elementFromPoint(x, y) === path) return [x, y];
+               }
+             }
+             return null;
+           }""", [map_id, refnis])
+    assert point is not None, f"{refnis} is not drawn (or hidden) on #{map_id}"
+    page.mouse.move(point[0], point[1])
+    tooltip = element.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(timeout=5000)
+    assert name in tooltip.first.inner_text()
+
+    before = float(element.get_attribute("data-zoom"))
+    element.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function(
+        "([id, z]) => parseFloat(document.getElementById(id).dataset.zoom) > z", arg=[map_id, before])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import create_user, login
+from tests.e2e.conftest import create_user, login, map_ready
 
 LUBBEEK, HASSELT = "24066", "71072"
 
@@ -36,15 +36,17 @@ def test_city_finds_a_lighthouse_then_similar_peers_and_opens_a_profile(page, li
     assert "Hasselt leidde 2 projecten in mobiliteit sinds 2021" in first.locator(".reason").inner_text()
     assert first.locator("svg.factor-bar rect[data-factor=distance_km]").count() == 1
     # The map: Lubbeek highlighted, every candidate marked with its rank.
-    assert page.locator(f"#partner-map circle.here[data-refnis='{LUBBEEK}']").count() == 1
-    marks = page.locator("#partner-map g.mark")
+    map_ready(page, "partner-map")
+    assert page.locator(f"#partner-map .vt-here-mark[data-refnis='{LUBBEEK}']").count() == 1
+    marks = page.locator("#partner-map .vt-mark:not(.vt-here-mark)")
     assert marks.count() == len(rows)
-    assert page.locator("#partner-map g.mark[data-label='1']").get_attribute("data-refnis") == rows[0]
+    assert page.locator("#partner-map .vt-mark[data-label='1']").get_attribute("data-refnis") == rows[0]
 
     # Peers, nearest first, then switch to similar: type and size instead of neighbours.
     search(page, "Lubbeek", "mobility", "peers", "geographic")
     geographic = ranked(page)
-    assert len(geographic) == 10 and page.locator("#partner-map g.mark").count() == 10
+    map_ready(page, "partner-map")
+    assert len(geographic) == 10 and page.locator("#partner-map .vt-mark:not(.vt-here-mark)").count() == 10
     assert "Tielt-Winge" in page.inner_text("#suggestions")
     page.click("#switch-mode")
     page.wait_for_url("**mode=similar**")

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from app.planning import jobs
-from tests.e2e.conftest import create_user, login
+from tests.e2e.conftest import assert_map_zooms_and_names, create_user, login, map_ready
 
 
 @pytest.fixture
@@ -96,16 +96,26 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     assert page.inner_text("#result-status") in (
         "optimaal (bewezen)", "tijdslimiet bereikt (beste plan tot dan, niet bewezen optimaal)")
     assert "onhaalbaar" not in page.inner_text("#result")
-    assert page.locator("#map-mobility g.lighthouse").count() == 25
+    cluster_map = map_ready(page, "map-mobility")
+    assert cluster_map.locator(".vt-mark.vt-lighthouse").count() == 25
     assert page.locator("#domain-mobility table.cluster").count() == 25
-    coloured = page.locator("#map-mobility circle.dot:not(.outside)").count()
+    coloured = cluster_map.locator("path.vt-area[class*='cluster-']").count()
     assert coloured == 285  # every Flemish municipality is in a cluster
     first = page.locator("#domain-mobility table.cluster").first
     head = first.get_attribute("data-lighthouse")
-    colour = page.locator(f"#map-mobility g.lighthouse[data-refnis='{head}']").get_attribute("class")
+    colour = cluster_map.locator(f".vt-lighthouse[data-refnis='{head}']").get_attribute("class")
+    cluster = next(c for c in colour.split() if c.startswith("cluster-"))
     follower = first.locator("tbody tr").first.get_attribute("data-refnis")
-    assert colour.split()[-1] in page.locator(
-        f"#map-mobility circle.dot[data-refnis='{follower}']").get_attribute("class")
+    assert cluster in cluster_map.locator(f"path.vt-refnis-{follower}").get_attribute("class")
+    assert cluster in cluster_map.locator(f"path.vt-refnis-{head}").get_attribute("class")
+    # Pan and zoom, a tooltip naming the lighthouse's municipality, a legend naming it.
+    head_name = first.locator("caption strong").inner_text()
+    assert head_name in cluster_map.locator(".vt-legend").inner_text()
+    assert_map_zooms_and_names(page, "map-mobility", follower,
+                               first.locator("tbody tr td").first.inner_text())
+    # The coverage map of the domain, with the municipalities left out as text.
+    coverage_map = map_ready(page, "coverage-map-mobility")
+    assert coverage_map.locator("path.vt-covered, path.vt-covered-small").count() == 285
     assert page.locator("#coverage table.coverage[data-domain=mobility] tbody tr").count() == 5
     assert page.get_attribute("#export-csv", "href").endswith(".csv")
     assert page.locator("#cancel").count() == 0

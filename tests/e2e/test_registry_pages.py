@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import create_user, login
+from tests.e2e.conftest import create_user, login, map_ready
 
 
 def test_home_says_what_the_service_does_and_counts_the_registry(page):
@@ -17,9 +17,10 @@ def test_search_municipalities_and_open_one_with_its_map_and_projects(page):
     page.click("form.filters button")
     page.wait_for_url("**q=lubbeek**")
     assert "1 gemeenten" in page.inner_text("#result-count")
-    page.click("text=Lubbeek")
+    page.click("a:text-is('Lubbeek')")
     assert page.inner_text("h1").startswith("Lubbeek")
-    assert page.locator("svg.map circle.here[data-refnis]").count() == 1
+    map_ready(page, "municipality-map")
+    assert page.locator("#municipality-map path.vt-here").count() == 1
     assert "wegdek" in page.inner_text("#municipality-projects").lower() or page.locator(
         "#municipality-projects li a").count() >= 1
 
