@@ -131,7 +131,7 @@
         marks.eachLayer(function (marker) { bounds.extend(marker.getLatLng()); });
       }
       if (!bounds.isValid()) { bounds = layer.getBounds(); }
-      var fit = function () { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 11 }); };
+      var fit = function () { map.fitBounds(bounds, { padding: [12, 12], maxZoom: 10 }); };
       fit();
       element.dataset.zoom = String(map.getZoom());
       element.classList.add("vt-map-ready");
