@@ -4,9 +4,11 @@ The one formula (see ``docs/matching.md``): the experience of municipality *m* i
 year *Y* is the sum over the projects *p* of *d* that *m* took part in, started in or before *Y*,
 of
 
-    role_weight(role) x recency(age) x scale(grant) x adoption(adopters, deliverables)
+    role_weight(role) x evidence(level) x recency(age) x scale(grant) x adoption(adopters, deliverables)
 
 * ``role_weight``: lead > partner > follower > adopter (:class:`MatchingWeights`);
+* ``evidence``: how sure we are of the participation in the domain, by its evidence level
+  (verified, source-stated, source-classified, declared; ``MatchingWeights.evidence_*``);
 * ``recency = 0.5 ** (age_years / half_life)`` with ``age_years = Y - project.year``;
 * ``scale = clip(1 + per_doubling x log2(grant / reference grant))``; unknown grant -> neutral 1;
 * ``adoption = 1 + per_other x min(adopters, cap) + per_deliverable x reusable deliverables`` for
@@ -21,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from matching.registry import DELIVERABLES, DOMAINS, ROLES
+from matching.registry import DELIVERABLES, DOMAINS, EVIDENCE_LEVELS, ROLES
 from matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ ADOPTING_ROLES: frozenset[str] = frozenset({"follower", "adopter"})
 class ProjectExperience:
     """One project's contribution to a municipality's experience, with every factor.
 
-    ``contribution = role_weight x recency x scale x adoption`` (experience points).
+    ``contribution = role_weight x evidence_weight x recency x scale x adoption`` (experience
+    points); ``evidence`` is the participation's evidence level.
     """
 
     project_id: int
@@ -49,6 +52,8 @@ class ProjectExperience:
     role: str
     age_years: int
     role_weight: float
+    evidence: str
+    evidence_weight: float
     recency: float
     grant_cents: int | None
     scale: float
@@ -60,14 +65,17 @@ class ProjectExperience:
 
 @dataclass(frozen=True)
 class ExperienceFactors:
-    """The score split per factor, in the fixed order role -> recency -> scale -> adoption.
+    """The score split per factor, in the fixed order role -> evidence -> recency -> scale ->
+    adoption.
 
-    ``role`` is the sum of the role weights; ``recency`` what the age decay changed on top of
-    that (<= 0); ``scale`` what the grant size changed after that; ``adoption`` what adoption
-    evidence added last. They add up to the score (to floating-point rounding).
+    ``role`` is the sum of the role weights; ``evidence`` what the evidence levels took off
+    that (<= 0); ``recency`` what the age decay changed after that (<= 0); ``scale`` what the
+    grant size changed after that; ``adoption`` what adoption evidence added last. They add up
+    to the score (to floating-point rounding).
     """
 
     role: float
+    evidence: float
     recency: float
     scale: float
     adoption: float
@@ -83,6 +91,8 @@ class DomainExperience:
     factors: ExperienceFactors
     projects: tuple[ProjectExperience, ...]
     projects_by_role: dict[str, int]
+    projects_by_evidence: dict[str, int]
+    """How many of the projects stand on each evidence level (:data:`EVIDENCE_LEVELS`)."""
     first_year: int | None
 
 
@@ -142,15 +152,19 @@ def experience_factors(
     adopters: int,
     reusable_deliverables: int,
     weights: MatchingWeights = DEFAULT_WEIGHTS,
-) -> tuple[float, float, float, float, float]:
+    evidence: str = "source-stated",
+) -> tuple[float, float, float, float, float, float]:
     """THE experience formula for one project, as plain floats (the graph build calls it per
-    participation): ``(role_weight, recency, scale, adoption, contribution)`` with
-    ``contribution = role_weight x recency x scale x adoption`` in experience points."""
+    participation): ``(role_weight, evidence_weight, recency, scale, adoption, contribution)``
+    with ``contribution = role_weight x evidence_weight x recency x scale x adoption`` in
+    experience points."""
     role_weight = weights.role_weight(role)
+    evidence_weight = weights.evidence_weight(evidence)
     recency = recency_factor(age_years, weights)
     scale = scale_factor(grant_cents, weights)
     adoption = adoption_factor(role, adopters, reusable_deliverables, weights)
-    return role_weight, recency, scale, adoption, role_weight * recency * scale * adoption
+    contribution = role_weight * evidence_weight * recency * scale * adoption
+    return role_weight, evidence_weight, recency, scale, adoption, contribution
 
 
 def reusable_count(deliverables: frozenset[str] | set[str] | tuple[str, ...]) -> int:
@@ -169,12 +183,13 @@ def project_experience(
     adopters: int,
     deliverables: frozenset[str] | set[str] | tuple[str, ...],
     weights: MatchingWeights = DEFAULT_WEIGHTS,
+    evidence: str = "source-stated",
 ) -> ProjectExperience:
     """One project's contribution with every component (:func:`experience_factors`)."""
     age = max(0, as_of_year - year)
     reusable = reusable_count(deliverables)
-    role_weight, recency, scale, adoption, contribution = experience_factors(
-        role, age, grant_cents, adopters, reusable, weights
+    role_weight, evidence_weight, recency, scale, adoption, contribution = experience_factors(
+        role, age, grant_cents, adopters, reusable, weights, evidence
     )
     return ProjectExperience(
         project_id=project_id,
@@ -183,6 +198,8 @@ def project_experience(
         role=role,
         age_years=age,
         role_weight=role_weight,
+        evidence=evidence,
+        evidence_weight=evidence_weight,
         recency=recency,
         grant_cents=grant_cents,
         scale=scale,
@@ -210,15 +227,19 @@ def maturity_class(
 
 
 def _factors(projects: tuple[ProjectExperience, ...]) -> ExperienceFactors:
-    role = recency = scale = adoption = 0.0
+    role = evidence = recency = scale = adoption = 0.0
     for p in projects:
-        after_recency = p.role_weight * p.recency
+        after_evidence = p.role_weight * p.evidence_weight
+        after_recency = after_evidence * p.recency
         after_scale = after_recency * p.scale
         role += p.role_weight
-        recency += after_recency - p.role_weight
+        evidence += after_evidence - p.role_weight
+        recency += after_recency - after_evidence
         scale += after_scale - after_recency
         adoption += p.contribution - after_scale
-    return ExperienceFactors(role=role, recency=recency, scale=scale, adoption=adoption)
+    return ExperienceFactors(
+        role=role, evidence=evidence, recency=recency, scale=scale, adoption=adoption
+    )
 
 
 def domain_experience(
@@ -228,6 +249,8 @@ def domain_experience(
     ordered = tuple(sorted(projects, key=lambda p: (p.year, p.project_id)))
     score = math.fsum(p.contribution for p in ordered)
     by_role = {role: sum(1 for p in ordered if p.role == role) for role in ROLES}
+    by_evidence = {level: sum(1 for p in ordered if p.evidence == level)
+                   for level in EVIDENCE_LEVELS}
     return DomainExperience(
         domain=domain,
         score=score,
@@ -235,6 +258,7 @@ def domain_experience(
         factors=_factors(ordered),
         projects=ordered,
         projects_by_role=by_role,
+        projects_by_evidence=by_evidence,
         first_year=ordered[0].year if ordered else None,
     )
 
@@ -253,6 +277,7 @@ def profile(
     for project, role in graph.participations_of(refnis):
         if project.year > year:
             continue
+        evidence = graph.evidence_of(project.id, refnis)
         item = project_experience(
             project_id=project.id,
             title=project.title,
@@ -263,6 +288,7 @@ def profile(
             adopters=graph.adopters_of(project.id, excluding=refnis),
             deliverables=project.deliverables,
             weights=graph.weights,
+            evidence=evidence,
         )
         for domain in project.domains:
             per_domain[domain].append(item)

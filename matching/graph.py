@@ -29,7 +29,7 @@ import numpy as np
 
 from matching.experience import ADOPTING_ROLES, experience_factors, reusable_count
 from matching.geo import EARTH_RADIUS_KM, haversine_matrix_km  # noqa: F401  (re-exported)
-from matching.registry import DOMAINS, ROLES, Municipality, Project, Registry
+from matching.registry import DOMAINS, EVIDENCE_LEVELS, ROLES, Municipality, Project, Registry
 from matching.weights import DEFAULT_WEIGHTS, MatchingWeights
 
 #: Population classes, smallest first: "small" <= 50,000 < "large" <= 100,000 < "very_large"
@@ -145,6 +145,8 @@ class RegistryGraph:
     projects: Mapping[int, Project]
     participants: Mapping[int, tuple[tuple[str, str], ...]]
     """project id -> ((refnis, role), ...), one strongest role per municipality."""
+    evidence: Mapping[int, Mapping[str, str]]
+    """project id -> {refnis: evidence level} of that strongest participation."""
     distance_km: np.ndarray
     """n x n great-circle distances in km."""
     similarity: np.ndarray
@@ -202,6 +204,10 @@ class RegistryGraph:
         ]
         return sorted(found, key=lambda item: item[0].id)
 
+    def evidence_of(self, project_id: int, refnis: str) -> str:
+        """Evidence level of ``refnis``'s participation in the project."""
+        return self.evidence[project_id][refnis]
+
     def adopters_of(self, project_id: int, excluding: str | None = None) -> int:
         """Municipalities other than ``excluding`` that followed or adopted the project."""
         return _count_adopters(self.participants.get(project_id, ()), excluding)
@@ -242,10 +248,15 @@ def similarity_matrix(
     )
 
 
-def _strongest_participants(registry: Registry, index: Mapping[str, int],
-                            projects: Mapping[int, Project]) -> dict[int, dict[str, str]]:
+def _strongest_participants(
+    registry: Registry, index: Mapping[str, int], projects: Mapping[int, Project]
+) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """Per project: refnis -> strongest role, and refnis -> evidence of that participation
+    (of two participations with the same role, the better evidenced one)."""
     rank = {role: i for i, role in enumerate(ROLES)}
+    strength = {level: i for i, level in enumerate(EVIDENCE_LEVELS)}
     chosen: dict[int, dict[str, str]] = {pid: {} for pid in projects}
+    evidence: dict[int, dict[str, str]] = {pid: {} for pid in projects}
     for p in registry.participations:
         if p.project_id not in projects:
             raise InconsistentRegistry(f"participation of unknown project {p.project_id}")
@@ -254,10 +265,18 @@ def _strongest_participants(registry: Registry, index: Mapping[str, int],
                                        f"in project {p.project_id} (resolve merged_into first)")
         if p.role not in rank:
             raise InconsistentRegistry(f"unknown role {p.role!r}; valid: {', '.join(ROLES)}")
+        if p.evidence not in strength:
+            raise InconsistentRegistry(f"unknown evidence level {p.evidence!r}; valid: "
+                                       f"{', '.join(EVIDENCE_LEVELS)}")
         current = chosen[p.project_id].get(p.refnis)
-        if current is None or rank[p.role] < rank[current]:
+        better = current is None or rank[p.role] < rank[current] or (
+            p.role == current
+            and strength[p.evidence] < strength[evidence[p.project_id][p.refnis]]
+        )
+        if better:
             chosen[p.project_id][p.refnis] = p.role
-    return chosen
+            evidence[p.project_id][p.refnis] = p.evidence
+    return chosen, evidence
 
 
 def build_graph(
@@ -284,7 +303,7 @@ def build_graph(
         for d in p.domains:
             if d not in DOMAINS:
                 raise InconsistentRegistry(f"project {p.id}: unknown domain {d!r}")
-    chosen = _strongest_participants(registry, index, projects)
+    chosen, evidence = _strongest_participants(registry, index, projects)
     participants = {pid: tuple(sorted(roles.items())) for pid, roles in chosen.items()}
 
     g = nx.Graph()
@@ -337,8 +356,9 @@ def build_graph(
             i = index[refnis]
             adopters = adopting - (role in ADOPTING_ROLES)  # the others that adopted
             value = experience_factors(
-                role, age, project.grant_cents, adopters, reusable, weights
-            )[4]
+                role, age, project.grant_cents, adopters, reusable, weights,
+                evidence[pid][refnis],
+            )[5]
             for d in project.domains:
                 k = domain_pos[d]
                 contributions.setdefault((k, i), []).append(value)
@@ -372,6 +392,7 @@ def build_graph(
         index=index,
         projects=projects,
         participants=participants,
+        evidence=evidence,
         distance_km=_frozen(distance),
         similarity=_frozen(similarity_matrix(municipalities, weights)),
         ties=_frozen(ties),
@@ -397,7 +418,8 @@ def registry_fingerprint(registry: Registry) -> str:
              list(p.domains), sorted(p.deliverables)]
             for p in registry.projects
         ],
-        "participations": [[p.project_id, p.refnis, p.role] for p in registry.participations],
+        "participations": [[p.project_id, p.refnis, p.role, p.evidence]
+                           for p in registry.participations],
     }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 

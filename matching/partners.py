@@ -144,6 +144,31 @@ def _load_vector(graph: RegistryGraph, lighthouse_load: Mapping[str, int]) -> np
     return load
 
 
+def _gap(graph: RegistryGraph, i: int, k: int, looking_for: str) -> np.ndarray:
+    """Experience gap of every municipality to municipality ``i`` in domain ``k`` (points):
+    candidate minus you, or you minus candidate when looking for followers."""
+    experience = graph.experience[k]
+    own = experience[i]
+    return own - experience if looking_for == "followers" else experience - own
+
+
+def eligible_candidates(
+    graph: RegistryGraph, i: int, k: int, looking_for: str, max_distance_km: float | None
+) -> np.ndarray:
+    """Positions of the municipalities that qualify as candidates for municipality position
+    ``i`` in domain position ``k`` (the rules of :func:`suggest_partners`), in registry order."""
+    gap = _gap(graph, i, k, looking_for)
+    eligible = np.ones(len(graph.municipalities), dtype=bool)
+    eligible[i] = False
+    if looking_for != "peers":
+        eligible &= ~graph.brussels & (gap > 0)
+    elif not graph.brussels[i]:
+        eligible &= ~graph.brussels
+    if max_distance_km is not None:
+        eligible &= graph.distance_km[i] <= max_distance_km
+    return np.flatnonzero(eligible)
+
+
 def suggest_partners(
     graph: RegistryGraph,
     refnis: str,
@@ -169,19 +194,9 @@ def suggest_partners(
     i = graph.position(refnis)
     k = DOMAINS.index(domain)
 
-    experience = graph.experience[k]
-    own = experience[i]
-    gap = own - experience if looking_for == "followers" else experience - own
+    gap = _gap(graph, i, k, looking_for)
     distance = graph.distance_km[i]
-    eligible = np.ones(len(graph.municipalities), dtype=bool)
-    eligible[i] = False
-    if looking_for != "peers":
-        eligible &= ~graph.brussels & (gap > 0)
-    elif not graph.brussels[i]:
-        eligible &= ~graph.brussels
-    if max_distance_km is not None:
-        eligible &= distance <= max_distance_km
-    candidates = np.flatnonzero(eligible)
+    candidates = eligible_candidates(graph, i, k, looking_for, max_distance_km)
     if candidates.size == 0:
         return []
 

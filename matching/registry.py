@@ -15,6 +15,12 @@ DOMAINS: tuple[str, ...] = ("mobility", "environment", "living", "people", "gove
 #: Roles a municipality can have in a project, strongest first.
 ROLES: tuple[str, ...] = ("lead", "partner", "follower", "adopter")
 
+#: Evidence levels of a participation, strongest first: ``verified`` (checked by the
+#: secretariat), ``source-stated`` (a public source states the participation and the project's
+#: domain), ``source-classified`` (a source states the participation; the domain was inferred
+#: from the title, with a reason), ``declared`` (the city says so; not checked yet).
+EVIDENCE_LEVELS: tuple[str, ...] = ("verified", "source-stated", "source-classified", "declared")
+
 #: Deliverable flags a project or application can carry.
 DELIVERABLES: tuple[str, ...] = (
     "playbook",
@@ -58,11 +64,12 @@ class Project:
 
 @dataclass(frozen=True)
 class Participation:
-    """A current municipality's role in a project."""
+    """A current municipality's role in a project, with the evidence it stands on."""
 
     project_id: int
     refnis: str
     role: str
+    evidence: str = "source-stated"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+_EVIDENCE_FIELDS = {
+    "verified": "evidence_verified",
+    "source-stated": "evidence_source_stated",
+    "source-classified": "evidence_source_classified",
+    "declared": "evidence_declared",
+}
+
 _ROLE_FIELDS = {
     "lead": "role_lead",
     "partner": "role_partner",
@@ -77,6 +84,18 @@ class MatchingWeights:
     """Role weight of a follower that implements a lighthouse's solution (our tuning)."""
     role_adopter: float = 0.25
     """Role weight of an adopter that reused a finished result (our tuning)."""
+
+    evidence_verified: float = 1.0
+    """Evidence weight of a participation the secretariat checked (our tuning): full."""
+    evidence_source_stated: float = 1.0
+    """Evidence weight of a participation a public source states together with the project's
+    domain (our tuning): full, the source can be checked by anyone."""
+    evidence_source_classified: float = 0.7
+    """Evidence weight when a source states the participation but the domain was inferred from
+    the title (our tuning): the participation is certain, the domain is our reading of it."""
+    evidence_declared: float = 0.5
+    """Evidence weight of a participation the city declared and the secretariat has not checked
+    yet (our tuning): it counts, at half, until verified or rejected."""
 
     recency_half_life_years: float = 6.0
     """Experience halves every this many years of project age: ``0.5 ** (age / half_life)``.
@@ -146,6 +165,13 @@ class MatchingWeights:
     lighthouse_load_saturation: int = 1
     """Clusters already led at which the load penalty is full: a lighthouse concentrates on one
     focus domain (000 L350-353)."""
+    coverage_near_km: float = 30.0
+    """Coverage of a suggestion list: a nearest qualified candidate farther than this is "far"
+    and the answer says so; co-learning peers are looked for within it (our tuning, the radius
+    of issue 10's example "none within 30 km")."""
+    co_learning_size: int = 5
+    """At most this many nearby peers starting in the same domain are offered as a co-learning
+    cluster (our tuning)."""
     geographic: SuggestionWeights = field(default_factory=_geographic)
     """Factor weights of the ``geographic`` mode (neighbours first, 004 L812)."""
     similar: SuggestionWeights = field(default_factory=_similar)
@@ -154,6 +180,10 @@ class MatchingWeights:
     def role_weight(self, role: str) -> float:
         """Role weight of ``role`` (one of :data:`matching.registry.ROLES`)."""
         return getattr(self, _ROLE_FIELDS[role])
+
+    def evidence_weight(self, level: str) -> float:
+        """Evidence weight of ``level`` (one of :data:`matching.registry.EVIDENCE_LEVELS`)."""
+        return getattr(self, _EVIDENCE_FIELDS[level])
 
     def mode(self, mode: str) -> SuggestionWeights:
         """Factor weights of suggestion mode ``geographic`` or ``similar``."""

@@ -16,6 +16,7 @@ from matching.experience import (
 from matching.graph import UnknownMunicipality, build_graph
 from matching.registry import (
     DOMAINS,
+    EVIDENCE_LEVELS,
     ROLES,
     Municipality,
     Participation,
@@ -161,7 +162,8 @@ def test_factors_add_up_to_the_score():
     for refnis in ("10001", "10002", "10003"):
         for entry in profile(graph, refnis).domains:
             f = entry.factors
-            assert f.role + f.recency + f.scale + f.adoption == pytest.approx(entry.score)
+            total = f.role + f.evidence + f.recency + f.scale + f.adoption
+            assert total == pytest.approx(entry.score)
             assert sum(p.contribution for p in entry.projects) == pytest.approx(entry.score)
 
 
@@ -171,6 +173,54 @@ def test_graph_arrays_hold_the_same_scores_as_the_profile():
         for k, entry in enumerate(profile(graph, refnis).domains):
             assert graph.experience[k, graph.index[refnis]] == entry.score
             assert graph.lead_count[k, graph.index[refnis]] == entry.projects_by_role["lead"]
+
+
+@pytest.mark.parametrize(
+    ("level", "weight"),
+    [("verified", 1.0), ("source-stated", 1.0), ("source-classified", 0.7), ("declared", 0.5)],
+)
+def test_evidence_level_weighs_a_project(level, weight):
+    item = contribution(evidence=level)
+    assert item.evidence == level
+    assert item.evidence_weight == weight == DEFAULT_WEIGHTS.evidence_weight(level)
+    assert item.contribution == pytest.approx(weight)
+
+
+def test_a_classified_lead_counts_less_than_a_stated_one_and_the_profile_says_why():
+    towns = (town("10001", "A"), town("10002", "B"))
+    projects = (Project(1, "P1", "", "CoT", 2023, 20_000_000, domains=("mobility",)),
+                Project(2, "P2", "", "CoT", 2023, 20_000_000, domains=("mobility",)))
+    participations = (Participation(1, "10001", "lead", "source-stated"),
+                      Participation(2, "10002", "lead", "source-classified"),
+                      Participation(2, "10001", "partner", "declared"))
+    graph = build_graph(Registry(towns, projects, participations), as_of_year=2023)
+    a, b = profile(graph, "10001").domain("mobility"), profile(graph, "10002").domain("mobility")
+    assert b.score == pytest.approx(0.7)  # 1.0 x 0.7
+    assert a.score == pytest.approx(1.0 + 0.6 * 0.5)  # stated lead + declared partner
+    assert a.projects_by_evidence == {"verified": 0, "source-stated": 1,
+                                      "source-classified": 0, "declared": 1}
+    assert a.factors.evidence == pytest.approx(-0.3)
+    assert graph.experience[0, graph.index["10002"]] == b.score
+    assert set(a.projects_by_evidence) == set(EVIDENCE_LEVELS)
+
+
+def test_of_two_participations_with_one_role_the_better_evidenced_counts():
+    towns = (town("10001", "A"),)
+    projects = (Project(1, "P1", "", "CoT", 2023, 20_000_000, domains=("mobility",)),)
+    participations = (Participation(1, "10001", "lead", "declared"),
+                      Participation(1, "10001", "lead", "verified"))
+    graph = build_graph(Registry(towns, projects, participations), as_of_year=2023)
+    assert graph.evidence_of(1, "10001") == "verified"
+    assert profile(graph, "10001").domain("mobility").score == 1.0
+
+
+def test_an_unknown_evidence_level_is_a_registry_error():
+    from matching.graph import InconsistentRegistry
+
+    registry = Registry((town("10001", "A"),), (Project(1, "P1", "", "CoT", 2023),),
+                        (Participation(1, "10001", "lead", "rumour"),))
+    with pytest.raises(InconsistentRegistry, match="evidence level"):
+        build_graph(registry, as_of_year=2023)
 
 
 def test_unknown_municipality():
