@@ -22,17 +22,22 @@ from app.models.jury import (  # noqa: F401
 from app.models.login import LoginFailure  # noqa: F401
 from app.models.plans import JOB_STATUSES, ClusterPlan  # noqa: F401
 from app.models.registry import (  # noqa: F401
+    EVIDENCE_LEVELS,
+    INTERESTS,
     ORGANISATION_TYPES,
     PARTICIPATION_ROLES,
     PROGRAMMES,
     PROJECT_STATUSES,
     PROVINCES,
     REGIONS,
+    REVIEW_STATUSES,
     Domain,
+    DomainInterest,
     Municipality,
     Organisation,
     Participation,
     Project,
+    ProjectSource,
     SeedTombstone,
     project_domain,
 )

@@ -38,9 +38,20 @@ PROGRAMMES = (
     "efro",
     "horizon-2020",
     "other",
+    "interreg",
+    "urban-renewal-2020",
+    "municipal-initiative",
+    "not-stated",
 )
 PROJECT_STATUSES = ("planned", "running", "completed", "stopped", "unknown")
 PARTICIPATION_ROLES = ("lead", "partner", "follower", "adopter")
+#: Evidence levels, strongest first (matching.registry.EVIDENCE_LEVELS; docs/matching.md).
+EVIDENCE_LEVELS = ("verified", "source-stated", "source-classified", "declared")
+#: Review of a declared participation by the secretariat.
+REVIEW_STATUSES = ("pending", "verified", "rejected")
+DOMAIN_BASES = ("stated", "classified")
+#: A municipality's interest in a domain (city self-service).
+INTERESTS = ("lead", "follow", "not_now")
 ORGANISATION_TYPES = (
     "intercommunale",
     "province",
@@ -155,6 +166,8 @@ class Project(db.Model):
         CheckConstraint("year BETWEEN 1990 AND 2100", name="year"),
         CheckConstraint("grant_cents IS NULL OR grant_cents >= 0", name="grant"),
         CheckConstraint("total_budget_cents IS NULL OR total_budget_cents >= 0", name="budget"),
+        CheckConstraint("domain_basis IS NULL OR " + _in("domain_basis", DOMAIN_BASES),
+                        name="domain_basis"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -163,6 +176,8 @@ class Project(db.Model):
     title_en: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
     programme: Mapped[str] = mapped_column(String(40), index=True)
+    programme_note: Mapped[str | None] = mapped_column(Text)
+    """The programme as the source words it (kept when the source is unsure of it)."""
     year: Mapped[int] = mapped_column(Integer, index=True)
     grant_cents: Mapped[int | None] = mapped_column(BigInteger)
     total_budget_cents: Mapped[int | None] = mapped_column(BigInteger)
@@ -176,6 +191,9 @@ class Project(db.Model):
     source_ref: Mapped[str | None] = mapped_column(Text)
     curated: Mapped[bool] = mapped_column(Boolean, default=False)
     domains_curated: Mapped[bool] = mapped_column(Boolean, default=False)
+    domain_basis: Mapped[str | None] = mapped_column(String(20))
+    """``stated`` (a source states the domain) or ``classified`` (inferred from the title)."""
+    domain_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Indexed: the registry version (app/registry_data.py) asks for max(updated_at) often.
     updated_at: Mapped[datetime] = mapped_column(
@@ -185,6 +203,9 @@ class Project(db.Model):
     domains: Mapped[list[Domain]] = relationship(secondary=project_domain, order_by=Domain.position)
     participations: Mapped[list[Participation]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Participation.id"
+    )
+    sources: Mapped[list[ProjectSource]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectSource.position"
     )
 
     def deliverables(self) -> dict:
@@ -198,12 +219,34 @@ class Project(db.Model):
         }
 
 
+class ProjectSource(db.Model):
+    """A public source of a project: a page (url) or a citation (seed lines), with its date."""
+
+    __tablename__ = "project_source"
+    __table_args__ = (CheckConstraint("url IS NOT NULL OR citation IS NOT NULL", name="cited"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    url: Mapped[str | None] = mapped_column(Text)
+    citation: Mapped[str | None] = mapped_column(Text)
+    source_date: Mapped[str | None] = mapped_column(String(10))
+    """ISO date, possibly partial ("2022-04", "2023"), as precise as the source."""
+    note: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="sources")
+
+
 class Participation(db.Model):
-    """A municipality's role in a project, as recorded (possibly a merged-away municipality)."""
+    """A municipality's role in a project, as recorded (possibly a merged-away municipality),
+    with its evidence level and, for a city's declaration, the secretariat's review."""
 
     __tablename__ = "participation"
     __table_args__ = (
         CheckConstraint(_in("role", PARTICIPATION_ROLES), name="role"),
+        CheckConstraint(_in("evidence_level", EVIDENCE_LEVELS), name="evidence_level"),
+        CheckConstraint("review_status IS NULL OR " + _in("review_status", REVIEW_STATUSES),
+                        name="review_status"),
         UniqueConstraint("project_id", "municipality_id", name="uq_participation_project_municipality"),
     )
 
@@ -211,9 +254,46 @@ class Participation(db.Model):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    evidence_level: Mapped[str] = mapped_column(String(20), default="verified",
+                                                server_default="verified")
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project_source.id", ondelete="SET NULL"))
+    declared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    review_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    """None (not a declaration), ``pending``, ``verified`` or ``rejected``."""
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    """The secretariat's motivation of a verification or rejection."""
 
     project: Mapped[Project] = relationship(back_populates="participations")
     municipality: Mapped[Municipality] = relationship(back_populates="participations")
+    source: Mapped[ProjectSource | None] = relationship()
+
+
+class DomainInterest(db.Model):
+    """A municipality's declared interest in a domain: wants to lead, to follow, or not now."""
+
+    __tablename__ = "domain_interest"
+    __table_args__ = (
+        CheckConstraint(_in("interest", INTERESTS), name="interest"),
+        UniqueConstraint("municipality_id", "domain_id",
+                         name="uq_domain_interest_municipality_domain"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domain.id"))
+    interest: Mapped[str] = mapped_column(String(20))
+    declared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+    domain: Mapped[Domain] = relationship()
 
 
 class SeedTombstone(db.Model):
