@@ -43,7 +43,7 @@ def format_table(result: dict) -> str:
     items = result["items"]
     if not items:
         lines.append(_NO_CANDIDATES[q["looking_for"]])
-        return "\n".join(lines)
+        return "\n".join(lines + _coverage_lines(result))
     width = max(len(f"{i['municipality']['name_nl']} ({i['municipality']['refnis']})")
                 for i in items)
     factor_head = " ".join(f"{c:>5}" for c in _FACTOR_COLUMNS)
@@ -54,7 +54,21 @@ def format_table(result: dict) -> str:
         parts = " ".join(f"{f['contribution']:>5.2f}" for f in item["factors"])
         lines.append(f"{rank:>3}  {name:<{width}}  {item['score']:>5.3f}  {km:>4.0f}  {parts}  "
                      f"{item['reasons']['nl']}")
-    return "\n".join(lines)
+    return "\n".join(lines + _coverage_lines(result))
+
+
+def _coverage_lines(result: dict) -> list[str]:
+    """What the answer stands on, after the table (docs/matching.md, Coverage)."""
+    c = result["coverage"]
+    lines = [f"coverage: {c['municipalities_with_evidence']} municipalities with evidence in "
+             f"{c['domain']}, {c['qualified']} qualified, {c['returned']} of {c['limit']} shown"]
+    if c["message"]:
+        lines.append(f"coverage note: {c['message']['en']}")
+        if c["co_learning"]:
+            lines.append("co-learning nearby: " + ", ".join(
+                f"{p['municipality']['name_nl']} ({p['distance_km']:.0f} km)"
+                for p in c["co_learning"]))
+    return lines
 
 
 def register(app: Flask) -> None:

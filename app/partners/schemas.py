@@ -129,13 +129,46 @@ class PartnerQuerySchema(Schema):
                                                                         "REFNIS was asked"})
 
 
+class CoLearningPeerSchema(Schema):
+    municipality = fields.Nested(MatchedMunicipality)
+    distance_km = fields.Float()
+    experience = fields.Float(metadata={"description": "experience points in the domain"})
+    declared_interest = fields.Boolean(metadata={"description": "declared it wants to lead or "
+                                                               "follow in the domain"})
+
+
+class CoverageSchema(Schema):
+    """How much evidence the answer stands on (docs/matching.md, Coverage)."""
+
+    class Meta:
+        ordered = True
+
+    domain = fields.String()
+    municipalities_with_evidence = fields.Integer(metadata={
+        "description": "Flemish municipalities with experience > 0 in the domain"})
+    qualified = fields.Integer(metadata={"description": "candidates that met the query"})
+    returned = fields.Integer()
+    limit = fields.Integer()
+    nearest_km = fields.Float(allow_none=True, metadata={
+        "description": "nearest qualified candidate; null when none qualified"})
+    near_km = fields.Float()
+    within_near_km = fields.Integer()
+    message = fields.Nested(SuggestionReasons, allow_none=True, metadata={
+        "description": "why fewer than limit came back or why the nearest is far (nl, en); "
+                       "null when neither"})
+    co_learning = fields.List(fields.Nested(CoLearningPeerSchema), metadata={
+        "description": "nearby municipalities that start in the same domain"})
+
+
 class PartnerSuggestionPage(Schema):
     items = fields.List(fields.Nested(PartnerSuggestionSchema))
+    coverage = fields.Nested(CoverageSchema, required=True)
     query = fields.Nested(PartnerQuerySchema)
 
 
 class ExperienceFactorsSchema(Schema):
     role = fields.Float()
+    evidence = fields.Float(metadata={"description": "what the evidence levels took off (<= 0)"})
     recency = fields.Float()
     scale = fields.Float()
     adoption = fields.Float()
@@ -151,14 +184,19 @@ class ProjectExperienceSchema(Schema):
     role = fields.String(validate=validate.OneOf(ROLES))
     age_years = fields.Integer()
     role_weight = fields.Float()
+    evidence = fields.String(metadata={"description": "evidence level of the participation: "
+                                                      "verified, source-stated, "
+                                                      "source-classified or declared"})
+    evidence_weight = fields.Float()
     recency = fields.Float()
     grant_cents = fields.Integer(allow_none=True)
     scale = fields.Float()
     adopters = fields.Integer()
     reusable_deliverables = fields.Integer()
     adoption = fields.Float()
-    contribution = fields.Float(metadata={"description": "role_weight x recency x scale x "
-                                                         "adoption, experience points"})
+    contribution = fields.Float(metadata={"description": "role_weight x evidence_weight x "
+                                                         "recency x scale x adoption, experience "
+                                                         "points"})
 
 
 class DomainExperienceSchema(Schema):
@@ -171,6 +209,8 @@ class DomainExperienceSchema(Schema):
     factors = fields.Nested(ExperienceFactorsSchema)
     projects = fields.List(fields.Nested(ProjectExperienceSchema))
     projects_by_role = fields.Dict(keys=fields.String(), values=fields.Integer())
+    projects_by_evidence = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "how many of the projects stand on each evidence level"})
     first_year = fields.Integer(allow_none=True)
 
 

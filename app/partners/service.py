@@ -19,7 +19,13 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
 from app.models import Municipality as MunicipalityRow
-from app.registry.service import current_graph, current_project_index, fold
+from app.registry.service import (
+    current_graph,
+    current_project_index,
+    declared_interest,
+    fold,
+)
+from matching.coverage import PartnerCoverage, partner_coverage
 from matching.experience import MATURITY_CLASSES, profile
 from matching.graph import (
     InvalidParameter,
@@ -122,6 +128,28 @@ def suggestion_json(s: Suggestion) -> dict[str, Any]:
     }
 
 
+def coverage_json(c: PartnerCoverage) -> dict[str, Any]:
+    """The coverage of an answer: evidence in the domain, candidates, the reason in Dutch and
+    English when fewer than asked came back or the nearest is far, co-learning peers."""
+    return {
+        "domain": c.domain,
+        "municipalities_with_evidence": c.municipalities_with_evidence,
+        "qualified": c.qualified,
+        "returned": c.returned,
+        "limit": c.limit,
+        "nearest_km": c.nearest_km,
+        "near_km": c.near_km,
+        "within_near_km": c.within_near_km,
+        "message": {"nl": c.message.nl, "en": c.message.en} if c.message else None,
+        "co_learning": [
+            {"municipality": {"refnis": p.municipality.refnis, "name_nl": p.municipality.name},
+             "distance_km": p.distance_km, "experience": p.experience,
+             "declared_interest": p.declared_interest}
+            for p in c.co_learning
+        ],
+    }
+
+
 def lighthouse_load() -> tuple[dict[str, int] | None, int | None]:
     """Clusters each municipality leads in the newest finished cluster plan, and that plan's id.
 
@@ -157,7 +185,8 @@ def partner_suggestions(
     max_distance_km: float | None = None,
     allow_name: bool = False,
 ) -> dict[str, Any]:
-    """Ranked partner suggestions as ``{"items": [...], "query": {...}}`` (the API's answer).
+    """Ranked partner suggestions as ``{"items": [...], "coverage": {...}, "query": {...}}``
+    (the API's answer); ``coverage`` is always there (:mod:`matching.coverage`).
 
     ``query`` echoes what was asked, with the municipality resolved, the year experience is
     measured in and the factor weights of the mode; ``resolved_from`` is there when the user
@@ -169,6 +198,8 @@ def partner_suggestions(
         load, load_plan = lighthouse_load()
         found = suggest_partners(graph, who.refnis, domain, looking_for, mode, limit,
                                  max_distance_km, lighthouse_load=load)
+        coverage = partner_coverage(graph, who.refnis, domain, looking_for, len(found), mode,
+                                    limit, max_distance_km, declared_interest(domain))
         weights = graph.weights.mode(mode)
     query: dict[str, Any] = {
         "municipality": who.as_ref(),
@@ -185,7 +216,8 @@ def partner_suggestions(
     query["lighthouse_load_from_plan"] = load_plan
     if who.resolved_from:
         query["resolved_from"] = who.resolved_from
-    return {"items": [suggestion_json(s) for s in found], "query": query}
+    return {"items": [suggestion_json(s) for s in found], "coverage": coverage_json(coverage),
+            "query": query}
 
 
 def municipality_profile(

@@ -9,16 +9,19 @@ from flask import Response, request, url_for
 from sqlalchemy import select
 
 from app.core.api import bp, json_body, parse_args
-from app.core.auth import require_admin
+from app.core.auth import api_user, require_admin
 from app.core.extensions import db
+from app.core.problems import Problem, validation_problem
 from app.models import Domain, Municipality, Project
 from app.registry import service as registry
+from app.registry import transfer
 from app.registry.boundaries import boundaries
 from app.registry.schemas import (
     BoundaryArgs,
     DomainSchema,
     MunicipalityListArgs,
     MunicipalitySchema,
+    ProjectImportArgs,
     ProjectInSchema,
     ProjectListArgs,
     ProjectSchema,
@@ -276,3 +279,77 @@ def list_boundaries():
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response.make_conditional(request)
+@bp.get("/projects/export.csv")
+@require_admin
+def export_projects():
+    """Every project as CSV (admin), in the format the import reads.
+    ---
+    get:
+      summary: Export every project as CSV (admin); importing it again changes nothing
+      description: One row per project, keyed by `key`; columns and cell formats in
+        docs/api.md ("Project import and export").
+      security: [{bearerAuth: []}]
+      responses:
+        200:
+          content:
+            text/csv:
+              schema: {type: string}
+        401: Problem
+        403: Problem
+    """
+    return Response(transfer.export_csv(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=projects.csv"})
+
+
+@bp.post("/projects/import")
+@require_admin
+def import_projects():
+    """Import projects from CSV or XLSX (admin).
+    ---
+    post:
+      summary: Import projects from CSV or XLSX (admin), idempotent on the project key
+      description: "`dry_run=true` answers per row what would be created, updated, left
+        unchanged or is in error, and how many projects the file leaves alone, without
+        writing. Without it the rows are applied in one transaction, or, when a row has an
+        error, nothing is written and the answer is 422 with the same rows."
+      security: [{bearerAuth: []}]
+      parameters:
+      - in: query
+        name: dry_run
+        schema: {type: boolean, default: false}
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              properties:
+                file: {type: string, format: binary}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: ProjectImportResult
+        400: Problem
+        401: Problem
+        403: Problem
+        422: Problem
+    """
+    args = parse_args(ProjectImportArgs())
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise validation_problem([{"field": "file", "message": "upload a CSV or XLSX file as "
+                                                               "multipart field 'file'"}])
+    try:
+        plan, written = transfer.import_projects(upload.read(), upload.filename,
+                                                 upload.mimetype, args["dry_run"], api_user())
+    except transfer.TransferError as exc:
+        raise validation_problem([{"field": "file", "message": str(exc)}]) from None
+    body = {"dry_run": args["dry_run"], "written": written, **plan.as_dict()}
+    if not args["dry_run"] and not plan.ok:
+        raise Problem(422, "Import refused",
+                      "rows with errors: nothing was written; fix the rows listed and import "
+                      "again", errors=[{"field": f"rows.{r.row}.{e['field']}", "message":
+                                        e["message"]} for r in plan.rows for e in r.errors],
+                      **body)
+    return body

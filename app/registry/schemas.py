@@ -5,7 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.schemas import REFNIS, PageArgs, StrictSchema  # noqa: F401
-from app.models import PARTICIPATION_ROLES, PROGRAMMES, PROJECT_STATUSES, PROVINCES, REGIONS
+from app.models import (
+    EVIDENCE_LEVELS,
+    PARTICIPATION_ROLES,
+    PROGRAMMES,
+    PROJECT_STATUSES,
+    PROVINCES,
+    REGIONS,
+)
 from matching.registry import DOMAINS
 
 
@@ -113,12 +120,22 @@ class DeliverablesSchema(StrictSchema):
 class ParticipationInSchema(StrictSchema):
     refnis = fields.String(required=True, validate=REFNIS)
     role = fields.String(required=True, validate=validate.OneOf(PARTICIPATION_ROLES))
+    evidence_level = fields.String(
+        validate=validate.OneOf(EVIDENCE_LEVELS),
+        metadata={"description": "default: kept for a participation that stays, `verified` for "
+                                 "a new one (the secretariat enters it)"})
 
 
 class ParticipationOutSchema(Schema):
     refnis = fields.String()
     name_nl = fields.String()
     role = fields.String()
+    evidence_level = fields.String(metadata={"description": ", ".join(EVIDENCE_LEVELS)})
+    review_status = fields.String(allow_none=True, metadata={
+        "description": "a city's declaration: pending, verified or rejected; null otherwise"})
+    review_note = fields.String(allow_none=True)
+    source_url = fields.String(allow_none=True, metadata={
+        "description": "the page that states this participation"})
     recorded_as = fields.Dict(allow_none=True, metadata={"description": "the historical municipality when merged since"})
 
 
@@ -175,10 +192,19 @@ class ProjectSchema(Schema):
     status = fields.String()
     deliverables = fields.Method("get_deliverables")
     source_ref = fields.String(allow_none=True)
+    programme_note = fields.String(allow_none=True)
     curated = fields.Boolean()
     domains = fields.Method("get_domains")
     domains_curated = fields.Boolean()
+    domain_basis = fields.String(allow_none=True, metadata={
+        "description": "stated (a source states the domain) or classified (from the title)"})
+    domain_reason = fields.String(allow_none=True)
+    sources = fields.Method("get_sources")
     participations = fields.Method("get_participations")
+
+    def get_sources(self, obj):
+        return [{"url": s.url, "citation": s.citation, "date": s.source_date, "note": s.note}
+                for s in obj.sources]
 
     def get_deliverables(self, obj):
         return obj.deliverables()
@@ -190,7 +216,11 @@ class ProjectSchema(Schema):
         out = []
         for p in obj.participations:
             cur = p.municipality.current()
-            item = {"refnis": cur.refnis, "name_nl": cur.name_nl, "role": p.role, "recorded_as": None}
+            item = {"refnis": cur.refnis, "name_nl": cur.name_nl, "role": p.role,
+                    "evidence_level": p.evidence_level, "review_status": p.review_status,
+                    "review_note": p.review_note,
+                    "source_url": p.source.url if p.source is not None else None,
+                    "recorded_as": None}
             if cur.id != p.municipality.id:
                 item["recorded_as"] = {"refnis": p.municipality.refnis, "name_nl": p.municipality.name_nl}
             out.append(item)
@@ -210,3 +240,24 @@ class ProjectPage(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+class ProjectImportArgs(StrictSchema):
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "true: only say what the import would do"})
+
+
+class ImportRowSchema(Schema):
+    row = fields.Integer(metadata={"description": "row number in the file (header = 1)"})
+    key = fields.String()
+    action = fields.String(metadata={"description": "create, update, unchanged or error"})
+    changes = fields.List(fields.String(), metadata={"description": "columns an update changes"})
+    errors = fields.List(fields.Dict(), metadata={"description": "{field, message} per error"})
+
+
+class ProjectImportResult(Schema):
+    dry_run = fields.Boolean()
+    written = fields.Boolean(metadata={"description": "whether this request wrote anything"})
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "rows per action, and `left`: projects the file does not mention"})
+    rows = fields.List(fields.Nested(ImportRowSchema))

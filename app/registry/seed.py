@@ -1,9 +1,10 @@
 """Load the real reference data from ``seed_data/`` into the database, idempotently.
 
 Municipalities, domains and organisations are reference data: they are inserted or updated to
-match the files. Seeded projects are inserted when missing (by ``key``) and never overwritten, so
-an admin's corrections survive a re-seed; a seeded project the admin deleted stays deleted
-(a tombstone remembers its key).
+match the files. Seeded projects (``projects.json`` with the cited evidence of ``evidence.json``)
+are inserted when missing (by ``key``) and never overwritten, so an admin's corrections survive
+a re-seed; a re-seed only adds the sources and participations the files have and the database
+lacks. A seeded project the admin deleted stays deleted (a tombstone remembers its key).
 """
 
 from __future__ import annotations
@@ -16,10 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
-from app.models import Domain, Municipality, Organisation, Participation, Project, SeedTombstone
+from app.models import (
+    Domain,
+    Municipality,
+    Organisation,
+    Participation,
+    Project,
+    ProjectSource,
+    SeedTombstone,
+)
 from app.registry.service import fold
+from matching.seedfiles import project_items
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
 
@@ -153,23 +164,53 @@ def load_organisations(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
     db.session.flush()
 
 
+def _sources(item: dict[str, Any]) -> list[ProjectSource]:
+    return [ProjectSource(position=n, url=src.get("url"), citation=src.get("citation"),
+                          source_date=src.get("date"), note=src.get("note"))
+            for n, src in enumerate(item.get("sources", ()))]
+
+
+def _participation(p: dict[str, Any], municipalities: dict[str, Municipality],
+                   sources: list[ProjectSource], key: str) -> Participation:
+    try:
+        municipality = municipalities[p["refnis"]]
+    except KeyError:
+        raise SeedError(f"project {key}: unknown municipality {p['refnis']}") from None
+    source = next((s for s in sources if s.url and s.url == p.get("source_url")), None)
+    return Participation(municipality=municipality, role=p["role"],
+                         evidence_level=p["evidence"], source=source)
+
+
 def load_projects(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
-    data = json.loads((seed_dir / "projects.json").read_text(encoding="utf-8"))
-    items = data["projects"] if isinstance(data, dict) else data
-    keys_present = set(db.session.scalars(select(Project.key).where(Project.key.is_not(None))))
+    """Insert missing seeded projects (``projects.json`` merged with the cited evidence of
+    ``evidence.json``, :func:`matching.seedfiles.project_items`) and enrich the ones already
+    there with sources the database does not have yet, and the participations those new
+    sources state. Titles, domains and amounts an admin may have corrected are left alone; a
+    participation an admin removed after its source was loaded is not brought back."""
+    items = project_items(seed_dir)
+    existing = {p.key: p for p in db.session.scalars(
+        select(Project).where(Project.key.is_not(None)).options(
+            selectinload(Project.sources), selectinload(Project.participations)))}
     tombstones = set(db.session.scalars(select(SeedTombstone.key)))
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
     municipalities = {m.refnis: m for m in db.session.scalars(select(Municipality))}
     for item in items:
-        if item["key"] in keys_present or item["key"] in tombstones:
+        key = item["key"]
+        if key in tombstones:
+            continue
+        project = existing.get(key)
+        if project is not None:
+            if _enrich(project, item, municipalities):
+                report.count("updated", "projects")
             continue
         deliverables = item.get("deliverables") or {}
         project = Project(
-            key=item["key"],
+            key=key,
             title=item["title"],
             title_en=item.get("title_en"),
             summary=item.get("summary", ""),
             programme=item["programme"],
+            programme_note=item.get("programme_note"),
             year=item["year"],
             grant_cents=item.get("grant_cents"),
             total_budget_cents=item.get("total_budget_cents"),
@@ -183,18 +224,47 @@ def load_projects(report: SeedReport, seed_dir: Path = SEED_DIR) -> None:
             source_ref=item.get("source_ref"),
             curated=bool(item.get("curated")),
             domains_curated=bool(item.get("domains_curated")),
+            domain_basis=item.get("domain_basis"),
+            domain_reason=item.get("domain_reason"),
         )
         try:
             project.domains = [domains[c] for c in item.get("domains", [])]
-            for p in item.get("participations", []):
-                project.participations.append(
-                    Participation(municipality=municipalities[p["refnis"]], role=p["role"])
-                )
         except KeyError as err:
-            raise SeedError(f"project {item['key']}: unknown reference {err}") from None
+            raise SeedError(f"project {key}: unknown domain {err}") from None
+        project.sources = _sources(item)
+        for p in item.get("participations", []):
+            project.participations.append(
+                _participation(p, municipalities, project.sources, key))
         db.session.add(project)
         report.count("created", "projects")
     db.session.flush()
+
+
+def _enrich(project: Project, item: dict[str, Any],
+            municipalities: dict[str, Municipality]) -> bool:
+    """Add the sources of ``item`` that ``project`` lacks, with the participations they state
+    (of municipalities not in the project yet), and fill an empty domain basis. True when
+    something changed."""
+    have = {(s.url, s.citation) for s in project.sources}
+    new = [s for s in _sources(item) if (s.url, s.citation) not in have]
+    if not new:
+        return False
+    for source in new:
+        source.position = len(project.sources)
+        project.sources.append(source)
+    new_urls = {s.url for s in new if s.url}
+    members = {p.municipality_id for p in project.participations}
+    for p in item.get("participations", []):
+        if p.get("source_url") not in new_urls:
+            continue
+        participation = _participation(p, municipalities, project.sources, project.key)
+        if participation.municipality.id not in members:
+            project.participations.append(participation)
+            members.add(participation.municipality.id)
+    if project.domain_basis is None and item.get("domain_basis") and project.domains:
+        project.domain_basis = item["domain_basis"]
+        project.domain_reason = item.get("domain_reason")
+    return True
 
 
 def seed_all(seed_dir: Path = SEED_DIR) -> SeedReport:

@@ -35,7 +35,15 @@ from unidecode import unidecode
 
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
-from app.models import Domain, Municipality, Participation, Project, SeedTombstone, project_domain
+from app.models import (
+    Domain,
+    DomainInterest,
+    Municipality,
+    Participation,
+    Project,
+    SeedTombstone,
+    project_domain,
+)
 from app.models.registry import utcnow
 from matching import registry as plain
 from matching.graph import GraphCache, RegistryGraph
@@ -110,6 +118,22 @@ def _touch_changed_projects(session: Session, flush_context, instances) -> None:
         project.updated_at = now
 
 
+@event.listens_for(Session, "after_flush")
+def _remember_unkeyed_projects(session: Session, flush_context) -> None:
+    unkeyed = [obj for obj in session.new if isinstance(obj, Project) and not obj.key]
+    if unkeyed:
+        session.info.setdefault("unkeyed_projects", []).extend(unkeyed)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _key_new_projects(session: Session, flush_context) -> None:
+    """Every project has a stable external key (import and export match on it): a project
+    created without one gets ``project-<id>`` in the same transaction."""
+    for project in session.info.pop("unkeyed_projects", ()):
+        if not project.key and project.id is not None:
+            project.key = f"project-{project.id}"
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_checked_version(session: Session) -> None:
     """After this process committed a registry change, the next request asks the database."""
@@ -120,6 +144,7 @@ def _forget_checked_version(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _nothing_changed(session: Session) -> None:
     session.info.pop("registry_changed", None)
+    session.info.pop("unkeyed_projects", None)
 
 
 def load_registry() -> plain.Registry:
@@ -174,13 +199,16 @@ def load_registry() -> plain.Registry:
     participations = []
     seen: set[tuple[int, str]] = set()
     part = Participation
-    for project_id, municipality_id, role in db.session.execute(
-        select(part.project_id, part.municipality_id, part.role).order_by(part.project_id, part.id)
+    for project_id, municipality_id, role, evidence in db.session.execute(
+        select(part.project_id, part.municipality_id, part.role, part.evidence_level)
+        .where(or_(part.review_status.is_(None), part.review_status != "rejected"))
+        .order_by(part.project_id, part.id)
     ):
         refnis = current_refnis(municipality_id)
         if (project_id, refnis) not in seen:  # two merged predecessors in one project count once
             seen.add((project_id, refnis))
-            participations.append(plain.Participation(project_id=project_id, refnis=refnis, role=role))
+            participations.append(plain.Participation(project_id=project_id, refnis=refnis,
+                                                      role=role, evidence=evidence))
     return plain.Registry(municipalities=municipalities, projects=tuple(projects),
                           participations=tuple(participations))
 
@@ -244,6 +272,17 @@ def clear_caches() -> None:
         _registry = None
         _index = None
     _graphs.clear()
+
+
+def declared_interest(domain: str, interests: tuple[str, ...] = ("lead", "follow")) -> set[str]:
+    """REFNIS codes of the municipalities that declared one of ``interests`` in ``domain``."""
+    rows = db.session.scalars(
+        select(Municipality.refnis)
+        .join(DomainInterest, DomainInterest.municipality_id == Municipality.id)
+        .join(Domain, Domain.id == DomainInterest.domain_id)
+        .where(Domain.code == domain, DomainInterest.interest.in_(interests))
+    )
+    return set(rows)
 
 
 def fold(text: str) -> str:
@@ -386,10 +425,24 @@ def _apply_project(project: Project, data: dict[str, Any]) -> Project:
     if participations is not None:
         by_refnis = {m.refnis: m for m in db.session.scalars(
             select(Municipality).where(Municipality.refnis.in_([p["refnis"] for p in participations])))}
-        project.participations.clear()
+        # A participation that stays (same municipality and role) keeps its evidence level and
+        # review; a new one is entered by the secretariat: verified unless it says otherwise.
+        kept = {(p.municipality.refnis, p.role): p for p in project.participations}
+        wanted = {(p["refnis"], p["role"]) for p in participations}
+        for key, row in kept.items():
+            if key not in wanted:
+                project.participations.remove(row)
         db.session.flush()
         for p in participations:
-            project.participations.append(Participation(municipality=by_refnis[p["refnis"]], role=p["role"]))
+            row = kept.get((p["refnis"], p["role"]))
+            level = p.get("evidence_level")
+            if row is None:
+                project.participations.append(Participation(
+                    municipality=by_refnis[p["refnis"]], role=p["role"],
+                    evidence_level=level or "verified",
+                    review_status="pending" if level == "declared" else None))
+            elif level and level != row.evidence_level:
+                row.evidence_level = level
     return project
 
 

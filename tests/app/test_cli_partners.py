@@ -12,8 +12,8 @@ def test_lighthouse_table_for_lubbeek_in_governance(runner, client):
     lines = r.output.splitlines()
     assert lines[0].startswith("lighthouse for Lubbeek (24066) in governance (bestuur), geographic")
     assert lines[1].split()[:4] == ["#", "municipality", "score", "km"]
-    rows = lines[2:]
-    assert len(rows) == 3
+    rows = lines[2:5]
+    assert lines[5].startswith("coverage: ") and " qualified, 3 of 3 shown" in lines[5]
     assert rows[0].split()[:3] == ["1", "Leuven", "(24062)"]
     assert "Leuven leidde 1 project in bestuur sinds 2017; 10 km" in rows[0]
     # The table shows what the API answers, in the same order and with the same scores.
@@ -31,8 +31,8 @@ def test_similar_mode_distance_limit_and_a_name_instead_of_a_code(runner):
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert "similar, within 30 km" in lines[0]
-    rows = lines[2:]
-    assert len(rows) == 5
+    rows = lines[2:7]
+    assert lines[7].startswith("coverage: ")
     assert all("kleine landelijke gemeente" in row for row in rows)
     assert all(int(row.split(")")[1].split()[1]) <= 30 for row in rows)  # the km column
 
@@ -49,6 +49,7 @@ def test_no_candidates_says_why(runner):
     r = runner.invoke(args=["suggest-partners", "24066", "environment", "--looking-for", "followers"])
     assert r.exit_code == 0
     assert "no municipality (within that distance) has less experience" in r.output
+    assert "coverage note: 0 of the 10 suggestions asked: only 0 municipalities qualify" in r.output
 
 
 @pytest.mark.parametrize("args, message", [
