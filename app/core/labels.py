@@ -34,8 +34,21 @@ LABELS: dict[str, dict[str, Any]] = {
         "knowledge_institution": _l("kennisinstelling"), "flemish_government": _l("Vlaamse overheid"),
         "vvsg": _l("VVSG"), "company": _l("bedrijf"), "other": _l("andere"),
     },
-    # Programme codes are proper names (city-of-things-2017, efro ...); only "other" is a word.
-    "programme": {"other": _l("ander programma")},
+    # Programme codes are proper names (city-of-things-2017, efro ...); these are words.
+    "programme": {"other": _l("ander programma"), "not-stated": _l("programma niet vermeld"),
+                  "municipal-initiative": _l("eigen initiatief van de gemeente"),
+                  "urban-renewal-2020": _l("thematische oproep stadsvernieuwing 2020")},
+    "evidence_level": {
+        "verified": _l("geverifieerd"), "source-stated": _l("vermeld in de bron"),
+        "source-classified": _l("domein afgeleid uit de titel"),
+        "declared": _l("aangegeven door de gemeente"),
+    },
+    "review_status": {"pending": _l("wacht op verificatie"), "verified": _l("geverifieerd"),
+                      "rejected": _l("afgewezen")},
+    "interest": {"lead": _l("wil trekken"), "follow": _l("wil volgen"),
+                 "not_now": _l("nu niet")},
+    "domain_basis": {"stated": _l("vermeld in de bron"),
+                     "classified": _l("afgeleid uit de titel")},
     "user_role": {"admin": _l("beheerder"), "juror": _l("jurylid"), "city": _l("gemeente")},
 }
 

@@ -272,3 +272,49 @@ def project_delete(project_id: int):
     db.session.commit()
     flash(_("Project verwijderd."), "success")
     return redirect(url_for("web.projects"))
+
+
+@bp.route("/projecten/import", methods=["GET", "POST"])
+@admin_required
+def projects_import():
+    """The secretariat imports projects: upload, see the dry run row by row, then commit."""
+    import base64
+    import binascii
+
+    from flask_login import current_user
+
+    from app.registry import transfer
+
+    plan, data, filename, error = None, None, None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if request.form.get("action") == "commit":
+            filename = request.form.get("filename") or "projects.csv"
+            try:
+                data = base64.b64decode(request.form.get("data", ""), validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+        elif upload is not None and upload.filename:
+            filename, data = upload.filename, upload.read()
+        if not data:
+            error = _("Kies een CSV- of XLSX-bestand.")
+        else:
+            commit = request.form.get("action") == "commit"
+            try:
+                plan, written = transfer.import_projects(data, filename, None, not commit,
+                                                         current_user)
+            except transfer.TransferError as exc:
+                error = _("Het bestand kan niet gelezen worden: %(reason)s", reason=str(exc))
+            else:
+                if commit and written:
+                    counts = plan.counts()
+                    flash(_("Import uitgevoerd: %(c)s nieuw, %(u)s bijgewerkt, %(n)s ongewijzigd.",
+                            c=counts["create"], u=counts["update"], n=counts["unchanged"]),
+                          "success")
+                    return redirect(url_for("web.projects"))
+                if commit and plan.ok:
+                    flash(_("Niets te importeren: alle rijen zijn ongewijzigd."), "info")
+    encoded = base64.b64encode(data).decode() if data and plan is not None and plan.ok else None
+    status = 400 if error or (plan is not None and not plan.ok) else 200
+    return render_template("projects_import.html", plan=plan, error=error, data=encoded,
+                           filename=filename), status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.e2e.conftest import create_user, login, map_ready
 
-LUBBEEK, HASSELT = "24066", "71072"
+LUBBEEK, HASSELT, LEUVEN = "24066", "71072", "24062"
 
 
 def search(page, municipality: str, domain: str, looking_for: str, mode: str) -> None:
@@ -31,9 +31,15 @@ def test_city_finds_a_lighthouse_then_similar_peers_and_opens_a_profile(page, li
     search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
     assert "Een vuurtoren om te volgen voor Lubbeek" in page.inner_text("#results h2")
     rows = ranked(page)
-    assert rows and rows[0] == HASSELT  # the only municipality with more mobility experience
+    assert rows[:2] == [LEUVEN, HASSELT]  # 4 municipalities have more mobility experience
     first = page.locator("#suggestions tbody tr").first
-    assert "Hasselt leidde 2 projecten in mobiliteit sinds 2021" in first.locator(".reason").inner_text()
+    assert "Leuven leidde 1 project in mobiliteit sinds 2017; 10 km" in first.locator(".reason").inner_text()
+    # How thin the evidence is shows before the result, not in a footnote.
+    coverage = page.locator("#coverage")
+    assert "4 van de 10 gevraagde suggesties: slechts 4 gemeenten komen in aanmerking" in \
+        coverage.inner_text()
+    assert page.evaluate("document.querySelector('#coverage').compareDocumentPosition("
+                         "document.querySelector('#suggestions')) & Node.DOCUMENT_POSITION_FOLLOWING")
     assert first.locator("svg.factor-bar rect[data-factor=distance_km]").count() == 1
     # The map: Lubbeek highlighted, every candidate marked with its rank.
     map_ready(page, "partner-map")
@@ -56,16 +62,19 @@ def test_city_finds_a_lighthouse_then_similar_peers_and_opens_a_profile(page, li
     reasons = page.locator("#suggestions .reason").all_inner_texts()
     assert all("kleine landelijke gemeente" in r for r in reasons), reasons
 
-    # Open the profile of the lighthouse from the first search and read its chart.
+    # Open the profile of the second lighthouse of the first search and read its chart.
     search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
-    page.click("#suggestions tbody tr >> nth=0 >> a")
+    page.click("#suggestions tbody tr >> nth=1 >> a")
     page.wait_for_url(f"**/gemeenten/{HASSELT}/profiel")
     assert page.inner_text("h1") == "Ervaring van Hasselt"
     chart = page.locator("svg#experience-chart")
     assert chart.locator("g.domain-row").count() == 6
     mobility = chart.locator("g.domain-row[data-domain=mobility]")
-    assert mobility.get_attribute("data-maturity") == "lighthouse-ready"
-    assert mobility.locator("rect.bar.maturity-lighthouse-ready").count() == 1
+    assert mobility.get_attribute("data-maturity") == "experienced"
+    assert mobility.locator("rect.bar.maturity-experienced").count() == 1
+    # which evidence the number stands on: two titles classified as mobility
+    assert "2 × domein afgeleid uit de titel" in page.inner_text("#domain-mobility .evidence-split")
+    assert page.locator("#domain-mobility td.evidence[data-evidence=source-classified]").count() == 2
     assert chart.locator("g.domain-row[data-domain=environment] rect.bar").count() == 0
     assert page.locator("#domain-mobility table.components tbody tr").count() == 2
     assert "Mobiliteitskrediet voor burgers" in page.inner_text("#domain-mobility")
@@ -92,7 +101,7 @@ def test_municipality_page_links_to_its_profile(page):
     page.click("#profile-link")
     page.wait_for_url("**/gemeenten/24062/profiel")
     assert page.locator("svg#experience-chart g.domain-row[data-domain=mobility]").get_attribute(
-        "data-maturity") == "starter"
+        "data-maturity") == "experienced"  # MoDi (stated by hln.be) and the parking pilot
     page.goto(page.base + "/gemeenten/72025/profiel")  # Neerpelt: merged into Pelt
     assert page.inner_text("h1") == "Ervaring van Pelt"
     assert "Neerpelt" in page.inner_text(".flash")
