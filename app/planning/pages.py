@@ -46,7 +46,14 @@ from app.planning.schemas import (
     MAX_TIME_LIMIT_S,
     ClusterPlanInSchema,
 )
-from app.planning.service import DEFAULT_MIN_MATURITY, create_plan, get_plan, list_plans
+from app.planning.service import (
+    DEFAULT_MIN_MATURITY,
+    coverage_of,
+    create_plan,
+    get_plan,
+    list_plans,
+    plan_params,
+)
 from app.registry import maps
 from app.registry.service import current_graph
 from matching.experience import MATURITY_CLASSES
@@ -311,9 +318,12 @@ def plan_page(plan_id: int):
         else:
             comparison = compare(graph, {"id": plan.id, "params": plan.params, "result": result},
                                  {"id": other.id, "params": other.params, "result": other.result})
+    evidence = (result or {}).get("coverage") or coverage_of(plan_params(plan.params, graph),
+                                                             graph)
     return render_template(
         "plans/plan.html", plan=plan, result=result, domains=domains, cluster_maps=cluster_maps,
         coverage_maps=coverage_maps, cover=cover, others=others, comparison=comparison,
+        evidence=evidence,
         compare_error=compare_error, status_labels=STATUS_LABELS, result_labels=RESULT_LABELS,
         status_text={k: str(v) for k, v in STATUS_LABELS.items()},
         maturity_labels=MATURITY_LABELS, km=_km, number=number, domain_label=_domain_label,

@@ -213,6 +213,10 @@ class PlanResultSchema(Schema):
     clusters = fields.List(fields.Nested(PlanCluster))
     cluster_count = fields.Integer(metadata={"description": "in the list instead of clusters"})
     costs = fields.Dict(metadata={"description": "the cost weights the plan was solved with"})
+    coverage = fields.List(fields.Dict(), metadata={
+        "description": "per domain: municipalities_with_evidence, participants, candidates, "
+                       "lighthouses_asked, status (ok, thin: fewer than twice as many candidates "
+                       "as lighthouses, refused) and message {nl, en} (docs/matching.md)"})
 
 
 class PlanProgressSchema(Schema):

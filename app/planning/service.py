@@ -34,6 +34,7 @@ from app.models import ClusterPlan, User
 from app.models import Municipality as MunicipalityRow
 from app.planning import jobs
 from app.registry.service import current_graph
+from matching.coverage import plan_coverage
 from matching.experience import maturity_class
 from matching.graph import RegistryGraph
 from matching.optimizer import (
@@ -105,10 +106,35 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     params = dict(body)
     params["pinned_lighthouses"] = {d: list(p) for d, p in
                                     (body.get("pinned_lighthouses") or {}).items() if p}
+    optimizer_params = plan_params(params, graph)
+    coverage = coverage_of(optimizer_params, graph)
+    refused = [c for c in coverage if c["status"] == "refused"]
+    if refused:
+        raise validation_problem(
+            [{"field": "lighthouses", "message": c["message"]["en"],
+              "message_nl": c["message"]["nl"]} for c in refused],
+            detail="; ".join(c["message"]["en"] for c in refused))
     model = build_model(graph)
     with optimizer_errors():
-        check_plan(model, plan_params(params, graph))
+        check_plan(model, optimizer_params)
     return params
+
+
+def coverage_of(params: PlanParams, graph: RegistryGraph) -> list[dict[str, Any]]:
+    """Per planned domain: municipalities with evidence, lighthouse candidates among the
+    participants, lighthouses asked, ``ok`` / ``thin`` / ``refused`` and the reason in Dutch
+    and English (:func:`matching.coverage.plan_coverage`)."""
+    excluded = set(params.excluded)
+    participants = [r for r in params.participants or default_participants(graph)
+                    if r not in excluded and r in graph.index]
+    asked = params.lighthouses or params.min_lighthouses or 1
+    entries = plan_coverage(graph, params.domains, participants, asked, params.min_maturity,
+                            params.pinned_lighthouses)
+    return [{"domain": c.domain, "municipalities_with_evidence": c.municipalities_with_evidence,
+             "participants": c.participants, "candidates": c.candidates,
+             "lighthouses_asked": c.lighthouses_asked, "status": c.status,
+             "message": {"nl": c.message.nl, "en": c.message.en} if c.message else None}
+            for c in entries]
 
 
 def build_model(graph: RegistryGraph) -> ClusterModel:
@@ -190,8 +216,11 @@ def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
     """
     graph = current_graph()
     model = build_model(graph)
-    plan = model.solve(plan_params(params, graph), on_progress=on_progress, cancel=cancel)
-    return result_json(plan, graph)
+    optimizer_params = plan_params(params, graph)
+    plan = model.solve(optimizer_params, on_progress=on_progress, cancel=cancel)
+    result = result_json(plan, graph)
+    result["coverage"] = coverage_of(optimizer_params, graph)
+    return result
 
 
 def result_json(plan: OptimizerPlan, graph: RegistryGraph) -> dict[str, Any]:

@@ -364,3 +364,52 @@ def test_a_cancelled_or_finished_plan_keeps_its_gap_finite_or_null(client, admin
     plan = solved(client, admin_headers, **SMALL_PLAN)
     for value in (plan["result"]["gap"], plan["progress"]["gap"]):
         assert value is None or math.isfinite(value)
+
+
+# --- evidence per domain: the planner refuses too few candidates and warns below twice --------
+
+def test_a_domain_with_fewer_candidates_than_lighthouses_is_refused_with_the_reason(
+        client, admin_headers):
+    # people: only Leuven and Genk have any experience among the Flemish municipalities
+    resp = client.post("/api/v1/cluster-plans", headers=admin_headers,
+                       json={"domains": ["people"], "lighthouses": 3, "time_limit_s": 5})
+    assert_problem(resp, 400, "lighthouses")
+    error = resp.json["errors"][0]
+    assert error["message"].startswith("people: 3 lighthouses asked but only 2 candidates")
+    assert error["message_nl"].startswith("mensen: 3 vuurtorens gevraagd maar slechts 2 kandidaten")
+    assert client.get("/api/v1/cluster-plans").json["items"] == []
+
+
+def test_every_plan_result_carries_coverage_per_domain(client, admin_headers):
+    plan = solved(client, admin_headers, **dict(SMALL_PLAN, domains=["mobility", "economy"],
+                                                min_maturity="none"))
+    coverage = {c["domain"]: c for c in plan["result"]["coverage"]}
+    assert set(coverage) == {"mobility", "economy"}
+    mobility = coverage["mobility"]
+    assert mobility["participants"] == 20 and mobility["lighthouses_asked"] == 3
+    assert mobility["candidates"] == 20  # min_maturity none: everyone is a candidate
+    assert mobility["status"] == "ok" and mobility["message"] is None
+    assert mobility["municipalities_with_evidence"] == 11
+
+
+def test_thin_evidence_is_a_warning_on_the_plan_page_before_the_result(app, client,
+                                                                        admin_headers):
+    from app.core.extensions import db
+    from app.models import User
+
+    plan = start(client, admin_headers, **dict(SMALL_PLAN, lighthouses=2, min_maturity="starter",
+                                               domains=["mobility"]))
+    finish(client, plan["id"])
+    with app.app_context():
+        user = User(email="planner@example.org", role="admin")
+        user.set_password("correct horse battery")
+        db.session.add(user)
+        db.session.commit()
+    assert client.post("/login", data={"email": "planner@example.org",
+                                       "password": "correct horse battery"}).status_code == 302
+    page = client.get(f"/planning/{plan['id']}").get_data(as_text=True)
+    row = page[page.index('<tr data-domain="mobility"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-status="thin"' in row  # Leuven, Lubbeek, Herent: 3 candidates for 2
+    assert "minder dan het dubbele" in row
+    assert page.index('id="evidence"') < page.index('id="result"')
