@@ -68,7 +68,9 @@ def _import_views() -> None:
     from app.planning import api as _planning_api  # noqa: F401
     from app.planning import pages as _planning_pages  # noqa: F401
     from app.registry import api as _registry_api  # noqa: F401
+    from app.registry import api_declarations as _declarations_api  # noqa: F401
     from app.registry import pages as _registry_pages  # noqa: F401
+    from app.registry import pages_declarations as _declarations_pages  # noqa: F401
     from app.results import api as _results_api  # noqa: F401
     from app.results import pages as _results_pages  # noqa: F401
 

@@ -65,6 +65,7 @@ def validation_problem(errors: list[dict[str, Any]], detail: str | None = None) 
 NOT_FOUND_NL = {
     "application": "aanvraag", "application of this call": "aanvraag van deze oproep",
     "assignment": "toewijzing", "call": "oproep", "cluster plan": "clusterplan",
+    "declaration": "aangifte",
     "criterion of this call": "criterium van deze oproep", "juror of this call": "jurylid van deze oproep",
     "municipality": "gemeente", "organisation": "organisatie", "project": "project", "user": "gebruiker",
 }

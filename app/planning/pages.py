@@ -23,6 +23,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -117,8 +118,12 @@ class PlanForm(FlaskForm):
                                default=DEFAULT_MIN_MATURITY)
     one_domain_per_lighthouse = BooleanField(_l("Een vuurtoren leidt hoogstens één domein"),
                                              default=True)
-    participants = TextAreaField(_l("Deelnemers (namen of NIS-codes; leeg = alle Vlaamse "
-                                    "gemeenten)"), validators=[Optional(), Length(max=20000)])
+    participants = TextAreaField(_l("Deelnemers (namen of NIS-codes; leeg = zie hieronder)"),
+                                 validators=[Optional(), Length(max=20000)])
+    participants_from = RadioField(
+        _l("Zonder deelnemerslijst"), default="interest",
+        choices=[("interest", _l("de gemeenten die interesse aangaven in deze domeinen")),
+                 ("all", _l("alle Vlaamse gemeenten (ook wie geen interesse aangaf)"))])
     excluded = TextAreaField(_l("Uitgesloten gemeenten"), validators=[Optional(), Length(max=20000)])
     time_limit_s = IntegerField(_l("Tijdslimiet (seconden)"), default=DEFAULT_TIME_LIMIT_S,
                                 validators=[InputRequired(),
@@ -183,6 +188,7 @@ def _body(form: PlanForm, errors: dict[str, list[str]]) -> dict[str, Any]:
     participants = _codes(form.participants.data, "participants", errors)
     if participants:
         body["participants"] = participants
+    body["participants_from"] = form.participants_from.data or "interest"
     body["excluded"] = _codes(form.excluded.data, "excluded", errors)
     pins = {}
     for domain in DOMAINS:

@@ -82,6 +82,13 @@ class ClusterPlanInSchema(StrictSchema):
                                allow_none=True, validate=validate.Length(min=1, max=MAX_LIST),
                                metadata={"description": "REFNIS codes of the municipalities to "
                                                         "plan (default: the Flemish ones)"})
+    participants_from = fields.String(
+        load_default="all", validate=validate.OneOf(("interest", "all")),
+        metadata={"description": "without participants: `interest` = the municipalities that "
+                                 "declared they want to lead or follow in a planned domain "
+                                 "(plus pinned lighthouses); `all` = every Flemish municipality. "
+                                 "The planning page starts from `interest` and asks for `all` "
+                                 "explicitly; the API keeps `all` as default for scripts"})
     pinned_lighthouses = fields.Dict(
         keys=fields.String(validate=_DOMAIN),
         values=fields.List(fields.String(validate=REFNIS), validate=validate.Length(max=MAX_LIST)),

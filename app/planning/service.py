@@ -33,7 +33,7 @@ from app.core.problems import Problem, not_found, validation_problem
 from app.models import ClusterPlan, User
 from app.models import Municipality as MunicipalityRow
 from app.planning import jobs
-from app.registry.service import current_graph
+from app.registry.service import current_graph, declared_interest
 from matching.coverage import plan_coverage
 from matching.experience import maturity_class
 from matching.graph import RegistryGraph
@@ -106,6 +106,18 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     params = dict(body)
     params["pinned_lighthouses"] = {d: list(p) for d, p in
                                     (body.get("pinned_lighthouses") or {}).items() if p}
+    if not params.get("participants") and params.get("participants_from") == "interest":
+        interested = interested_participants(params, graph)
+        if len(interested) < 2:
+            raise validation_problem([{
+                "field": "participants_from",
+                "message": f"only {len(interested)} municipalities declared an interest in "
+                           f"{', '.join(params['domains'])}; let cities declare it, list the "
+                           "participants, or choose all municipalities explicitly",
+                "message_nl": f"slechts {len(interested)} gemeenten gaven interesse aan in "
+                              "deze domeinen; laat gemeenten hun interesse aangeven, geef de "
+                              "deelnemers op, of kies uitdrukkelijk alle gemeenten"}])
+        params["participants"] = interested
     optimizer_params = plan_params(params, graph)
     coverage = coverage_of(optimizer_params, graph)
     refused = [c for c in coverage if c["status"] == "refused"]
@@ -153,6 +165,18 @@ def build_model(graph: RegistryGraph) -> ClusterModel:
                                                       graph.weights)
                                     for i, r in enumerate(refnis) if scores[i] > 0})
     return model
+
+
+def interested_participants(params: dict[str, Any], graph: RegistryGraph) -> list[str]:
+    """Municipalities that declared they want to lead or follow in one of the plan's domains,
+    plus the pinned lighthouses, in registry order (current Flemish ones only)."""
+    wanted = set()
+    for domain in params["domains"]:
+        wanted |= declared_interest(domain)
+    for codes in (params.get("pinned_lighthouses") or {}).values():
+        wanted |= set(codes)
+    return [m.refnis for m in graph.municipalities
+            if m.refnis in wanted and m.region == "flanders"]
 
 
 def plan_params(params: dict[str, Any], graph: RegistryGraph) -> PlanParams:

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.core.schemas import REFNIS, PageArgs, StrictSchema  # noqa: F401
 from app.models import (
     EVIDENCE_LEVELS,
+    INTERESTS,
     PARTICIPATION_ROLES,
     PROGRAMMES,
     PROJECT_STATUSES,
@@ -261,3 +262,59 @@ class ProjectImportResult(Schema):
     summary = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "rows per action, and `left`: projects the file does not mention"})
     rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+class InterestsSchema(StrictSchema):
+    interests = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DOMAINS)),
+        values=fields.String(validate=validate.OneOf(INTERESTS)), required=True,
+        metadata={"description": "domain -> lead (wants to lead), follow (wants to follow) or "
+                                 "not_now"})
+
+
+class DeclaredProjectInSchema(StrictSchema):
+    """A project a city declares for its own municipality."""
+
+    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    summary = fields.String(load_default="", validate=validate.Length(max=10000))
+    programme = fields.String(load_default="not-stated", validate=validate.OneOf(PROGRAMMES))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1990, max=2100))
+    grant_cents = fields.Integer(allow_none=True, strict=True,
+                                 validate=validate.Range(min=0, max=10**13))
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
+                          validate=validate.Length(max=6))
+    role = fields.String(load_default="lead", validate=validate.OneOf(PARTICIPATION_ROLES),
+                         metadata={"description": "the municipality's own role"})
+    source_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                            metadata={"description": "a public page about the project"})
+
+
+class DeclaredParticipationInSchema(StrictSchema):
+    project_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    role = fields.String(required=True, validate=validate.OneOf(PARTICIPATION_ROLES))
+
+
+class ReviewInSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(("verify", "reject")))
+    motivation = fields.String(required=True, validate=validate.Length(min=3, max=2000),
+                               metadata={"description": "why (kept and shown to the city)"})
+
+
+class DeclarationListArgs(StrictSchema):
+    status = fields.String(load_default="pending",
+                           validate=validate.OneOf(("pending", "verified", "rejected", "all")))
+
+
+class DeclarationSchema(Schema):
+    id = fields.Integer()
+    project = fields.Dict()
+    municipality = fields.Dict()
+    role = fields.String()
+    evidence_level = fields.String()
+    review_status = fields.String()
+    review_note = fields.String(allow_none=True)
+    reviewed_at = fields.String(allow_none=True)
+
+
+class DeclarationPage(Schema):
+    items = fields.List(fields.Nested(DeclarationSchema))

@@ -77,6 +77,13 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     page.select_option("select[name=min_maturity]", "none")
     page.fill("input[name=time_limit_s]", "120")
     page.fill("input[name=name]", "Mobiliteit, 25 vuurtorens")
+    # Plans start from the municipalities that declared an interest, and nobody has yet.
+    assert page.locator("input[name=participants_from][value=interest]").is_checked()
+    page.click("#plan-form button[type=submit]")
+    assert "gaven interesse aan" in page.inner_text("[data-field=participants_from]")
+    # "All municipalities" is an explicit choice, with its warning on the page.
+    assert "alle Vlaamse gemeenten" in page.inner_text("#all-warning")
+    page.check("input[name=participants_from][value=all]")
     page.click("#plan-form button[type=submit]")
     page.wait_for_url("**/planning/*")
     assert "Plan" in page.inner_text(".flash.success")
