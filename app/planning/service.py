@@ -119,6 +119,9 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
                               "deelnemers op, of kies uitdrukkelijk alle gemeenten"}])
         params["participants"] = interested
     optimizer_params = plan_params(params, graph)
+    model = build_model(graph)
+    with optimizer_errors():  # its refusal of too few candidates comes first, in both languages
+        check_plan(model, optimizer_params)
     coverage = coverage_of(optimizer_params, graph)
     refused = [c for c in coverage if c["status"] == "refused"]
     if refused:
@@ -126,9 +129,6 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
             [{"field": "lighthouses", "message": c["message"]["en"],
               "message_nl": c["message"]["nl"]} for c in refused],
             detail="; ".join(c["message"]["en"] for c in refused))
-    model = build_model(graph)
-    with optimizer_errors():
-        check_plan(model, optimizer_params)
     return params
 
 

@@ -57,8 +57,7 @@ def test_an_infeasible_plan_prints_its_reason(runner):
 @pytest.mark.parametrize("args, message", [
     (["--domain", "space"], "--domain: unknown domain 'space'"),
     (["--domain", "mobility", "--lighthouses", "21", "--participants", AREA,
-      "--min-maturity", "none"], "--lighthouses: mobility: 21 lighthouses asked but only 20 "
-                                 "candidates"),
+      "--min-maturity", "none"], "--lighthouses: 21 lighthouses asked in mobility but only 20"),
     (["--domain", "mobility", "--max-followers", "-1"], "--max-followers: must be an integer"),
     (["--domain", "mobility", "--participants", "24062,99999"],
      "--participants: unknown municipality 99999"),
