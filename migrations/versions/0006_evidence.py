@@ -1,7 +1,7 @@
 """evidence: project sources, domain basis, participation evidence levels and reviews, domain interest
 
-Revision ID: 0005_evidence
-Revises: 0004_cluster_plans
+Revision ID: 0006_evidence
+Revises: 0005_population_date
 Create Date: 2026-11-29 08:40:00
 
 * ``project``: ``domain_basis`` (stated / classified), ``domain_reason``, ``programme_note``;
@@ -19,8 +19,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_evidence'
-down_revision = '0004_cluster_plans'
+revision = '0006_evidence'
+down_revision = '0005_population_date'
 branch_labels = None
 depends_on = None
 
