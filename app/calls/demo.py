@@ -134,6 +134,10 @@ def seed_demo() -> DemoReport:
     if call is None:
         call = create_call({"preset": DEMO_PRESET, "name": DEMO_CALL_NAME}, is_demo=True)
         db.session.flush()
+    # The demo call takes applications while it is seeded, then sits with the jury (the 2022
+    # preset has no deadline in the sources, so the phases are set here, not stepped through).
+    phase = call.phase
+    call.phase = "open"
     titles = set(db.session.scalars(select(Application.title).where(Application.call_id == call.id)))
     created = kept = 0
     for payload in demo_applications():
@@ -142,5 +146,6 @@ def seed_demo() -> DemoReport:
             continue
         apps.create_application(call, payload, None, origin="demo")
         created += 1
+    call.phase = "jury" if call_created or phase == "open" else phase
     db.session.commit()
     return DemoReport(call_id=call.id, call_created=call_created, created=created, kept=kept)

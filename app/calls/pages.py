@@ -272,8 +272,10 @@ def call_page(call_id: int):
             sensitivity = evaluation.sensitivity(min(3, len(evaluation.submitted)))
         except Problem:
             sensitivity = None
+    from app.calls.pages_lifecycle import phase_context
+
     return _render("calls/call.html", call=row, items=items, summaries=summaries,
-                   sensitivity=sensitivity, may_apply=_may_apply(user))
+                   sensitivity=sensitivity, may_apply=_may_apply(user), **phase_context(row))
 
 
 def _may_apply(user) -> bool:
@@ -488,10 +490,16 @@ def _visible_or_404(application_id: int):
 @bp.route("/aanvragen/<int:application_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def application_edit(application_id: int):
+    from app.calls.pages_lifecycle import lock_reason
+
     row = _visible_or_404(application_id)
     user = _user()
     if not apps.can_edit(user, row):
         abort(403)
+    locked = lock_reason(row)
+    if locked:  # submitted, withdrawn or past the deadline: the page says why
+        flash(locked, "error")
+        return redirect(url_for("web.application_page", application_id=row.id) + "#submission")
     fixed = row.lead_code if not user.is_admin else None
     values, errors = _application_values(row), {}
     if request.method == "POST":
@@ -512,6 +520,8 @@ def application_edit(application_id: int):
 @bp.get("/aanvragen/<int:application_id>")
 @login_required
 def application_page(application_id: int):
+    from app.calls.pages_lifecycle import submission_context
+
     row = _visible_or_404(application_id)
     evaluation = apps.CallEvaluation(row.call)
     summary = evaluation.summary(row)
@@ -528,7 +538,8 @@ def application_page(application_id: int):
         Project.id.in_([pp.project_id for pp in row.prior_projects])))}
     return _render("calls/application.html", a=row, call=row.call, summary=summary, advice=advice,
                    max_distance_km=max_km, projects=projects, may_edit=apps.can_edit(_user(), row),
-                   details=apps.application_dict(row))
+                   details=apps.application_dict(row),
+                   **submission_context(row, _user()))
 
 
 @bp.post("/aanvragen/<int:application_id>/beslissing")

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from app.core.schemas import StrictSchema
 from app.models import APPLICATION_STATUSES
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS
+from evaluation.publication import SELECTION_RULES
 from matching.registry import DOMAINS
 
 MAX_CENTS = 10**13  # €100 billion: far above any call, keeps BIGINT safe
@@ -65,6 +66,9 @@ class CallFieldsSchema(StrictSchema):
     deadline = fields.Date(allow_none=True)
     pre_registration_deadline = fields.Date(allow_none=True)
     criteria = fields.List(fields.Nested(CriterionInSchema), validate=validate.Length(max=50))
+    selection_rule = fields.String(validate=validate.OneOf(SELECTION_RULES), metadata={
+        "description": "which selection publication uses: rank-order (default) or optimal; "
+                       "set while the call is a draft"})
 
 
 class CallCreateSchema(CallFieldsSchema):
@@ -124,6 +128,12 @@ class CallSchema(CallFieldsSchema):
     is_demo = fields.Boolean()
     criteria_editable = fields.Boolean()
     application_count = fields.Integer()
+    phase = fields.String(metadata={"description": "draft, open, closed, eligibility, jury, "
+                                                   "decided or published"})
+    next_phase = fields.String(allow_none=True)
+    phase_changed_at = fields.String(allow_none=True)
+    deadline_at = fields.String(allow_none=True, metadata={
+        "description": "the deadline day's last second in Europe/Brussels, as UTC"})
     created_at = fields.String()
     updated_at = fields.String()
 
@@ -176,8 +186,9 @@ class ApplicationInSchema(StrictSchema):
                                       validate=validate.Length(max=300))
     knowledge_sharing = fields.List(fields.String(validate=validate.Length(max=2000)),
                                     validate=validate.Length(max=20))
-    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES),
-                           metadata={"description": "draft or submitted (default)"})
+    status = fields.String(validate=validate.OneOf(("draft", "submitted")),
+                           metadata={"description": "draft or submitted (default; submitting "
+                                                    "locks it and gives the receipt)"})
 
 
 class ApplicationSchema(Schema):
@@ -223,6 +234,21 @@ class ApplicationListArgs(StrictSchema):
     status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
     evaluate = fields.Boolean(load_default=True,
                               metadata={"description": "include eligibility and indicators"})
+
+
+class TransitionInSchema(StrictSchema):
+    to = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                       metadata={"description": "the next phase"})
+
+
+class WithdrawInSchema(StrictSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AmendmentInSchema(StrictSchema):
+    changes = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), required=True,
+                          metadata={"description": "field → new value (API input names)"})
+    motivation = fields.String(required=True, validate=validate.Length(max=5000))
 
 
 class OverrideInSchema(StrictSchema):

@@ -193,8 +193,11 @@ def parse_call(payload: dict[str, Any]) -> ev.Call:
 
 def create_call(payload: dict[str, Any], *, is_demo: bool = False) -> CallRow:
     """A new call from ``{"preset": ...}`` (other keys override it) or a full call; caller commits."""
+    payload = dict(payload)
+    rule = payload.pop("selection_rule", None) or "rank-order"
     call = parse_call(payload)
-    row = _write(CallRow(is_demo=is_demo), call, criteria=True, sources=True)
+    row = _write(CallRow(is_demo=is_demo, phase="draft", selection_rule=rule), call, criteria=True,
+                 sources=True)
     db.session.add(row)
     return row
 
@@ -208,9 +211,25 @@ def _editable_dict(row: CallRow) -> dict[str, Any]:
 
 
 def update_call(row: CallRow, changes: dict[str, Any]) -> CallRow:
-    """Apply validated changes to a call (criteria only before the first score); caller commits."""
+    """Apply validated changes to a call (criteria only before the first score; the deadline
+    until the call closes; the selection rule while it is a draft); caller commits."""
+    from evaluation.phases import reached
+
+    changes = dict(changes)
     if "criteria" in changes:
         ensure_criteria_editable(row)
+    if "selection_rule" in changes:
+        rule = changes.pop("selection_rule")
+        if rule != row.selection_rule and row.phase != "draft":
+            raise Problem(409, "Conflict", "The selection rule is announced with the call; it "
+                          "changes only while the call is a draft.",
+                          errors=[{"field": "selection_rule", "message": "the call is no longer a draft",
+                                   "message_nl": "de oproep is geen ontwerp meer"}])
+        row.selection_rule = rule
+    if "deadline" in changes and changes["deadline"] != row.deadline and reached(row.phase, "closed"):
+        raise Problem(409, "Conflict", "The call is closed; its deadline can no longer change.",
+                      errors=[{"field": "deadline", "message": "the call is closed",
+                               "message_nl": "de oproep is gesloten"}])
     merged = {**_editable_dict(row), **changes}
     call = parse_call(merged)
     return _write(row, call, criteria="criteria" in changes, sources=False)
@@ -233,6 +252,12 @@ def call_dict(row: CallRow, application_count: int | None = None) -> dict[str, A
     d["criteria"] = [criterion_dict(c) for c in row.criteria]
     d["is_demo"] = row.is_demo
     d["criteria_editable"] = not call_has_scores(row.id)
+    from app.calls.service_lifecycle import phase_dict
+
+    phase = phase_dict(row)
+    d["phase"], d["next_phase"] = phase["phase"], phase["next"]
+    d["phase_changed_at"], d["deadline_at"] = phase["phase_changed_at"], phase["deadline_at"]
+    d["selection_rule"] = row.selection_rule
     if application_count is not None:
         d["application_count"] = application_count
     d["created_at"] = row.created_at.isoformat() if row.created_at else None

@@ -170,6 +170,14 @@ def payload_of(row: Application) -> dict[str, Any]:
     return d
 
 
+def application_content(row: Application) -> dict[str, Any]:
+    """What a receipt and an amendment cover: the application in the API's input shape, without
+    its status (evaluation.submission)."""
+    d = payload_of(row)
+    d.pop("status")
+    return d
+
+
 def _known() -> dict[str, set]:
     return {
         "known_refnis": set(db.session.scalars(
@@ -283,18 +291,37 @@ def write_application(
 def create_application(
     call: Call, payload: dict[str, Any], user: User | None, *, origin: str = "api"
 ) -> Application:
+    """A new application, written as a draft and submitted at once when ``status`` is
+    ``submitted`` (the default): the call must take applications (409 otherwise); caller commits."""
+    from app.calls.service_lifecycle import ensure_may_create, submit
+
+    ensure_may_create(call)
     app = parse_application(payload)
     row = Application(call_id=call.id)
-    write_application(row, app, status=payload.get("status") or "submitted", user=user, origin=origin)
+    write_application(row, app, status="draft", user=user, origin=origin)
     db.session.add(row)
+    if (payload.get("status") or "submitted") == "submitted":
+        db.session.flush()
+        submit(row, user, commit=False)
     return row
 
 
-def update_application(row: Application, changes: dict[str, Any], user: User | None) -> Application:
+def update_application(row: Application, changes: dict[str, Any], user: User | None, *,
+                       amendment: bool = False) -> Application:
+    """Change a draft (its lead or the admin; 409 once submitted, withdrawn or past the deadline);
+    ``status: submitted`` submits it. ``amendment=True`` is the secretariat's amendment
+    (``service_lifecycle.amend`` checks its own rules and keeps the status); caller commits."""
+    from app.calls.service_lifecycle import ensure_lead_may_edit, submit
+
+    if not amendment:
+        ensure_lead_may_edit(row)
     merged = {**payload_of(row), **changes}
     app = parse_application(merged)
-    return write_application(row, app, status=merged.get("status") or row.status, user=user,
-                             origin=row.origin)
+    write_application(row, app, status=row.status, user=user, origin=row.origin)
+    if not amendment and changes.get("status") == "submitted":
+        db.session.flush()
+        submit(row, user, commit=False)
+    return row
 
 
 def delete_application(row: Application) -> None:
@@ -317,6 +344,9 @@ def delete_application(row: Application) -> None:
             errors=[{"field": "application", "message": "already assigned to jurors or scored",
                      "message_nl": "al toegewezen aan juryleden of gescoord"}],
         )
+    from app.calls.service_lifecycle import ensure_lead_may_edit
+
+    ensure_lead_may_edit(row)  # a submitted application is withdrawn, never deleted
     db.session.delete(row)
 
 
@@ -325,6 +355,9 @@ def override_eligibility(row: Application, eligible: bool | None, motivation: st
 
     ``eligible=None`` clears the override (the motivation says why, in the audit record).
     """
+    from app.calls.service_lifecycle import ensure_not_published
+
+    ensure_not_published(row.call, "the eligibility", "de ontvankelijkheid")
     automatic = CallEvaluation(row.call).eligibility(row).eligible
     row.override_eligible = eligible
     row.override_motivation = motivation if eligible is not None else None
@@ -367,12 +400,17 @@ def import_rows(
     if not report.rows:
         raise validation_problem([{"field": "file", "message": "the file has no rows",
                                    "message_nl": "het bestand bevat geen rijen"}])
+    from app.calls.service_lifecycle import ensure_may_create, submit
+
+    ensure_may_create(call_row)
     report = _with_app_errors(report)
     rows = []
     for app in report.imported:
         row = Application(call_id=call_row.id)
-        write_application(row, app, status="submitted", user=user, origin="import")
+        write_application(row, app, status="draft", user=user, origin="import")
         db.session.add(row)
+        db.session.flush()
+        submit(row, user, commit=False)
         rows.append(row)
     if rows:
         db.session.flush()
@@ -506,6 +544,8 @@ def override_dict(row: Application) -> dict[str, Any] | None:
 
 def application_dict(row: Application, evaluation: CallEvaluation | None = None) -> dict[str, Any]:
     """The API form of an application; with ``evaluation`` also its eligibility and indicators."""
+    from app.calls.service_lifecycle import receipt_of
+
     partners = []
     for p in row.partners:
         if p.is_vgc:
@@ -534,6 +574,9 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None)
         "status": row.status,
         "origin": row.origin,
         "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+        "receipt": receipt_of(row),
+        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "amendments": len(row.amendments),
         "created_at": row.created_at.isoformat() if row.created_at else None,
         "updated_at": row.updated_at.isoformat() if row.updated_at else None,
         "override": override_dict(row),

@@ -91,7 +91,10 @@ def jury_dashboard():
                 mine = scores.scores_of(a, juror)
                 items.append({"application": a, "progress": progress_of(mine)})
             done = sum(1 for i in items if i["progress"] == "submitted")
+            from app.calls.service_lifecycle import reconfirmations_dict
+
             calls.append({"call": call, "juror": juror, "settings": settings, "rows": items,
+                          "reconfirmations": reconfirmations_dict(call, juror.id),
                           "done": done})
         return render("jury/dashboard_juror.html", calls=calls)
     if user.role == "admin":

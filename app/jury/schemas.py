@@ -253,6 +253,7 @@ class PublishedSchema(Schema):
     call = fields.Integer()
     published = fields.Boolean()
     published_at = fields.String()
+    rule = fields.String(metadata={"description": "rank-order or optimal (the call's rule)"})
     funded = fields.List(fields.Integer())
 
 

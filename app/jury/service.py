@@ -71,8 +71,9 @@ def get_settings(call: Call) -> CallJurySettings:
 
 
 def is_published(call_id: int) -> bool:
-    row = db.session.get(CallJurySettings, call_id)
-    return bool(row and row.published)
+    """The call's phase is ``published`` (evaluation.phases; set by ``results.publish``)."""
+    call = db.session.get(Call, call_id)
+    return call is not None and call.phase == "published"
 
 
 def ensure_not_published(call: Call) -> None:

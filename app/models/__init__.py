@@ -3,6 +3,7 @@
 from app.models.calls import (  # noqa: F401
     APPLICATION_STATUSES,
     Application,
+    ApplicationAmendment,
     ApplicationFollower,
     ApplicationPartner,
     ApplicationPriorProject,
@@ -18,6 +19,7 @@ from app.models.jury import (  # noqa: F401
     Consensus,
     DeclaredConflict,
     Score,
+    ScoreReconfirmation,
 )
 from app.models.login import LoginFailure  # noqa: F401
 from app.models.plans import JOB_STATUSES, ClusterPlan  # noqa: F401

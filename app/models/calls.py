@@ -32,8 +32,9 @@ from app.models.registry import Municipality, Organisation, Project, _in, utcnow
 from app.models.users import User
 from evaluation.applications import ORGANISATION_TYPES as PARTNER_ORGANISATION_TYPES
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES
+from evaluation.publication import SELECTION_RULES
 
-APPLICATION_STATUSES = ("draft", "submitted")
+APPLICATION_STATUSES = ("draft", "submitted", "withdrawn")
 APPLICATION_ORIGINS = ("web", "api", "import", "demo")
 
 
@@ -65,6 +66,7 @@ class Call(db.Model):
         CheckConstraint("max_applications_per_lead IS NULL OR max_applications_per_lead >= 1",
                         name="max_applications_per_lead"),
         CheckConstraint("extra_applications_when_cooperating >= 0", name="extra_applications"),
+        CheckConstraint(_in("selection_rule", SELECTION_RULES), name="selection_rule"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +94,14 @@ class Call(db.Model):
     not_checked: Mapped[list] = mapped_column(JSON, default=list)
     #: Demo data from ``flask seed --demo``; never a real call.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: One of evaluation.phases.PHASES (no CHECK: the list lives in one place, see 0005).
+    phase: Mapped[str] = mapped_column(String(30), default="draft", server_default="draft")
+    phase_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When the call moved to ``closed`` (retention of personal data counts from here).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Which selection publication uses: ``rank-order`` (default) or ``optimal``.
+    selection_rule: Mapped[str] = mapped_column(String(20), default="rank-order",
+                                                server_default="rank-order")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -190,6 +200,10 @@ class Application(db.Model):
     override_motivation: Mapped[str | None] = mapped_column(Text)
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: SHA-256 of the receipt (evaluation.submission.receipt_hash) and what it covered.
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64))
+    receipt_content: Mapped[dict | None] = mapped_column(JSON)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     call: Mapped[Call] = relationship(back_populates="applications")
     lead_municipality: Mapped[Municipality | None] = relationship()
@@ -204,6 +218,10 @@ class Application(db.Model):
     prior_projects: Mapped[list[ApplicationPriorProject]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="ApplicationPriorProject.position",
+    )
+    amendments: Mapped[list[ApplicationAmendment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="ApplicationAmendment.id",
     )
 
     @property
@@ -286,3 +304,24 @@ class ApplicationPriorProject(db.Model):
 
     application: Mapped[Application] = relationship(back_populates="prior_projects")
     project: Mapped[Project] = relationship()
+
+
+class ApplicationAmendment(db.Model):
+    """A change the secretariat recorded after the deadline: the fields (old, new) and why."""
+
+    __tablename__ = "application_amendment"
+    __table_args__ = (CheckConstraint("length(motivation) >= 10", name="motivated"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    #: [{"field", "old", "new"}] as evaluation.submission.Change.to_dict().
+    changes: Mapped[list] = mapped_column(JSON)
+    motivation: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="amendments")
+    by: Mapped[User | None] = relationship()
+    reconfirmations: Mapped[list[ScoreReconfirmation]] = relationship(  # noqa: F821
+        back_populates="amendment", cascade="all, delete-orphan", order_by="ScoreReconfirmation.juror_id"
+    )

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
-from app.models.calls import Application, Call, Criterion
+from app.models.calls import Application, ApplicationAmendment, Call, Criterion
 from app.models.registry import Municipality, Organisation, _in, utcnow
 from app.models.users import User
 
@@ -186,6 +186,25 @@ class Consensus(db.Model):
     application: Mapped[Application] = relationship()
     criterion: Mapped[Criterion] = relationship()
     by: Mapped[User | None] = relationship()
+
+
+class ScoreReconfirmation(db.Model):
+    """An assigned juror's scores of an amended application wait for reconfirmation (or are)."""
+
+    __tablename__ = "score_reconfirmation"
+    __table_args__ = (
+        UniqueConstraint("amendment_id", "juror_id", name="uq_score_reconfirmation_amendment_juror"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(
+        ForeignKey("application_amendment.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    juror_id: Mapped[int] = mapped_column(ForeignKey("call_juror.id", ondelete="CASCADE"), index=True)
+    reconfirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    amendment: Mapped[ApplicationAmendment] = relationship(back_populates="reconfirmations")
 
 
 class CallJurySettings(db.Model):

@@ -35,6 +35,7 @@ from app.models import Application, Call, CallJuror, CallJurySettings, Consensus
 from app.models.registry import utcnow
 from evaluation import scoring
 from evaluation.aggregation import Aggregation, SubmittedScore, aggregate
+from evaluation.publication import Blocker, publication_blockers
 from evaluation.ranking import (
     Candidate,
     InvalidTieBreak,
@@ -184,6 +185,7 @@ def compute_selection(call: Call, actor: Any, *, budget_cents: int | None = None
     out = selection_dict(_select(call, ranking, params), apps)
     out["params"] = params
     out["provisional"] = [it.application_id for it in ranking.items if it.provisional]
+    out["published"] = published_selection(out, call.selection_rule)
     settings = get_settings(call)
     settings.selection, settings.selection_at = out, utcnow()
     record_audit(actor, "selection.computed", {
@@ -193,8 +195,66 @@ def compute_selection(call: Call, actor: Any, *, budget_cents: int | None = None
     return out
 
 
+def published_selection(selection: dict[str, Any], rule: str) -> dict[str, Any]:
+    """The part of a stored selection the call publishes under its rule (evaluation.publication):
+    the greedy baseline for ``rank-order``, the optimum for ``optimal``."""
+    chosen = selection["greedy"] if rule == "rank-order" else selection
+    return {"rule": rule, "funded": list(chosen["funded"]), "unfunded": chosen["unfunded"],
+            "spent_cents": chosen["spent_cents"], "total_score": chosen["total_score"]}
+
+
+#: The API field each publication blocker is reported on.
+BLOCKER_FIELDS = {"missing_score": "scores", "open_disagreement": "consensus",
+                  "unreconfirmed_amendment": "amendments"}
+
+
+def blockers_of(call: Call, apps: list[Application]) -> tuple[Blocker, ...]:
+    """What keeps the call from publication (evaluation.publication.publication_blockers)."""
+    from app.calls.service_lifecycle import pending_reconfirmations
+
+    aggregation = build_aggregation(call, apps)
+    return publication_blockers(
+        applications=[a.id for a in apps],
+        criteria=[c.code for c in call.criteria],
+        assignments=current_pairs(call),
+        submitted=[(s.application_id, s.juror_id, s.criterion) for s in counted_scores(call, apps)],
+        disagreements=[(s.application_id, s.criterion) for s in aggregation.disagreements()],
+        consensus=list(consensus_map(call)),
+        unreconfirmed=pending_reconfirmations(call.id),
+    )
+
+
+def _blocked(blockers: tuple[Blocker, ...]) -> Problem:
+    by_code: dict[str, list[int]] = {}
+    for b in blockers:
+        ids = by_code.setdefault(b.code, [])
+        if b.application_id not in ids:
+            ids.append(b.application_id)
+    what = {"missing_score": ("submitted scores missing on applications", "ontbrekende scores op aanvragen"),
+            "open_disagreement": ("disagreements without consensus on applications",
+                                  "onenigheid zonder consensus op aanvragen"),
+            "unreconfirmed_amendment": ("amended, scores not reconfirmed: applications",
+                                        "gewijzigd, scores niet herbevestigd: aanvragen")}
+    parts = [f"{what[c][0]} {', '.join(map(str, ids))}" for c, ids in by_code.items()]
+    shown = blockers[:50]
+    more = f"; and {len(blockers) - len(shown)} more" if len(blockers) > len(shown) else ""
+    detail = ("The results cannot be published yet: " + "; ".join(parts) + ". "
+              + "; ".join(b.message for b in shown) + more + ".")
+    errors = [{"field": BLOCKER_FIELDS[b.code], "code": b.code, "application": b.application_id,
+               "juror": b.juror_id, "criterion": b.criterion, "message": b.message,
+               "message_nl": b.message_nl} for b in blockers]
+    return Problem(409, "Conflict", detail, errors=errors)
+
+
 def publish(call: Call, actor: Any) -> dict[str, Any]:
-    """Publish the results: the stored selection must be complete and up to date (else 409)."""
+    """Publish the results (409 listing what is missing): every score, consensus and
+    reconfirmation in, the stored selection up to date, the call in ``jury`` or ``decided``.
+
+    From ``jury`` the decision is taken in the same action (two audited transitions); the call's
+    selection rule says which selection is published. Caller commits.
+    """
+    from app.calls.service_lifecycle import ensure_decidable, mark_published
+
     ensure_not_published(call)
     settings = get_settings(call)
     if not settings.selection:
@@ -202,30 +262,30 @@ def publish(call: Call, actor: Any) -> dict[str, Any]:
                       errors=[{"field": "selection", "message": "no selection yet",
                                "message_nl": "nog geen selectie"}])
     apps = jury_applications(call)
+    blockers = blockers_of(call, apps)
+    if blockers:
+        raise _blocked(blockers)
     ranking = build_ranking(call, apps)
-    missing = [it.application_id for it in ranking.items
-               if any(r.code == "missing_scores" for r in it.reasons)]
-    if missing:
-        ids = ", ".join(map(str, missing))
-        raise Problem(409, "Conflict", f"Applications {ids} have criteria without consensus or "
-                      "submitted scores; the results cannot be published yet.",
-                      errors=[{"field": "scores", "message": f"missing scores: {ids}",
-                               "message_nl": f"ontbrekende scores: {ids}"}])
     fresh = _select(call, ranking, settings.selection["params"])
-    if list(fresh.funded) != list(settings.selection["funded"]):
+    if list(fresh.funded) != list(settings.selection["funded"]) or \
+            list(fresh.greedy.funded) != list(settings.selection["greedy"]["funded"]):
         raise Problem(409, "Conflict", "Scores changed since the selection was computed; compute "
                       "the selection again and check it before publishing.",
                       errors=[{"field": "selection", "message": "out of date",
                                "message_nl": "verouderd"}])
+    chosen = published_selection(settings.selection, call.selection_rule)
+    settings.selection = {**settings.selection, "published": chosen}
+    ensure_decidable(call, actor)
     settings.published, settings.published_at = True, utcnow()
     settings.published_by_id = getattr(actor, "id", None)
+    mark_published(call, actor)
     record_audit(actor, "call.published", {
-        "call": call.id, "funded": settings.selection["funded"],
+        "call": call.id, "rule": chosen["rule"], "funded": chosen["funded"],
         "params": settings.selection["params"],
         "ranking": [{"application": it.application_id, "rank": it.rank, "total": it.total}
                     for it in ranking.items]})
     return {"call": call.id, "published": True, "published_at": settings.published_at.isoformat(),
-            "funded": settings.selection["funded"]}
+            "rule": chosen["rule"], "funded": chosen["funded"]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,9 +313,10 @@ def _decision(app: Application, settings: CallJurySettings | None, evaluated: bo
     if not sel:
         return {"funded": None, "code": "pending", "reason": "no funding selection yet",
                 "reason_nl": "nog geen selectie"}
-    if app.id in sel["funded"]:
+    chosen = sel.get("published") or published_selection(sel, app.call.selection_rule)
+    if app.id in chosen["funded"]:
         return {"funded": True, "code": "funded", "reason": "funded", "reason_nl": "gefinancierd"}
-    for u in sel["unfunded"]:
+    for u in chosen["unfunded"]:
         if u["application"] == app.id:
             return {"funded": False, "code": u["code"], "reason": u["reason"],
                     "reason_nl": u["reason_nl"]}

@@ -7,6 +7,7 @@ submitted and eligible (the jury reviews those).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -165,3 +166,23 @@ def city_user(app, refnis: str, email: str | None = None) -> dict:
 
 def lead_of(client, admin_headers, application: int) -> str:
     return client.get(f"/api/v1/applications/{application}", headers=admin_headers).json["lead"]
+
+
+@contextmanager
+def call_in_phase(app, call_id: int, phase: str):
+    """Put the call in ``phase`` for the block (set-up of a state the phases do not reach)."""
+    from app.core.extensions import db
+    from app.models import Call
+
+    with app.app_context():
+        row = db.session.get(Call, call_id)
+        before, row.phase = row.phase, phase
+        db.session.commit()
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.get(Call, call_id).phase = before
+            db.session.commit()
+            db.session.remove()

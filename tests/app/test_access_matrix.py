@@ -23,6 +23,7 @@ from tests.app.jury_setup import (
     add_jurors,
     assign,
     bearer,
+    call_in_phase,
     demo_call,
     jurors_of,
     make_user,
@@ -45,7 +46,8 @@ def _partner_only_application(client, admin_headers, call_id: int) -> int:
             "deliverables": {"playbook": False, "model_specification": False,
                              "open_source": False, "open_data": False, "oslo": [], "vloca": False},
             "prior_projects": [], "committed_followers": []}
-    resp = client.post(f"{API}/calls/{call_id}/applications", json=body, headers=admin_headers)
+    with call_in_phase(client.application, call_id, "open"):  # the demo call is with the jury
+        resp = client.post(f"{API}/calls/{call_id}/applications", json=body, headers=admin_headers)
     assert resp.status_code == 201, resp.json
     a = resp.json["id"]
     resp = client.post(f"{API}/applications/{a}/eligibility-override", headers=admin_headers,
@@ -249,7 +251,8 @@ def test_every_role_endpoint_and_object(app, client, admin_headers):
 
     # phase 2: every application scored, a selection, publication
     now = client.get(f"{API}/calls/{j.call_id}/assignments", headers=admin_headers).json
-    score_all(app, j, now, lambda a, juror, c: (a + juror) % 11)
+    # one score per application (no disagreement left without consensus: publication needs it)
+    score_all(app, j, now, lambda a, juror, c: 3 + a % 7)
     assert client.post(f"{API}/calls/{j.call_id}/selection", json={},
                        headers=admin_headers).status_code == 200
     assert client.post(f"{API}/calls/{j.call_id}/publish", headers=admin_headers).status_code == 200
@@ -276,8 +279,9 @@ def test_a_conflict_that_appears_after_assignment_closes_access_at_once(app, cli
     body = {"partners": [{"refnis": p["refnis"]} if "refnis" in p else
                          {"organisation": p["organisation"]} for p in partners]
             + [{"refnis": "24062"}]}
-    resp = client.patch(f"{API}/applications/{a}", json=body, headers=admin_headers)
-    assert resp.status_code == 200, resp.json
+    resp = client.post(f"{API}/applications/{a}/amendments", headers=admin_headers,
+                       json={"changes": body, "motivation": "Leuven treedt toe als partner."})
+    assert resp.status_code == 201, resp.json
     assert client.get(f"{API}/applications/{a}", headers=headers).status_code == 404
     resp = client.put(f"{API}/applications/{a}/scores/leverage",
                       json={"score": 5, "motivation": "", "version": 0}, headers=headers)

@@ -29,10 +29,21 @@ def city_headers(app, refnis: str, email: str | None = None) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def make_call(client, headers, preset="city-of-things-2022", **extra) -> dict:
+def make_call(client, headers, preset="city-of-things-2022", open_call=True, **extra) -> dict:
+    """A call from a preset; ``open_call`` gives it a deadline far ahead (when it has none) and
+    opens it, so applications can be submitted."""
     resp = client.post(CALLS, json={"preset": preset, **extra}, headers=headers)
     assert resp.status_code == 201, resp.json
-    return resp.json
+    if not open_call:
+        return resp.json
+    if resp.json["deadline"] is None or resp.json["deadline"] < "2099":
+        changed = client.patch(f"{CALLS}/{resp.json['id']}", json={"deadline": "2099-06-30"},
+                               headers=headers)
+        assert changed.status_code == 200, changed.json
+    opened = client.post(f"{CALLS}/{resp.json['id']}/transitions", json={"to": "open"},
+                         headers=headers)
+    assert opened.status_code == 200, opened.json
+    return client.get(f"{CALLS}/{resp.json['id']}").json
 
 
 def application(**changes) -> dict:
@@ -93,7 +104,8 @@ def count_rows(app, model_name: str) -> int:
                               "max_applications_per_lead": 1, "extra_applications_when_cooperating": 1}),
 ])
 def test_presets_keep_their_source_figures(client, admin_headers, preset, expected):
-    call = make_call(client, admin_headers, preset)
+    call = make_call(client, admin_headers, preset, open_call=False)
+    assert call["phase"] == "draft" and call["selection_rule"] == "rank-order"
     for key, value in expected.items():
         assert call[key] == value, key
     assert call["preset"] == preset and call["sources"]
@@ -215,7 +227,7 @@ def test_double_funding_flagged_for_a_near_copy_of_a_2017_project(client, admin_
 
 def test_patch_checks_the_whole_application_again(client, admin_headers):
     call = make_call(client, admin_headers)
-    created = post_app(client, admin_headers, call["id"], application())
+    created = post_app(client, admin_headers, call["id"], application(status="draft"))
     url = f"/api/v1/applications/{created['id']}"
     resp = client.patch(url, json={"total_budget_cents": 40_000_000}, headers=admin_headers)
     assert_problem(resp, 400, "requested_grant_cents")
@@ -251,7 +263,7 @@ def test_override_needs_a_motivation_and_shows(client, admin_headers):
 
 def test_consortium_advice_gains_are_what_adding_the_follower_gives(client, admin_headers):
     call = make_call(client, admin_headers)
-    created = post_app(client, admin_headers, call["id"], application())
+    created = post_app(client, admin_headers, call["id"], application(status="draft"))
     advice = client.get(f"/api/v1/applications/{created['id']}/consortium-advice?max_distance_km=30",
                         headers=admin_headers).json
     # dozens of low-experience municipalities lie within 30 km: all three default places are filled

@@ -534,7 +534,9 @@ def test_publication_freezes_the_jury_and_opens_the_summary_to_the_city(app, cli
     sel = client.post(f"{API}/calls/{j.call_id}/selection", json={"budget_cents": 100_000_000},
                       headers=admin_headers).json
     resp = client.post(publish, headers=admin_headers)
-    assert resp.status_code == 200 and resp.json["funded"] == sel["funded"]
+    # the call's rule (rank-order by default) says which selection is published
+    assert resp.status_code == 200 and resp.json["rule"] == sel["published"]["rule"] == "rank-order"
+    assert resp.json["funded"] == sel["published"]["funded"] == sel["greedy"]["funded"]
     # frozen
     email = email_of(j, jurors_of(result, a)[0])
     assert_problem(put_score(client, j, email, a, "leverage", 5, version=1), 409, "call")
@@ -552,7 +554,7 @@ def test_publication_freezes_the_jury_and_opens_the_summary_to_the_city(app, cli
     assert s["total"] == 6.0 and s["rank"] == 1
     assert [c["score"] for c in s["criteria"]] == [6.0, 6.0]
     assert s["criteria"][0]["juror_motivations"] == [MOTIVATION] * 3
-    assert s["decision"]["funded"] is (a in sel["funded"])
+    assert s["decision"]["funded"] is (a in sel["published"]["funded"])
     assert s["eligibility"]["final_eligible"] is True and "leverage" in s["indicators"]
     assert_problem(client.get(summary, headers=stranger), 404)
     pdf = client.get(f"{API}/applications/{a}/summary.pdf", headers=city)
@@ -578,7 +580,8 @@ def test_results_export_as_csv_and_xlsx_with_the_same_rows(app, client, admin_he
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
     ranked = [r for r in rows if r["rank"]]
-    assert [int(r["application"]) for r in ranked if r["funded"] == "True"] == sel["funded"]
+    assert [int(r["application"]) for r in ranked if r["funded"] == "True"] == \
+        sel["published"]["funded"]
     assert len(ranked) == len(j.applications) and [int(r["rank"]) for r in ranked] == list(
         range(1, len(ranked) + 1))
     assert {r["decision"] for r in rows if not r["rank"]} == {"not_eligible"}

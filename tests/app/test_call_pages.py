@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 from tests.e2e.conftest import create_user
 
@@ -25,6 +26,7 @@ def new_call(app, preset: str = "city-of-things-2022") -> int:
 
     with app.app_context():
         row = create_call({"preset": preset})
+        row.deadline, row.phase = date(2099, 6, 30), "open"  # taking applications
         db.session.commit()
         return row.id
 
@@ -96,7 +98,7 @@ def test_city_form_errors_beside_the_fields_then_submit_edit_and_delete(client, 
     lead_as_partner = dict(FORM, partners="Gent")
     assert "partners" in field_errors(client.post(url, data=lead_as_partner))
     # the lead is fixed: a posted lead is ignored
-    resp = client.post(url, data=dict(FORM, lead="31005"))
+    resp = client.post(url, data=dict(FORM, lead="31005", action="draft"))
     assert resp.status_code == 302
     app_url = resp.headers["Location"]
     shown = client.get(f"/api/v1{app_url.replace('/aanvragen', '/applications')}").json
@@ -109,6 +111,18 @@ def test_city_form_errors_beside_the_fields_then_submit_edit_and_delete(client, 
     assert resp.status_code == 302
     page = client.get(app_url).get_data(as_text=True)
     assert "Nieuwe titel" in page and "concept" in page
+    # submitted from the page: the receipt shows and the edit form refuses
+    assert client.post(app_url + "/indienen").status_code == 302
+    page = client.get(app_url).get_data(as_text=True)
+    assert 'id="receipt-sha256"' in page and "vergrendeld" in page
+    resp = client.post(app_url + "/bewerken", data=dict(FORM, title="Na indiening", action="draft"),
+                       follow_redirects=True)
+    assert "vergrendeld" in resp.get_data(as_text=True)
+    assert "Na indiening" not in client.get(app_url).get_data(as_text=True)
+    assert client.post(app_url + "/intrekken").status_code == 302
+    assert "ingetrokken" in client.get(app_url).get_data(as_text=True)
+    draft = client.post(url, data=dict(FORM, action="draft")).headers["Location"]
+    app_url = draft
     assert client.post(app_url + "/verwijderen").status_code == 302
     assert client.get(app_url).status_code == 404
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.e2e.conftest import create_user, login
 
 
@@ -12,6 +14,7 @@ def _demo_call(live_app) -> int:
 
     with live_app.app_context():
         row = create_call({"preset": "city-of-things-2022"})
+        row.deadline, row.phase = date(2099, 6, 30), "open"  # taking applications
         db.session.commit()
         return row.id
 

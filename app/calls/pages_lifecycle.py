@@ -1,0 +1,237 @@
+"""Pages for the life of a call: the secretariat's next step, the city's submission and
+withdrawal, the receipt PDF, the secretariat's amendment form and the juror's reconfirmation.
+
+Each form posts to one route that calls ``app.calls.service_lifecycle`` (the only writer) and
+redirects back with the outcome as a flash message in the UI language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.calls import service_applications as apps
+from app.calls import service_lifecycle as lifecycle
+from app.calls.receipts import receipt_pdf
+from app.calls.service import get_call
+from app.core.extensions import db
+from app.core.formatting import parse_euro
+from app.core.problems import Problem
+from app.core.web import admin_required, bp
+
+
+def _message(exc: Problem) -> str:
+    nl = str(get_locale()) != "en"
+    texts = [(e.get("message_nl") if nl else None) or e.get("message", "") for e in exc.errors]
+    return "; ".join(t for t in texts if t) or (exc.detail or "")
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _visible(application_id: int):
+    try:
+        return apps.get_visible_application(application_id, _user())
+    except Problem:
+        abort(404)
+
+
+def _phase_name(phase: str) -> str:
+    from evaluation.phases import PHASE_TEXTS
+
+    return PHASE_TEXTS[phase]["en" if str(get_locale()) == "en" else "nl"]
+
+
+def _back(row) -> Any:
+    return redirect(url_for("web.application_page", application_id=row.id) + "#submission")
+
+
+@bp.post("/oproepen/<int:call_id>/fase")
+@admin_required
+def call_transition(call_id: int):
+    try:
+        row = get_call(call_id)
+    except Problem:
+        abort(404)
+    try:
+        lifecycle.transition(row, request.form.get("to", ""), _user())
+        flash(_("De oproep is nu in de fase: %(phase)s.", phase=_phase_name(row.phase)), "success")
+    except Problem as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for("web.call_page", call_id=call_id) + "#phase")
+
+
+@bp.post("/aanvragen/<int:application_id>/indienen")
+@login_required
+def application_submit(application_id: int):
+    row = _visible(application_id)
+    if not apps.can_edit(_user(), row):
+        abort(403)
+    try:
+        lifecycle.submit(row, _user())
+        flash(_("Aanvraag ingediend; het ontvangstbewijs staat hieronder."), "success")
+    except Problem as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return _back(row)
+
+
+@bp.post("/aanvragen/<int:application_id>/intrekken")
+@login_required
+def application_withdraw(application_id: int):
+    row = _visible(application_id)
+    if not apps.can_edit(_user(), row):
+        abort(403)
+    try:
+        lifecycle.withdraw(row, _user(), (request.form.get("reason") or "").strip()[:2000])
+        flash(_("Aanvraag ingetrokken."), "success")
+    except Problem as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return _back(row)
+
+
+@bp.get("/aanvragen/<int:application_id>/ontvangstbewijs.pdf")
+@login_required
+def application_receipt_pdf(application_id: int):
+    row = _visible(application_id)
+    if not row.receipt_sha256:
+        abort(404)
+    return Response(receipt_pdf(row), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="ontvangstbewijs-{row.id}.pdf"'})
+
+
+#: The amendment form's fields: money fields typed in euro the Belgian way, texts as typed.
+AMENDMENT_MONEY = ("requested_grant_cents", "total_budget_cents", "cofinancing_cents")
+AMENDMENT_TEXT = ("title", "summary")
+
+
+@bp.post("/aanvragen/<int:application_id>/wijziging")
+@admin_required
+def application_amend(application_id: int):
+    row = _visible(application_id)
+    current = apps.application_content(row)
+    changes: dict[str, Any] = {}
+    for name in AMENDMENT_TEXT:
+        value = (request.form.get(name) or "").strip()
+        if value and value != current.get(name):
+            changes[name] = value
+    for name in AMENDMENT_MONEY:
+        text = (request.form.get(name) or "").strip()
+        if not text:
+            continue
+        try:
+            cents = parse_euro(text)
+        except ValueError:
+            cents = None
+        if cents is None:
+            flash(_("Geef een bedrag in euro, bv. 450.000,00."), "error")
+            return redirect(url_for("web.application_page", application_id=row.id) + "#amendments")
+        if cents != current.get(name):
+            changes[name] = cents
+    try:
+        lifecycle.amend(row, changes, request.form.get("motivation", ""), _user())
+        flash(_("Wijziging vastgelegd; de toegewezen juryleden herbevestigen hun scores."),
+              "success")
+    except Problem as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(url_for("web.application_page", application_id=row.id) + "#amendments")
+
+
+@bp.post("/aanvragen/<int:application_id>/herbevestigen")
+@login_required
+def application_reconfirm(application_id: int):
+    from app.jury.access import require_scoring_juror
+
+    row = _visible(application_id)
+    try:
+        juror = require_scoring_juror(_user(), row)
+        lifecycle.reconfirm(row, juror.id, _user())
+        flash(_("Scores herbevestigd."), "success")
+    except Problem as exc:
+        db.session.rollback()
+        flash(_message(exc), "error")
+    return redirect(request.referrer or url_for("web.application_page", application_id=row.id))
+
+
+# --------------------------------------------------------------------------------------------
+# What the call and application pages show (called by app.calls.pages)
+
+
+def _local(instant) -> str | None:
+    from evaluation.phases import DEADLINE_TZ
+
+    return instant.astimezone(DEADLINE_TZ).strftime("%Y-%m-%d %H:%M") if instant else None
+
+
+def phase_context(call) -> dict[str, Any]:
+    """The phase section of the call page: the steps, where the call is, what comes next."""
+    from evaluation.phases import PHASE_TEXTS, PHASES, deadline_instant, phase_view
+    from evaluation.publication import SELECTION_RULE_TEXTS
+
+    nl = str(get_locale()) != "en"
+    lang = "nl" if nl else "en"
+    view = phase_view(call.phase, call.deadline)
+    return {
+        "phase": view,
+        "phase_list": [{"code": p, "name": PHASE_TEXTS[p][lang]} for p in PHASES],
+        "next_name": PHASE_TEXTS[view.next][lang] if view.next else None,
+        "deadline_local": _local(deadline_instant(call.deadline)),
+        "selection_rule_text": SELECTION_RULE_TEXTS[call.selection_rule][lang],
+    }
+
+
+def lock_reason(row) -> str | None:
+    """Why the lead can no longer change the application (None while it can), in the UI language."""
+    from evaluation import phases
+
+    call = row.call
+    try:
+        phases.check_lead_may_edit(row.status, call.phase, call.deadline, lifecycle.now())
+    except phases.PhaseError as err:
+        return err.message if str(get_locale()) == "en" else err.message_nl
+    return None
+
+
+def submission_context(row, user) -> dict[str, Any]:
+    """The submission, amendment and reconfirmation sections of the application page."""
+    from evaluation import phases
+
+    call = row.call
+    when = lifecycle.now()
+    editor = user is not None and apps.can_edit(user, row)
+    statuses = {"draft": _("concept"), "submitted": _("ingediend"), "withdrawn": _("ingetrokken")}
+
+    def allowed(check, *args) -> bool:
+        try:
+            check(*args)
+            return True
+        except phases.PhaseError:
+            return False
+
+    reconfirm = False
+    if user is not None and user.role == "juror":
+        from app.jury.service import juror_of
+
+        juror = juror_of(user, call.id)
+        reconfirm = juror is not None and (row.id, juror.id) in set(
+            lifecycle.pending_reconfirmations(call.id))
+    return {
+        "status_name": statuses.get(row.status, row.status),
+        "submitted_local": _local(row.submitted_at),
+        "lock_reason": lock_reason(row),
+        "may_submit": editor and allowed(phases.check_submit, row.status, call.phase,
+                                         call.deadline, when),
+        "may_withdraw": editor and allowed(phases.check_withdraw, row.status, call.phase,
+                                           call.deadline, when),
+        "may_amend": user is not None and user.is_admin and allowed(
+            phases.check_amendment, row.status, call.phase, call.deadline, when),
+        "reconfirm": reconfirm,
+    }
