@@ -7,12 +7,13 @@ from flask import Response, request
 
 from app.calls import service_applications as apps
 from app.calls import service_lifecycle as lifecycle
+from app.calls.api import _editable
 from app.calls.receipts import receipt_pdf
 from app.calls.schemas import AmendmentInSchema, TransitionInSchema, WithdrawInSchema
 from app.calls.service import get_call
 from app.core.api import bp, json_body
 from app.core.auth import api_user, require_admin, require_role
-from app.core.problems import Problem, not_found
+from app.core.problems import not_found
 
 require_user = require_role("admin", "city", "juror")
 
@@ -49,16 +50,6 @@ def call_transition(call_id: int):
     return lifecycle.phase_dict(row)
 
 
-def _lead_or_admin(application_id: int):
-    user = api_user()
-    if user is not None and user.role == "juror":
-        raise Problem(403, "Forbidden", "Jurors do not submit or withdraw applications.")
-    row = apps.get_visible_application(application_id, user)
-    if not apps.can_edit(user, row):
-        raise Problem(403, "Forbidden", "Only the admin or the lead municipality does this.")
-    return row, user
-
-
 @bp.post("/applications/<int:application_id>/submit")
 @require_user
 def submit_application(application_id: int):
@@ -79,7 +70,7 @@ def submit_application(application_id: int):
         404: Problem
         409: Problem
     """
-    row, user = _lead_or_admin(application_id)
+    row, user = _editable(application_id)
     lifecycle.submit(row, user)
     return apps.application_dict(row, apps.CallEvaluation(row.call))
 
@@ -109,7 +100,7 @@ def withdraw_application(application_id: int):
         404: Problem
         409: Problem
     """
-    row, user = _lead_or_admin(application_id)
+    row, user = _editable(application_id)
     data = json_body(WithdrawInSchema()) if request.get_data() else {}
     lifecycle.withdraw(row, user, data.get("reason") or "")
     return apps.application_dict(row)
