@@ -28,8 +28,8 @@ def upgrade():
                                       server_default='rank-order'))
         batch_op.create_check_constraint(
             op.f('ck_call_selection_rule'), "selection_rule IN ('rank-order', 'optimal')")
-    op.execute("UPDATE call SET phase = 'open'")
-    op.execute("UPDATE call SET phase = 'published' WHERE id IN "
+    op.execute("""UPDATE "call" SET phase = 'open'""")
+    op.execute("""UPDATE "call" SET phase = 'published' WHERE id IN """
                "(SELECT call_id FROM call_jury_settings WHERE published)")
 
     with op.batch_alter_table('application', schema=None) as batch_op:

@@ -344,7 +344,7 @@ def test_city_users_see_and_change_only_their_own(client, app, admin_headers):
     gent = city_headers(app, "44021")
     antwerpen = city_headers(app, "11002")
     brugge = city_headers(app, "31005")
-    mine = post_app(client, gent, call["id"], application())
+    mine = post_app(client, gent, call["id"], application(status="draft"))
     assert mine["lead"] == "44021"
     # a city applies only with itself as lead
     resp = client.post(f"{CALLS}/{call['id']}/applications", json=application(lead="31005", partners=[]),

@@ -44,7 +44,7 @@ ADMIN_PAGES = {
     "/oproepen/{call}/instellen": ["Oproep instellen", "Toegelaten domeinen"],
     "/oproepen/{call}/aanvragen/nieuw": ["Nieuwe aanvraag", "Partnerorganisaties"],
     "/aanvragen/{application}": ["Ontvankelijkheid", "Advies voor het consortium"],
-    "/aanvragen/{application}/bewerken": ["Aanvraag bewerken", "Gevraagde steun"],
+    "/aanvragen/{draft}/bewerken": ["Aanvraag bewerken", "Gevraagde steun"],
     "/oproepen/{call}/jury": ["Juryleden", "Belangenconflicten"],
     "/oproepen/{call}/consensus": ["Onenigheden"],
     "/oproepen/{call}/rangschikking": ["Rangschikking", "Selectie voor financiering"],
@@ -221,7 +221,12 @@ def test_admin_juror_and_city_pages_speak_one_language(app, client, runner, admi
     from tests.app.jury_setup import municipality_id
 
     make_user(app, "stad@example.org", "city", municipality_id=municipality_id(app, lead))
-    ids = {"call": j.call_id, "application": mine, "plan": small_plan(runner)}
+    from tests.app.test_api_calls import application, make_call, post_app
+
+    # a draft in an open call: the demo call's applications are locked (it is with the jury)
+    draft = post_app(client, admin_headers, make_call(client, admin_headers)["id"],
+                     application(status="draft"))["id"]
+    ids = {"call": j.call_id, "application": mine, "plan": small_plan(runner), "draft": draft}
     problems = check_pages(app, ADMIN_PAGES, NAV_SIGNED_IN, catalog, "sro@example.org", **ids)
     problems += check_pages(app, JUROR_PAGES, NAV_SIGNED_IN, catalog, juror, **ids)
     problems += check_pages(app, CITY_PAGES, NAV_SIGNED_IN, catalog, "stad@example.org", **ids)
