@@ -66,6 +66,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # Uploaded documents, stored by their SHA-256 (app/core/storage.py, docs/operations.md).
+        "DOCUMENTS_DIR": Path(os.environ.get("DOCUMENTS_DIR") or INSTANCE_DIR / "documents"),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_SUPPORTED_LOCALES": ["nl", "en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "app" / "translations"),

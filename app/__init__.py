@@ -56,6 +56,7 @@ def _import_views() -> None:
     ``app.core.web.bp`` when its modules are imported."""
     from app.accounts import pages as _accounts_pages  # noqa: F401
     from app.calls import api as _calls_api  # noqa: F401
+    from app.calls import api_documents as _calls_api_documents  # noqa: F401
     from app.calls import api_lifecycle as _calls_api_lifecycle  # noqa: F401
     from app.calls import pages as _calls_pages  # noqa: F401
     from app.calls import pages_lifecycle as _calls_pages_lifecycle  # noqa: F401

@@ -105,8 +105,8 @@ def db_url(request, templates, tmp_path):
 
 
 @pytest.fixture
-def app(db_url):
-    app = make_app(db_url)
+def app(db_url, tmp_path):
+    app = make_app(db_url, DOCUMENTS_DIR=tmp_path / "documents")
     yield app
     from app.core.extensions import db
 

@@ -234,4 +234,52 @@ def submission_context(row, user) -> dict[str, Any]:
         "may_amend": user is not None and user.is_admin and allowed(
             phases.check_amendment, row.status, call.phase, call.deadline, when),
         "reconfirm": reconfirm,
+        "may_upload": editor and lock_reason(row) is None,
+        "document_kinds": {"proposal": _("Projectvoorstel"),
+                           "letter_of_intent": _("Intentieverklaring van een volgstad"),
+                           "budget": _("Budgetbijlage")},
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Documents
+
+
+@bp.post("/aanvragen/<int:application_id>/documenten")
+@login_required
+def application_document_upload(application_id: int):
+    from app.calls import service_documents as documents
+    from app.calls.api_documents import UPLOAD_REQUEST_LIMIT
+    from evaluation.documents import MAX_BYTES
+
+    request.max_content_length = UPLOAD_REQUEST_LIMIT
+    row = _visible(application_id)
+    if not apps.can_edit(_user(), row):
+        abort(403)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Kies een PDF-bestand."), "error")
+    else:
+        try:
+            documents.upload(row, upload.read(MAX_BYTES + 1_000_000), upload.filename,
+                             request.form.get("kind"), request.form.get("refnis"), _user())
+            flash(_("Document opgeladen."), "success")
+        except Problem as exc:
+            db.session.rollback()
+            flash(_message(exc), "error")
+    return redirect(url_for("web.application_page", application_id=row.id) + "#documents")
+
+
+@bp.get("/aanvragen/<int:application_id>/documenten/<int:document_id>")
+@login_required
+def application_document(application_id: int, document_id: int):
+    from app.calls import service_documents as documents
+
+    row = _visible(application_id)
+    try:
+        doc = documents.get_document(row, document_id)
+    except Problem:
+        abort(404)
+    return Response(documents.read(doc, _user()), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{doc.kind}-{doc.id}.pdf"',
+        "X-Content-Type-Options": "nosniff"})

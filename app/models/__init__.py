@@ -4,11 +4,13 @@ from app.models.calls import (  # noqa: F401
     APPLICATION_STATUSES,
     Application,
     ApplicationAmendment,
+    ApplicationDocument,
     ApplicationFollower,
     ApplicationPartner,
     ApplicationPriorProject,
     Call,
     Criterion,
+    DocumentRead,
 )
 from app.models.jury import (  # noqa: F401
     Assignment,

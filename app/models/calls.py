@@ -32,6 +32,7 @@ from app.models.registry import Municipality, Organisation, Project, _in, utcnow
 from app.models.users import User
 from evaluation.applications import ORGANISATION_TYPES as PARTNER_ORGANISATION_TYPES
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES
+from evaluation.documents import DOCUMENT_KINDS
 from evaluation.publication import SELECTION_RULES
 
 APPLICATION_STATUSES = ("draft", "submitted", "withdrawn")
@@ -219,6 +220,9 @@ class Application(db.Model):
         back_populates="application", cascade="all, delete-orphan",
         order_by="ApplicationPriorProject.position",
     )
+    documents: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationDocument.id",
+    )
     amendments: Mapped[list[ApplicationAmendment]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="ApplicationAmendment.id",
@@ -325,3 +329,45 @@ class ApplicationAmendment(db.Model):
     reconfirmations: Mapped[list[ScoreReconfirmation]] = relationship(  # noqa: F821
         back_populates="amendment", cascade="all, delete-orphan", order_by="ScoreReconfirmation.juror_id"
     )
+
+
+class ApplicationDocument(db.Model):
+    """A PDF of an application (proposal, a follower's letter of intent, budget annex).
+
+    The bytes live in the document store under ``sha256`` (app/core/storage.py); the row says what
+    they are, who uploaded them and when.
+    """
+
+    __tablename__ = "application_document"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint("size > 0", name="size"),
+        CheckConstraint("(kind = 'letter_of_intent') = (refnis IS NOT NULL)", name="letter_names_follower"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    #: The follower a letter of intent comes from (REFNIS); NULL for the other kinds.
+    refnis: Mapped[str | None] = mapped_column(String(5))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class DocumentRead(db.Model):
+    """A user's first download of a document (the audit records it once per juror)."""
+
+    __tablename__ = "document_read"
+    __table_args__ = (UniqueConstraint("document_id", "user_id", name="uq_document_read_document_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("application_document.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

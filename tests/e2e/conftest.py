@@ -47,11 +47,11 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(db_url):
+def live_app(db_url, tmp_path):
     """The app with CSRF on (as in production) for browser tests."""
     from tests.conftest import make_app
 
-    return make_app(db_url, WTF_CSRF_ENABLED=True)
+    return make_app(db_url, WTF_CSRF_ENABLED=True, DOCUMENTS_DIR=tmp_path / "documents")
 
 
 @pytest.fixture

@@ -20,6 +20,18 @@ def _draft_call(live_app) -> int:
         return row.id
 
 
+def _pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _gent(live_app) -> int:
     from sqlalchemy import select
 
@@ -63,6 +75,19 @@ def test_the_secretariat_opens_the_call_and_a_city_submits_with_a_receipt(page, 
         city.click("button[name=action][value=draft]")
     assert city.inner_text("#application-status") == "concept"
     assert city.locator("#receipt").count() == 0
+    # the proposal itself, as a PDF (checked by content)
+    city.select_option("#document-form select[name=kind]", "proposal")
+    city.set_input_files("#document-form input[name=file]", files=[
+        {"name": "voorstel.pdf", "mimeType": "application/pdf", "buffer": _pdf()}])
+    with city.expect_navigation():
+        city.click("#document-form button[type=submit]")
+    assert "Document opgeladen." in city.inner_text(".flash.success")
+    assert city.locator("#documents tr[data-document]").count() == 1
+    city.set_input_files("#document-form input[name=file]", files=[
+        {"name": "voorstel.pdf", "mimeType": "application/pdf", "buffer": b"no pdf at all"}])
+    with city.expect_navigation():
+        city.click("#document-form button[type=submit]")
+    assert "geen PDF" in city.inner_text(".flash.error")
     with city.expect_navigation():
         city.click("#submission #submit-application")
     assert "Aanvraag ingediend" in city.inner_text(".flash.success")
@@ -74,6 +99,7 @@ def test_the_secretariat_opens_the_call_and_a_city_submits_with_a_receipt(page, 
     assert city.locator("text=Bewerken").count() == 0
     assert "vergrendeld" in city.inner_text("#lock-reason")
     assert city.locator("#withdraw-application").count() == 1
+    assert city.locator("#document-form").count() == 0  # documents lock with the application
     # English
     city.goto(city.url.split("#")[0] + "?lang=en")
     assert city.inner_text("#application-status") == "submitted"

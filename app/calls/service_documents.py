@@ -1,0 +1,90 @@
+"""Documents of an application: upload (PDF checked by content), list, and reading with the
+audit of each juror's first download.
+
+Who may upload: the lead city or the admin, while the application is a draft (the receipt covers
+the documents, so they lock with the application). Who may read: whoever may see the
+application (``app.calls.service_applications.get_visible_application``): the admin, the lead and
+partner cities, and jurors assigned without a conflict; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.calls.service_lifecycle import ensure_lead_may_edit, now
+from app.core.audit import record_audit
+from app.core.extensions import db
+from app.core.problems import Problem, validation_problem
+from app.core.storage import MissingDocument, document_store
+from app.models import Application, ApplicationDocument, DocumentRead, User
+from app.registry.service import save_or_problem
+from evaluation.documents import InvalidDocument, check_kind, check_pdf
+
+
+def upload(row: Application, data: bytes, filename: str, kind: Any, refnis: Any,
+           actor: User | None) -> ApplicationDocument:
+    """Check, store and record one document; audited. 400 naming ``file``/``kind``/``refnis``."""
+    ensure_lead_may_edit(row)
+    followers = {f.municipality.refnis for f in row.followers}
+    try:
+        kind, refnis = check_kind(kind, refnis or None, followers)
+        checked = check_pdf(data)
+    except InvalidDocument as err:
+        raise validation_problem([err.to_dict()]) from None
+    sha = document_store().put(data)
+    assert sha == checked.sha256
+    doc = ApplicationDocument(application=row, kind=kind, refnis=refnis, sha256=sha,
+                              size=checked.size, pages=checked.pages,
+                              filename=(filename or "document.pdf")[-200:], uploaded_by=actor,
+                              uploaded_at=now())
+    db.session.add(doc)
+    db.session.flush()
+    record_audit(actor, "document.upload", {
+        "application": row.id, "document": doc.id, "kind": kind, "refnis": refnis,
+        "sha256": sha, "size": checked.size, "pages": checked.pages})
+    save_or_problem()
+    return doc
+
+
+def document_dict(doc: ApplicationDocument) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "application": doc.application_id,
+        "kind": doc.kind,
+        "refnis": doc.refnis,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "pages": doc.pages,
+        "filename": doc.filename,
+        "uploaded_at": doc.uploaded_at.isoformat(),
+        "url": f"/api/v1/applications/{doc.application_id}/documents/{doc.id}",
+    }
+
+
+def get_document(row: Application, document_id: int) -> ApplicationDocument:
+    doc = db.session.get(ApplicationDocument, document_id) if 0 < document_id < 2**31 else None
+    if doc is None or doc.application_id != row.id:
+        from app.core.problems import not_found
+
+        raise not_found("document", document_id, field="id")
+    return doc
+
+
+def read(doc: ApplicationDocument, user: User) -> bytes:
+    """The file's bytes; a juror's first download is recorded and audited (commits then)."""
+    try:
+        data = document_store().get(doc.sha256)
+    except MissingDocument:
+        raise Problem(500, "Document missing", "The stored file is missing or damaged; "
+                      "the secretariat restores it from the backup.") from None
+    if user.role == "juror":
+        seen = db.session.scalar(select(DocumentRead.id).where(
+            DocumentRead.document_id == doc.id, DocumentRead.user_id == user.id))
+        if seen is None:
+            db.session.add(DocumentRead(document_id=doc.id, user_id=user.id, first_at=now()))
+            record_audit(user, "document.first_download", {
+                "application": doc.application_id, "document": doc.id, "sha256": doc.sha256})
+            save_or_problem()
+    return data
