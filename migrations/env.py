@@ -93,6 +93,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # `flask db check` (CI) and autogenerate compare types and server defaults too, as the
+    # migration test does: a model change of any kind needs its revision.
+    conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("compare_server_default", True)
 
     connectable = get_engine()
 

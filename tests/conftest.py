@@ -4,6 +4,10 @@ Every test that asks for ``app`` gets its own database copied from a template th
 and seeded once per session: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on
 PostgreSQL. Tests run on SQLite always and on PostgreSQL when ``TEST_DATABASE_URL`` is set; with
 ``REQUIRE_POSTGRES=1`` (CI) an unreachable PostgreSQL fails the run instead of skipping.
+
+The same holds for the other services the suite uses: Redis (``REQUIRE_REDIS=1``) and Chromium
+(``REQUIRE_BROWSER=1``). ``.ci/run`` sets all three; elsewhere a missing service skips its tests
+with one line in the summary (see :func:`require_service`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import itertools
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -20,6 +25,34 @@ from config import normalise_database_url
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _counter = itertools.count()
+
+
+_SERVICE_SKIP = "=1 to make this a failure)"
+
+
+def require_service(flag: str, tests: str, missing: str) -> NoReturn:
+    """A service these ``tests`` need is ``missing``: fail when ``flag`` is set (CI), else skip.
+
+    However many tests it skips, ``pytest -rs`` shows ONE line per missing service (see
+    :func:`pytest_runtest_makereport`).
+    """
+    if os.environ.get(flag):
+        pytest.fail(f"{missing}: {flag}=1 requires it for the {tests}", pytrace=False)
+    pytest.skip(f"{tests} skipped: {missing} (set {flag}{_SERVICE_SKIP}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Report a missing-service skip at one place, so the summary folds them into one line."""
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple) and _SERVICE_SKIP in report.longrepr[2]:
+        report.longrepr = ("tests/conftest.py", None, report.longrepr[2])
+    return report
+
+
+def pytest_configure(config):
+    if os.environ.get("REQUIRE_POSTGRES") and not PG_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
 
 
 def _pg_admin_engine():

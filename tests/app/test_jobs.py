@@ -7,6 +7,7 @@ are about the job machinery, not the optimizer (tests/app/test_api_plans.py runs
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -18,9 +19,10 @@ from app.core.extensions import db
 from app.models import ClusterPlan
 from app.models.registry import utcnow
 from app.planning import jobs
-from tests.conftest import make_app
+from tests.conftest import make_app, require_service
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+#: The Redis the RQ tests use (database 15 of the local server unless REDIS_TEST_URL says otherwise).
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 RESULT = {"status": "optimal", "reason": None, "objective": 12.5, "lower_bound": 12.5, "gap": 0.0,
           "seconds": 0.1, "clusters": [], "costs": {}}
 
@@ -255,9 +257,10 @@ def _redis_or_skip():
     connection = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
     try:
         connection.ping()
+        return connection
     except RedisError as exc:
-        pytest.skip(f"Redis at {REDIS_TEST_URL} is unreachable ({exc}): RQ tests skipped")
-    return connection
+        missing = f"Redis at {REDIS_TEST_URL} is unreachable ({exc})"
+    require_service("REQUIRE_REDIS", "RQ tests", missing)
 
 
 def _forget_queue(connection, queue: str) -> None:

@@ -1,7 +1,8 @@
 """Browser fixtures: the app on a live local server, driven by Playwright in Debian's chromium.
 
-When /usr/bin/chromium is missing these tests are skipped with one clear reason (``make test``
-installs it with apt-get when it can).
+Chromium is ``CHROMIUM_PATH`` when set, else the ``chromium`` found on PATH (Debian's package).
+When there is none these tests are skipped with one clear line (``make test`` installs it with
+apt-get when it can); with ``REQUIRE_BROWSER=1`` (CI) that is a failure instead.
 """
 
 from __future__ import annotations
@@ -12,21 +13,23 @@ import threading
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+from tests.conftest import require_service
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SKIP_REASON = f"chromium not found at {CHROMIUM}: browser tests skipped (make test installs it with apt-get as root)"
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip(SKIP_REASON)
+    if not (CHROMIUM and os.path.exists(CHROMIUM)):
+        where = f"not at CHROMIUM_PATH={CHROMIUM}" if CHROMIUM else "not on PATH, CHROMIUM_PATH unset"
+        require_service("REQUIRE_BROWSER", "browser tests",
+                        f"no chromium ({where}; make test installs it with apt-get as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-                               args=CHROMIUM_ARGS, headless=True)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
 

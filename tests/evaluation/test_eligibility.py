@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-import pytest
-
 from evaluation.applications import Deliverables, Partner
 from evaluation.calls import VGC, preset_call
 from evaluation.eligibility import RULE_CODES, EligibilityContext, check_eligibility
@@ -236,7 +234,7 @@ def test_double_funding_at_the_threshold_is_flagged(app_factory, toy):
 
 def test_double_funding_with_the_real_text_index(app_factory, toy):
     """A near-copy of a 2017 project is flagged, an unrelated idea is not (matching.similar)."""
-    similar = pytest.importorskip("matching.similar")
+    from matching import similar
     from matching.registry import Project
 
     titles = [  # seed 004 Table 19 (City of Things 2017)

@@ -257,10 +257,9 @@ def test_scores_stay_in_range_and_add_up(
 SEED = Path(__file__).resolve().parents[2] / "seed_data" / "municipalities.csv"
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed_data/municipalities.csv not built")
 def test_real_registry_kortrijk_alone_vs_with_small_neighbours():
-    seedfiles = pytest.importorskip("matching.seedfiles")
-    graph = pytest.importorskip("matching.graph")
+    from matching import graph, seedfiles
+
     municipalities, _ = seedfiles.load_municipalities(SEED)
     by_name = {m.name_nl: m for m in municipalities}
     dist = graph.haversine_matrix_km(

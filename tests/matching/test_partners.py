@@ -243,9 +243,6 @@ def test_explanations_add_up_and_rankings_keep_their_promises(registry, data):
 
 @pytest.fixture(scope="module")
 def real_graph():
-    if not (SEED_DIR / "municipalities.csv").exists():
-        pytest.skip("seed_data/municipalities.csv is not built yet "
-                    "(seed_data/build_municipalities.py)")
     return build_graph(load_registry_from_seed_files(SEED_DIR), as_of_year=2026)
 
 
