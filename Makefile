@@ -47,7 +47,14 @@ translations-update: $(STAMP)
 	  -o app/translations/messages.pot .
 	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations
 
-run: setup
+# The flask command reads .env (python-dotenv), so after `make run` the README's CLI commands
+# (`.venv/bin/flask --app app ...`) work as written, in development mode with a key of this
+# checkout. Written once, never committed; production sets its own environment instead.
+.env:
+	printf '# Written by `make run`: development settings for the flask command in this checkout.\n# Not committed (.gitignore). Production sets VUURTOREN_ENV and SECRET_KEY in its environment.\nVUURTOREN_ENV=development\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > .env
+
+run: setup .env
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) db upgrade
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) seed $(if $(DEMO),--demo)
 	VUURTOREN_ENV=$${VUURTOREN_ENV:-development} $(FLASK) ensure-admin

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 from flask import Flask, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from config import load_config
+from config import ConfigError, load_config
 
 
 def select_locale() -> str:
@@ -21,7 +22,13 @@ def select_locale() -> str:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the app. ``config`` overrides the environment (tests pass DATABASE_URL, TESTING)."""
     app = Flask(__name__, instance_relative_config=False)
-    app.config.update(load_config(config))
+    try:
+        app.config.update(load_config(config))
+    except ConfigError as err:
+        if click.get_current_context(silent=True) is not None:
+            # Under the `flask` command: one line that says what to set, not a traceback.
+            raise click.ClickException(str(err)) from None
+        raise
     app.json.sort_keys = False
 
     from app import models  # noqa: F401  (register tables)
