@@ -10,6 +10,13 @@ A submitted score needs a written motivation of at least ``MIN_MOTIVATION_LENGTH
 annulled a subsidy decision in 2021 because it was not, see PRODUCT.md); a motivation shorter than
 one short sentence cannot carry a reason. Drafts may be saved without a motivation.
 
+The score is parsed once, here, into the ``Decimal`` that is stored: exactly, on the criterion's
+step, with the step's number of decimals ("5.000" on a step of 1 is stored and audited as 5).
+Text longer than ``MAX_SCORE_TEXT`` characters or with an exponent beyond ``MAX_SCORE_EXPONENT``
+is refused rather than rounded: ``Decimal`` arithmetic in the default context would round
+"5.00000000000000000000000000001" to 5 and "1e-999999999" to 0 and so accept values that differ
+from what was sent.
+
 Pure Python: the web layer maps :class:`InvalidScore` to a 400 with ``{"field", "message"}``.
 """
 
@@ -17,12 +24,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 #: Minimum length of a motivation in characters, after trimming. Our own choice (not in the
 #: sources): about one short sentence ("Sterke schaalbaarheid naar 12 gemeenten.").
 MIN_MOTIVATION_LENGTH = 20
+
+#: Longest score text accepted (characters) and the largest decimal exponent, up or down: far
+#: beyond any real scale (the stored column has 10 digits, 4 after the point) and any float's
+#: shortest text (17 digits), small enough that
+#: the step check below is exact.
+MAX_SCORE_TEXT = 32
+MAX_SCORE_EXPONENT = 24
 
 
 class InvalidField(Exception):
@@ -132,27 +146,36 @@ class ValidScore:
 
 
 def validate_score_value(criterion: Criterion, score: Any) -> Decimal:
-    """The score as an exact ``Decimal`` if it is on the scale and on its step."""
+    """The score as the exact ``Decimal`` to store: on the scale, on its step, with the step's
+    number of decimals. Off-step values, too many digits and absurd exponents raise."""
     try:
         value = to_decimal(score)
     except (TypeError, ValueError):
         raise InvalidScore("score", "the score must be a number", "de score moet een getal zijn") from None
+    exponent = value.as_tuple().exponent
+    if (isinstance(score, str) and len(score.strip()) > MAX_SCORE_TEXT) or len(value.as_tuple().digits) > MAX_SCORE_TEXT \
+            or not -MAX_SCORE_EXPONENT <= exponent <= MAX_SCORE_EXPONENT:
+        raise InvalidScore("score", "the score has too many digits or an absurd exponent",
+                           "de score heeft te veel cijfers of een absurde exponent")
     lo = to_decimal(criterion.scale_min)
     hi = to_decimal(criterion.scale_max)
     step = to_decimal(criterion.scale_step)
-    if not lo <= value <= hi:
-        raise InvalidScore(
-            "score",
-            f"the score must lie between {lo} and {hi}",
-            f"de score moet tussen {lo} en {hi} liggen",
-        )
-    if (value - lo) % step != 0:
-        raise InvalidScore(
-            "score",
-            f"the score must be a multiple of {step} from {lo}",
-            f"de score moet een veelvoud van {step} zijn vanaf {lo}",
-        )
-    return value
+    with localcontext() as ctx:  # enough digits for every bounded value: exact arithmetic
+        ctx.prec = 4 * (MAX_SCORE_TEXT + MAX_SCORE_EXPONENT)
+        if not lo <= value <= hi:
+            raise InvalidScore(
+                "score",
+                f"the score must lie between {lo} and {hi}",
+                f"de score moet tussen {lo} en {hi} liggen",
+            )
+        if (value - lo) % step != 0:
+            raise InvalidScore(
+                "score",
+                f"the score must be a multiple of {step} from {lo}",
+                f"de score moet een veelvoud van {step} zijn vanaf {lo}",
+            )
+        places = min(0, step.normalize().as_tuple().exponent, lo.normalize().as_tuple().exponent)
+        return value.quantize(Decimal(1).scaleb(places)) + 0  # + 0: no "-0"
 
 
 def validate_motivation(motivation: Any) -> str:
