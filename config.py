@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -72,8 +73,22 @@ def load_config(overrides: dict | None = None) -> dict:
         "BABEL_SUPPORTED_LOCALES": ["nl", "en"],
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "app" / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Cookies: never readable by scripts, not sent on cross-site posts, https-only in
+        # production (docs/operations.md, "Security").
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        # A session ends after this much inactivity, and after this long whatever happens.
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+        # (0: none, the peer's address is the client's).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        # Other origins allowed to post (besides the app's own), space-separated.
+        "TRUSTED_ORIGINS": os.environ.get("TRUSTED_ORIGINS", "").split(),
         "TESTING": env == "testing",
         "JSON_SORT_KEYS": False,
     }

@@ -39,6 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "web.login"
     login_manager.login_message = None
+    from app.core.security import init_security
+
+    init_security(app)  # before CSRFProtect: a foreign Origin is refused before the token check
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 

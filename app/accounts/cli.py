@@ -1,17 +1,19 @@
-"""``flask --app app ...`` commands for user accounts: create-user, create-token, ensure-admin."""
+"""``flask --app app ...`` commands for user accounts: create-user, ensure-admin, create-token,
+list-tokens, revoke-token."""
 
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts import service
 from app.core.cli import fail
 from app.core.extensions import db
 from app.models import USER_ROLES, ApiToken, Municipality, Organisation, User
+from app.models.users import MAX_TOKEN_DAYS, TOKEN_DAYS, password_problems
 
 
 def register(app: Flask) -> None:
@@ -45,11 +47,12 @@ def register(app: Flask) -> None:
             user.organisation = o
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
-            if len(password) < 10:
-                fail("the password must have at least 10 characters")
+            problems = password_problems(password)
+            if problems:
+                fail("; ".join(problems) + " (docs/operations.md, Security)")
             generated = False
         else:
-            password = secrets.token_urlsafe(12)
+            password = service.generate_password()
             generated = True
         user.set_password(password)
         db.session.add(user)
@@ -61,15 +64,49 @@ def register(app: Flask) -> None:
     @app.cli.command("create-token")
     @click.argument("email")
     @click.option("--name", default=None, help="A label for the token.")
-    def create_token(email: str, name: str | None) -> None:
-        """Create an API token for a user and print it once."""
+    @click.option("--days", type=click.IntRange(1, MAX_TOKEN_DAYS), default=TOKEN_DAYS,
+                  show_default=True, help="Days until the token expires.")
+    def create_token(email: str, name: str | None, days: int) -> None:
+        """Create an API token for a user and print it once (first word), with its expiry."""
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             fail(f"no user {email}; create it first with `flask --app app create-user {email}`")
-        token, plain = ApiToken.issue(user, name)
-        db.session.add(token)
-        db.session.commit()
-        click.echo(plain)
+        token, plain = service.issue_token(user, name, days, actor="cli")
+        click.echo(f"{plain}  (token {token.id}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC)")
+
+    @app.cli.command("list-tokens")
+    @click.argument("email")
+    def list_tokens(email: str) -> None:
+        """The API tokens of a user: id, name, created, last used, expires (never the token)."""
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            fail(f"no user {email}")
+        click.echo(f"{'id':>6}  {'name':<20} {'created':<16} {'last used':<16} expires")
+        for t in service.tokens_of(user):
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+            click.echo(f"{t.id:>6}  {(t.name or '-'):<20} {t.created_at:%Y-%m-%d %H:%M} {used:<16} "
+                       f"{t.expires_at:%Y-%m-%d}{' (expired)' if t.is_expired else ''}")
+
+    @app.cli.command("revoke-token")
+    @click.argument("token_id", type=int, required=False)
+    @click.option("--all", "all_of", default=None, metavar="EMAIL",
+                  help="Revoke every token of this user instead.")
+    def revoke_token(token_id: int | None, all_of: str | None) -> None:
+        """Revoke an API token by its id (see list-tokens), or every token of a user."""
+        if all_of:
+            user = db.session.scalar(select(User).where(User.email == all_of.strip().lower()))
+            if user is None:
+                fail(f"no user {all_of}")
+            n = service.revoke_tokens(service.tokens_of(user), actor="cli")
+            click.echo(f"revoked {n} token(s) of {user.email}")
+            return
+        if token_id is None:
+            fail("give a token id (see `flask --app app list-tokens EMAIL`) or --all EMAIL")
+        token = db.session.get(ApiToken, token_id)
+        if token is None:
+            fail(f"no token {token_id}")
+        service.revoke_tokens([token], actor="cli")
+        click.echo(f"revoked token {token_id}")
 
     @app.cli.command("ensure-admin")
     @click.option("--email", default="admin@vuurtoren.local", show_default=True)
@@ -78,7 +115,7 @@ def register(app: Flask) -> None:
         if db.session.scalar(select(User).where(User.role == "admin")):
             click.echo("admin account exists")
             return
-        password = secrets.token_urlsafe(12)
+        password = service.generate_password()
         user = User(email=email, role="admin", name="Administrator")
         user.set_password(password)
         db.session.add(user)

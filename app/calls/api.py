@@ -31,6 +31,7 @@ from app.core.audit import record_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.security import accepts_upload
 from app.registry.service import save_or_problem
 
 require_user = require_role("admin", "city", "juror")
@@ -333,6 +334,7 @@ def create_application(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/applications/import")
+@accepts_upload
 @require_admin
 def import_applications(call_id: int):
     """Import applications from CSV or JSON (admin).

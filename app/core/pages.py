@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.openapi import build_spec
+from app.core.security import safe_next
 from app.core.web import bp
 from app.models import Domain, Municipality, Project
 
@@ -27,10 +28,7 @@ def home():
 def switch_language(code: str):
     if code in ("nl", "en"):
         session["lang"] = code
-    target = request.args.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next"), url_for("web.home")))
 
 
 @bp.get("/api")

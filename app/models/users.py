@@ -1,13 +1,21 @@
-"""Users, their roles and affiliations, and API tokens."""
+"""Users, their roles and affiliations, and API tokens.
+
+Passwords follow ASVS 2.1 (:func:`password_problems`): at least 12 characters, at most 128, no
+composition rules, refused when zxcvbn finds them in its list of common passwords or built from
+it (repeats, sequences, keyboard walks, dictionary words with digits): fewer than 10^8 guesses.
+``session_version`` goes up at logout, a password change and deactivation, which ends every
+session cookie issued before. API tokens are stored as SHA-256 digests and expire.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +23,53 @@ from app.core.extensions import db
 from app.models.registry import Municipality, Organisation, _in, utcnow
 
 USER_ROLES = ("admin", "juror", "city")
+
+#: Password length bounds (characters). ASVS 2.1.1/2.1.2: at least 12, at least 64 allowed.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+#: Fewest guesses zxcvbn must estimate for a password (10^8: its "safely unguessable" band,
+#: score 3); below that the password is on, or built from, its common-password list.
+MIN_PASSWORD_GUESSES_LOG10 = 8
+#: Default and longest lifetime of an API token, in days.
+TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+
+
+def password_problems(password: str) -> list[str]:
+    """What is wrong with ``password`` under the policy (empty when it is acceptable)."""
+    from zxcvbn import zxcvbn
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"the password must have at least {MIN_PASSWORD_LENGTH} characters"]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"the password may have at most {MAX_PASSWORD_LENGTH} characters"]
+    if password.lower() in _common_passwords():
+        return ["the password is on the list of common passwords"]
+    if zxcvbn(password[:72])["guesses_log10"] < MIN_PASSWORD_GUESSES_LOG10:
+        return ["the password is too easy to guess (a common password, a repeat or a sequence)"]
+    return []
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made like real ones: checked when the address is unknown so
+    that the answer takes as long as for a known one (no account enumeration by timing)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def authenticate(user: User | None, password: str) -> bool:
+    """True when ``user`` exists, is active and has ``password``; always one hash check."""
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return user.check_password(password)
 
 
 class User(UserMixin, db.Model):
@@ -34,6 +89,7 @@ class User(UserMixin, db.Model):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     municipality: Mapped[Municipality | None] = relationship()
@@ -41,7 +97,14 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def set_password(self, password: str) -> None:
+        """Set a new password and end every session issued before (the caller checked the
+        policy with :func:`password_problems`)."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie of this user (logout, password change, deactivation)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -69,11 +132,25 @@ class ApiToken(db.Model):
     name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship(back_populates="tokens")
 
     @classmethod
-    def issue(cls, user: User, name: str | None = None) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str | None = None, days: int = TOKEN_DAYS) -> tuple[ApiToken, str]:
+        """A new token valid for ``days`` days (1 … MAX_TOKEN_DAYS); returns it with the plain
+        text, which is shown once and never stored."""
+        if not 1 <= days <= MAX_TOKEN_DAYS:
+            raise ValueError(f"a token lives 1 to {MAX_TOKEN_DAYS} days")
         plain = "vt_" + secrets.token_urlsafe(32)
-        token = cls(user=user, token_hash=hash_token(plain), name=name)
+        now = utcnow()
+        token = cls(user=user, token_hash=hash_token(plain), name=name, created_at=now,
+                    expires_at=now + timedelta(days=days))
         return token, plain
+
+    @property
+    def is_expired(self) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
+            expires = expires.replace(tzinfo=UTC)
+        return expires <= utcnow()

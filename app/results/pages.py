@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from app.calls.pages import _call_or_404, _user
@@ -21,6 +22,7 @@ from app.jury import access
 from app.jury import service as jury
 from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render
+from app.jury.schemas import SelectionInSchema
 from app.models import Application, AuditEntry, CallJurySettings, Score
 from app.registry.service import save_or_problem
 from app.results import service as results
@@ -167,6 +169,13 @@ def selection_save(call_id: int):
                 params[key] = int(text)
             except ValueError:
                 errors[key] = [_("Geef een geheel getal.")]
+    if not errors:  # the API's schema bounds every number before it reaches the solver
+        try:
+            params = SelectionInSchema().load(params)
+        except ValidationError as exc:
+            for field in exc.messages:
+                errors["budget_euro" if field == "budget_cents" else field] = [
+                    _("Buiten het toegelaten bereik.")]
     if not errors:
         try:
             results.compute_selection(call, _user(), **params)

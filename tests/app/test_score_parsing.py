@@ -25,7 +25,7 @@ def juror(app, client, admin_headers):
 
 
 def _audit_and_stored(app):
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context():
         payload = db.session.execute(text(
