@@ -17,7 +17,7 @@ def test_create_user_and_token_then_write_with_it(app, runner, client):
     assert "password (shown once):" in r.output
     r = runner.invoke(args=["create-token", "sro@example.org"])
     assert r.exit_code == 0
-    token = r.output.strip()
+    token = r.output.split()[0]  # then its id and expiry
     resp = client.post("/api/v1/projects", headers={"Authorization": f"Bearer {token}"},
                        json={"title": "Via token", "programme": "other", "year": 2023})
     assert resp.status_code == 201, resp.json
