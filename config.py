@@ -66,6 +66,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         # Uploaded documents, stored by their SHA-256 (app/core/storage.py, docs/operations.md).
         "DOCUMENTS_DIR": Path(os.environ.get("DOCUMENTS_DIR") or INSTANCE_DIR / "documents"),

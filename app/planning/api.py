@@ -14,7 +14,7 @@ from flask import Response, json
 from app.core.api import bp, json_body, parse_args
 from app.core.auth import api_user, require_admin
 from app.core.problems import Problem
-from app.planning.jobs import QueueUnavailable, cancel_plan
+from app.planning.jobs import QueueUnavailable, cancel_plan, retry_plan
 from app.planning.reports import compare, coverage, export_csv, export_geojson
 from app.planning.schemas import ClusterPlanInSchema, ClusterPlanListArgs, CoverageArgs
 from app.planning.service import create_plan, get_plan, list_plans, plan_json, solved
@@ -140,6 +140,42 @@ def cancel_cluster_plan(plan_id: int):
     plan = get_plan(plan_id)
     cancel_plan(plan)
     return plan_json(plan), 202 if plan.is_active else 200
+
+
+@bp.post("/cluster-plans/<int:plan_id>/retry")
+@require_admin
+def retry_cluster_plan(plan_id: int):
+    """Solve a failed or cancelled plan again, as a new plan (admin).
+    ---
+    post:
+      summary: Retry a failed or cancelled cluster plan (admin)
+      description: >
+        Queues the same request as a new plan and answers it (202, its URL in Location). The
+        failed plan keeps its result: the best plan checkpointed before its worker died. 409 for
+        a plan that is still active or ended done.
+      security: [{bearerAuth: []}]
+      parameters:
+      - in: path
+        name: plan_id
+        required: true
+        schema: {type: integer}
+      responses:
+        202:
+          content:
+            application/json:
+              schema: ClusterPlanSchema
+        401: Problem
+        403: Problem
+        404: Problem
+        409: Problem
+        503: Problem
+    """
+    try:
+        plan = retry_plan(get_plan(plan_id), api_user())
+    except QueueUnavailable as exc:
+        raise Problem(503, "Service unavailable", str(exc)) from None
+    payload = plan_json(plan)
+    return payload, 202, {"Location": payload["url"]}
 
 
 @bp.get("/cluster-plans/<int:plan_id>/compare/<int:other_id>")

@@ -195,7 +195,8 @@ def register(app: Flask) -> None:
         name = jobs.queue_name()
         click.echo(f"worker on queue {name!r} at {connection.connection_pool.connection_kwargs.get('host')}",
                    err=True)
-        cls([name], connection=connection).work(burst=burst, with_scheduler=False)
+        options = {} if simple else {"work_horse_killed_handler": jobs.work_horse_killed}
+        cls([name], connection=connection, **options).work(burst=burst, with_scheduler=False)
 
 
 def _interrupted(plan_id: int) -> None:

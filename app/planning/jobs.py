@@ -4,9 +4,13 @@ Without ``REDIS_URL`` a plan runs in an in-process thread pool; with it, the pla
 queue on Redis and any ``flask --app app worker`` process (on this or another machine) runs it.
 Either way the job writes its state to the ``cluster_plan`` row: ``running`` with live
 ``progress`` (elapsed seconds, best objective, bound, gap) and a heartbeat every few seconds,
-then ``done`` / ``failed`` / ``cancelled``. A plan whose heartbeat stopped (the process died,
-the server restarted) is marked ``failed`` with that reason the next time plans are read, so
-nothing stays ``running`` forever.
+then ``done`` / ``failed`` / ``cancelled``. The best plan found so far is checkpointed into
+``result`` (with ``"checkpoint": true``) at the next heartbeat after the optimizer finds it, so a
+process that dies mid-solve leaves that plan behind. When the RQ work-horse is killed, the worker
+that forked it marks the plan ``failed`` at once (:func:`work_horse_killed`); a plan whose
+heartbeat stopped otherwise (the server restarted) is marked ``failed`` the next time plans are
+read, ``STALE_AFTER_S`` after its last heartbeat. Either way the checkpoint stays as the plan's
+result, and :func:`retry_plan` queues the same request again as a new plan.
 
 The solve itself is :func:`app.planning.service.solve_plan` (parameters in, JSON-able result out).
 """
@@ -34,7 +38,8 @@ from app.models.registry import utcnow
 #: Default RQ queue name; ``RQ_QUEUE`` in the app config overrides it (tests use their own).
 QUEUE_NAME = "vuurtoren"
 HEARTBEAT_S = 2.0
-STALE_AFTER_S = 60.0
+#: A running plan without a heartbeat for this long has lost its process (ten heartbeats).
+STALE_AFTER_S = 20.0
 #: Identifies this process; thread-backend plans carry it so another process knows whose they are.
 PROCESS_ID = uuid.uuid4().hex[:12]
 
@@ -167,6 +172,8 @@ class _Monitor:
         self.started = time.perf_counter()
         self.progress: dict[str, Any] | None = None
         self._written: dict[str, Any] | None = None
+        self.checkpoint: dict[str, Any] | None = None
+        self._checkpoint_written: dict[str, Any] | None = None
         self.thread = threading.Thread(target=self._loop, name=f"plan-{plan_id}-monitor", daemon=True)
 
     def report(self, elapsed_s: float, best_objective: float | None, bound: float | None,
@@ -175,6 +182,10 @@ class _Monitor:
                          "bound": _finite(bound), "gap": _finite(gap)}
         if self.listener is not None:
             self.listener(elapsed_s, best_objective, bound, gap)
+
+    def save_checkpoint(self, result: dict[str, Any]) -> None:
+        """The optimizer found a better plan: keep it (written at the next heartbeat)."""
+        self.checkpoint = {**result, "checkpoint": True}
 
     def current(self) -> dict[str, Any]:
         """The latest report with the elapsed seconds of now."""
@@ -202,8 +213,13 @@ class _Monitor:
             self.listener(progress["elapsed_s"], progress["best_objective"], progress["bound"],
                           progress["gap"])
         values: dict[str, Any] = {"heartbeat_at": utcnow(), "progress": progress}
+        checkpoint = self.checkpoint
+        if checkpoint is not None and checkpoint is not self._checkpoint_written:
+            values["result"] = checkpoint
         db.session.execute(update(ClusterPlan).where(ClusterPlan.id == self.plan_id).values(**values))
         db.session.commit()
+        if "result" in values:
+            self._checkpoint_written = checkpoint
         if db.session.scalar(select(ClusterPlan.cancel_requested).where(ClusterPlan.id == self.plan_id)):
             self.cancel.set()
 
@@ -250,7 +266,8 @@ def run_plan(plan_id: int,
     started = time.perf_counter()
     status, result, error = "failed", None, None
     try:
-        result = solve_plan(params, on_progress=monitor.report, cancel=monitor.cancel)
+        result = solve_plan(params, on_progress=monitor.report, cancel=monitor.cancel,
+                            on_checkpoint=monitor.save_checkpoint)
         status = "cancelled" if monitor.cancel.is_set() else "done"
     except Cancelled:
         status = "cancelled"
@@ -262,6 +279,8 @@ def run_plan(plan_id: int,
         monitor.thread.join(5)
     db.session.rollback()
     plan = db.session.get(ClusterPlan, plan_id)
+    if result is None:  # a crash keeps the best plan found before it
+        result = monitor.checkpoint
     plan.status, plan.result, plan.error = status, result, error
     plan.finished_at = utcnow()
     elapsed = round(time.perf_counter() - started, 2)
@@ -304,9 +323,50 @@ def recover_stale_plans() -> int:
         )
     ).all()
     for plan in stale:
-        plan.status, plan.finished_at = "failed", utcnow()
-        plan.error = ("the worker stopped sending a heartbeat (server restart or crash) before the "
-                      "plan finished; start the plan again")
+        _mark_interrupted(plan, "the worker stopped sending a heartbeat (server restart or crash)")
     if stale:
         db.session.commit()
     return len(stale)
+
+
+def _mark_interrupted(plan: ClusterPlan, why: str) -> None:
+    """``failed`` with the reason; the checkpointed best plan (if any) stays as the result."""
+    plan.status, plan.finished_at = "failed", utcnow()
+    kept = ""
+    if plan.result and plan.result.get("objective") is not None:
+        kept = f"; the best plan found before (objective {plan.result['objective']:g}) is kept"
+    plan.error = f"{why} before the plan finished{kept}; retry the plan to solve it again"
+
+
+def work_horse_killed(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
+    """RQ calls this in the worker when the work-horse running ``job`` died (killed, out of
+    memory): the plan is marked failed at once, keeping its checkpoint."""
+    app = _worker_app
+    plan_id = job.args[0] if job is not None and job.args else None
+    if app is None or plan_id is None or job.func_name != "app.planning.jobs.rq_run_plan":
+        return
+    with app.app_context():
+        try:
+            plan = db.session.get(ClusterPlan, plan_id)
+            if plan is not None and plan.is_active:
+                _mark_interrupted(plan, f"the worker process died (exit status {ret_val})")
+                db.session.commit()
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # the next forked work-horse must not share this connection
+
+
+def retry_plan(plan: ClusterPlan, user: Any) -> ClusterPlan:
+    """Queue the request of a failed or cancelled plan again, as a new plan (the old one keeps
+    its checkpoint); 409 while it is active or when it ended done."""
+    from app.core.problems import Problem
+
+    if plan.status not in ("failed", "cancelled"):
+        raise Problem(409, "Conflict", f"Only a failed or cancelled plan can be retried; this one "
+                      f"is {plan.status}.", errors=[{"field": "plan_id", "message": f"plan is {plan.status}",
+                                                     "message_nl": f"plan is {plan.status}"}])
+    again = ClusterPlan(name=plan.name, params=dict(plan.params), status="queued", created_by=user)
+    db.session.add(again)
+    db.session.commit()
+    submit_plan(again)
+    return again

@@ -228,7 +228,8 @@ def optimizer_errors() -> Iterator[None]:
 
 
 def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
-               cancel: threading.Event) -> dict[str, Any]:
+               cancel: threading.Event,
+               on_checkpoint: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Solve a stored plan's parameters on the current registry graph (needs an app context).
 
     Returns the plan's ``result``: ``{status, reason, reason_nl, objective, lower_bound, gap,
@@ -236,12 +237,14 @@ def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
     name, distance_km, cost}]}]}`` (costs in the optimizer's points, distances in km). Status
     ``optimal`` (proven), ``time_limit`` (the best plan found, with its gap, or none yet: never
     shown as infeasible), ``infeasible`` (proven, with the reason in English and Dutch) or
-    ``cancelled`` (the best plan found before the cancel).
+    ``cancelled`` (the best plan found before the cancel). ``on_checkpoint`` hears every better
+    plan found on the way, as the same JSON (status ``time_limit``).
     """
     graph = current_graph()
     model = build_model(graph)
     optimizer_params = plan_params(params, graph)
-    plan = model.solve(optimizer_params, on_progress=on_progress, cancel=cancel)
+    on_plan = None if on_checkpoint is None else (lambda p: on_checkpoint(result_json(p, graph)))
+    plan = model.solve(optimizer_params, on_progress=on_progress, cancel=cancel, on_plan=on_plan)
     result = result_json(plan, graph)
     result["coverage"] = coverage_of(optimizer_params, graph)
     return result

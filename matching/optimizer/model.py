@@ -17,6 +17,7 @@ from matching.optimizer.params import (
     ClusterPlan,
     Infeasible,
     InvalidPlanRequest,
+    PlanCallback,
     PlanParams,
     ProgressCallback,
     domain_nl,
@@ -123,17 +124,20 @@ class ClusterModel:
         *,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        on_plan: PlanCallback | None = None,
     ) -> ClusterPlan:
         """Solve the plan. Raises :class:`InvalidPlanRequest` for a malformed request; an
         infeasible but well-formed one returns a plan with status ``infeasible`` and a reason.
         ``cancel`` stops the search within a second (status ``cancelled``, with the best plan so
-        far); a plan stopped by the time limit has status ``time_limit``, never ``infeasible``."""
+        far); a plan stopped by the time limit has status ``time_limit``, never ``infeasible``.
+        ``on_plan`` hears every better plan as it is found (status ``time_limit``), so a caller
+        can keep a checkpoint should its process die before the solve ends."""
         from matching.optimizer.solve import solve_spec
         start = time.perf_counter()
         spec = Spec.build(self, params)
         try:
             spec.precheck()
-            return solve_spec(spec, params, start, on_progress, cancel)
+            return solve_spec(spec, params, start, on_progress, cancel, on_plan)
         except Infeasible as exc:
             return ClusterPlan("infeasible", None, None, None, time.perf_counter() - start,
                                reason=exc.reason, reason_nl=exc.reason_nl, costs=params.costs)

@@ -155,3 +155,8 @@ class Infeasible(Exception):
         super().__init__(reason)
         self.reason = reason
         self.reason_nl = reason_nl
+
+
+#: on_plan(plan): a better plan than any before, found during the solve (status "time_limit":
+#: the best so far, with its bound and gap).
+PlanCallback = Callable[[ClusterPlan], None]

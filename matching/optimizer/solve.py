@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -17,6 +18,7 @@ from matching.optimizer.params import (
     Cluster,
     ClusterPlan,
     Follower,
+    PlanCallback,
     PlanParams,
     ProgressCallback,
     domain_nl,
@@ -61,16 +63,24 @@ def solve_radius(spec: Spec, params: PlanParams, start: float,
 
 def solve_spec(spec: Spec, params: PlanParams, start: float,
                on_progress: ProgressCallback | None,
-               cancel: threading.Event | None) -> ClusterPlan:
+               cancel: threading.Event | None,
+               on_plan: PlanCallback | None = None) -> ClusterPlan:
     """The plain p-median goes to :func:`solve_radius`; everything else to the CP-SAT path.
 
     Several domains: solve each alone first (their bounds add up to a valid bound of the
     whole plan, because the coupling only removes plans), repair lighthouses chosen in two
-    domains by re-solving with bans, then solve all domains together from that plan."""
+    domains by re-solving with bans, then solve all domains together from that plan.
+    ``on_plan`` hears each better plan of the CP-SAT path (greedy, repaired, improved, joint)
+    as a checkpoint."""
     if plain_pmedian(spec):
         return solve_radius(spec, params, start, on_progress, cancel)
     deadline = start + params.time_limit_s
     progress = Progress(start, COST_SCALE, 0.0, on_progress)
+
+    def checkpoint(run: CpRun) -> None:
+        if on_plan is not None and run.objective is not None:
+            on_plan(make_plan(spec, params, run, run.bound if run.bound is not None else 0.0,
+                              start, "time_limit"))
 
     def left() -> float:
         return deadline - time.perf_counter()
@@ -89,6 +99,7 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
         best = CpRun(cp_model.FEASIBLE, float(greedy_cost), floor or 0.0,
                       {d: greedy[d][0] for d in domains}, {d: greedy[d][1] for d in domains})
         progress.best = best.objective
+        checkpoint(best)
     progress.emit()
     if len(domains) > 1 and not stopped():
         runs: dict[str, CpRun] = {}
@@ -127,11 +138,13 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
                               {d: plans[d][1] for d in domains})
                 progress.best = best.objective
                 progress.emit()
+                checkpoint(best)
                 prune(spec, best.objective)  # a better plan than the greedy one: prune again
                 if not repaired and all(r.status == cp_model.OPTIMAL for r in runs.values()):
                     return make_plan(spec, params, best, floor, start, "optimal")
             if best is not None and len(domains) > 1 and params.one_domain_per_lighthouse:
-                best = improve_by_domain(spec, params, best, deadline, share, progress, cancel)
+                best = improve_by_domain(spec, params, best, deadline, share, progress, cancel,
+                                         checkpoint)
     # The joint model is large: only worth building with a good share of the time left.
     if not stopped() and (best is None or len(domains) == 1 or left() > 0.25 * params.time_limit_s):
         joint = cp_solve(spec, params, domains, {}, best, deadline, progress, cancel)
@@ -147,6 +160,7 @@ def solve_spec(spec: Spec, params: PlanParams, start: float,
             if floor is not None:
                 joint.bound = max(joint.bound, floor)
             best = joint
+            checkpoint(best)
         elif best is not None and joint.bound is not None:
             best.bound = max(best.bound, joint.bound)
     if best is None:
@@ -176,8 +190,8 @@ def no_plan(params: PlanParams, start: float, cancelled: bool,
 
 
 def improve_by_domain(spec: Spec, params: PlanParams, best: CpRun, deadline: float,
-                       share: float, progress: Progress, cancel: threading.Event | None
-                       ) -> CpRun:
+                       share: float, progress: Progress, cancel: threading.Event | None,
+                       checkpoint: Callable[[CpRun], None] = lambda run: None) -> CpRun:
     """Re-solve one domain at a time with the other domains' lighthouses banned, starting from
     the current plan (a feasible hint), until a full pass improves nothing or time runs out.
     Every step keeps the plan feasible and never makes it worse."""
@@ -200,6 +214,7 @@ def improve_by_domain(spec: Spec, params: PlanParams, best: CpRun, deadline: flo
                               best.bound, lights, follow)
                 progress.best = best.objective
                 progress.emit()
+                checkpoint(best)
                 improved = True
         if not improved:
             break

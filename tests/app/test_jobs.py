@@ -70,7 +70,7 @@ def _finished(plan: ClusterPlan) -> bool:
 def test_thread_backend_runs_the_plan_and_stores_progress_and_result(app, monkeypatch):
     seen = {}
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         seen["params"] = params
         on_progress(0.5, 20.0, 10.0, 0.5)
         on_progress(1.0, 12.5, 12.5, 0.0)
@@ -91,7 +91,7 @@ def test_thread_backend_runs_the_plan_and_stores_progress_and_result(app, monkey
 def test_live_progress_is_visible_while_the_plan_runs(app, monkeypatch):
     release = threading.Event()
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         on_progress(0.7, 30.0, 20.0, 1 / 3)
         release.wait(20)
         return RESULT
@@ -114,7 +114,7 @@ def test_live_progress_is_visible_while_the_plan_runs(app, monkeypatch):
 def test_infinite_and_nan_progress_becomes_null(app, monkeypatch):
     release = threading.Event()
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         on_progress(0.2, None, float("-inf"), float("nan"))
         release.wait(20)
         return RESULT
@@ -134,7 +134,7 @@ def test_infinite_and_nan_progress_becomes_null(app, monkeypatch):
 def test_elapsed_time_moves_before_the_solver_reports_anything(app, monkeypatch):
     release = threading.Event()
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         release.wait(20)
         return RESULT
 
@@ -152,7 +152,7 @@ def test_elapsed_time_moves_before_the_solver_reports_anything(app, monkeypatch)
 def test_cancel_while_running_stops_the_solve_and_keeps_the_best_plan(app, monkeypatch):
     started = threading.Event()
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         on_progress(0.1, 40.0, 10.0, 0.75)
         started.set()
         assert cancel.wait(20), "the cancel event never came"
@@ -170,7 +170,7 @@ def test_cancel_while_running_stops_the_solve_and_keeps_the_best_plan(app, monke
 
 
 def test_a_solve_that_raises_cancelled_ends_cancelled_without_result(app, monkeypatch):
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         raise jobs.Cancelled
 
     monkeypatch.setattr("app.planning.service.solve_plan", solve)
@@ -200,7 +200,7 @@ def test_cancelling_a_finished_plan_changes_nothing(app):
 
 
 def test_a_crash_marks_the_plan_failed_with_its_reason(app, monkeypatch):
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         raise RuntimeError("solver exploded at node 7")
 
     monkeypatch.setattr("app.planning.service.solve_plan", solve)
@@ -233,7 +233,7 @@ def test_a_plan_whose_heartbeat_stopped_is_marked_failed(app, client):
 
 
 def test_the_cli_listener_hears_progress_in_the_foreground(app, monkeypatch):
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         on_progress(0.3, 9.0, 8.0, 1 / 9)
         return RESULT
 
@@ -291,7 +291,7 @@ def rq_app(db_url):
 def test_rq_backend_queues_the_plan_and_a_worker_runs_it(rq_app, monkeypatch):
     from rq import Queue, SimpleWorker
 
-    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel: RESULT)
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel, **_: RESULT)
     plan_id = _plan(rq_app)
     _submit(rq_app, plan_id)
     plan = _read(rq_app, plan_id)
@@ -306,7 +306,7 @@ def test_rq_backend_queues_the_plan_and_a_worker_runs_it(rq_app, monkeypatch):
 
 
 def test_the_worker_command_runs_queued_plans(rq_app, monkeypatch):
-    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel: RESULT)
+    monkeypatch.setattr("app.planning.service.solve_plan", lambda params, on_progress, cancel, **_: RESULT)
     first, second = _plan(rq_app), _plan(rq_app)
     _submit(rq_app, first)
     _submit(rq_app, second)
@@ -319,7 +319,7 @@ def test_the_worker_command_runs_queued_plans(rq_app, monkeypatch):
 def test_a_crash_in_an_rq_worker_marks_the_plan_failed(rq_app, monkeypatch):
     from rq import SimpleWorker
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         raise ValueError("no candidates left")
 
     monkeypatch.setattr("app.planning.service.solve_plan", solve)

@@ -31,7 +31,7 @@ def held_solve(monkeypatch):
             reached.set()
             release.wait(30)
 
-    def solve(params, on_progress, cancel):
+    def solve(params, on_progress, cancel, **_):
         def progress(elapsed_s, best, bound, gap):
             on_progress(elapsed_s, best, bound, gap)
             if best is not None and gap is not None and math.isfinite(gap):
