@@ -115,14 +115,19 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        # Keep the exception's own headers: Allow on a 405 (RFC 9110), Retry-After, ...
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if wants_problem():
-            return problem_response(http_exception_problem(exc))
+            resp = problem_response(http_exception_problem(exc))
+            resp.headers.update(headers)
+            return resp
         from app.core.labels import error_page_text
 
         title, detail = error_page_text(exc.code or 500, exc.name, exc.description, exc)
         return (
             render_template("error.html", status=exc.code, title=title, detail=detail),
             exc.code or 500,
+            headers,
         )
 
     @app.errorhandler(Exception)
