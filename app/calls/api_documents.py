@@ -10,6 +10,7 @@ from app.calls import service_documents as documents
 from app.core.api import bp
 from app.core.auth import api_user, require_role
 from app.core.problems import Problem, validation_problem
+from app.core.security import accepts_upload
 from evaluation.documents import MAX_BYTES
 
 require_user = require_role("admin", "city", "juror")
@@ -20,6 +21,7 @@ UPLOAD_REQUEST_LIMIT = MAX_BYTES + 2_000_000
 
 
 @bp.post("/applications/<int:application_id>/documents")
+@accepts_upload
 @require_role("admin", "city")
 def upload_document(application_id: int):
     """Upload a document (lead city or admin, while the application is a draft).

@@ -1,7 +1,7 @@
 """sessions and tokens that end: a per-user session version, token expiry
 
-Revision ID: 0008_sessions_tokens
-Revises: 0007_call_lifecycle
+Revision ID: 0009_sessions_tokens
+Revises: 0008_documents
 Create Date: 2026-11-29 09:00:00
 
 ``user_account.session_version`` goes up at logout, a password change and deactivation; a
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_sessions_tokens'
-down_revision = '0007_call_lifecycle'
+revision = '0009_sessions_tokens'
+down_revision = '0008_documents'
 branch_labels = None
 depends_on = None
 
