@@ -113,7 +113,10 @@ CONTENT_SECURITY_POLICY = {
 def check_request() -> None:
     """The edge checks of every request; raises :class:`Problem` (403/400/415)."""
     _check_text(request.path, "path")
-    sources = [request.args] + ([request.form] if request.method in UNSAFE_METHODS else [])
+    view = current_app.view_functions.get(request.endpoint or "")
+    # an upload endpoint sets its own body limit before it reads the form: leave the form to it
+    reads_form = request.method in UNSAFE_METHODS and not getattr(view, "accepts_upload", False)
+    sources = [request.args] + ([request.form] if reads_form else [])
     for source in sources:
         for key, values in source.lists():
             _check_text(key, key)
