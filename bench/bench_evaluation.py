@@ -26,14 +26,16 @@ import random
 import statistics
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from evaluation.advisor import advise_followers
-from evaluation.applications import Application, Deliverables, Partner
+from evaluation.applications import Application, Deliverables, Evidence, Partner
 from evaluation.calls import preset_call
 from evaluation.eligibility import EligibilityContext, check_eligibility
 from evaluation.indicators import (
     DEFAULT_WEIGHTS,
+    KNOWLEDGE_ITEMS,
     OPENNESS_ITEMS,
     IndicatorContext,
     compute_indicators,
@@ -50,6 +52,7 @@ BASELINE_RUNS = 3
 APPLICATIONS = 1_000
 ADVICE_SAMPLES = 10
 EARTH_RADIUS_KM = 6371.0088
+STAND_INS = {"VGC": "21004"}  # where the VGC is located (evaluation.indicators default)
 
 
 def timed(fn, runs: int):
@@ -73,6 +76,7 @@ def generate(municipalities, dist, projects, count: int, seed: int = 2022):
         near = sorted(flemish, key=lambda j: dist[lead][j])[1:31]
         partners = rng.sample(near[:15], rng.randint(0, 4))
         followers = rng.sample([j for j in near if j not in partners], rng.randint(0, 5))
+        lettered = {codes[j]: Evidence("secretariat") for j in followers if rng.random() < 0.6}
         grant = rng.randint(5_000, 1_200_000) * 100
         total = int(grant / rng.uniform(0.5, 1.0))
         apps.append(Application(
@@ -84,11 +88,15 @@ def generate(municipalities, dist, projects, count: int, seed: int = 2022):
             domains=tuple(rng.sample(DOMAINS, rng.choice((1, 1, 2)))),
             partners=tuple(Partner(refnis=codes[j]) for j in partners),
             committed_followers=tuple(codes[j] for j in followers),
+            follower_letters=lettered,
+            cofinancing_backed_cents=(total - grant) if rng.random() < 0.3 else 0,
             prior_projects=tuple(rng.sample(project_ids, rng.choice((0, 0, 1, 2)))),
             deliverables=Deliverables(
                 playbook=rng.random() < 0.5, model_specification=rng.random() < 0.3,
                 open_source=rng.random() < 0.4, open_data=rng.random() < 0.5,
                 oslo=("OSLO Mobiliteit",) if rng.random() < 0.4 else (), vloca=rng.random() < 0.3,
+                links={k: f"https://example.org/{k}/{k}" for k in
+                       ("open_source", "open_data", "playbook", "training") if rng.random() < 0.3},
             ),
         ))
         similar[k] = [(pid, f"project {pid}", rng.random() * 0.65)
@@ -106,65 +114,84 @@ def haversine(a, b) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, h))))
 
 
-def naive_scores(apps, munis, experience, projects, w=DEFAULT_WEIGHTS):
+def naive_scores(apps, munis, experience, projects, participants, min_pct, limit_km,
+                 w=DEFAULT_WEIGHTS):
     """(leverage, scalability) per application, the formulas of docs/indicators.md, plain loops."""
     top = {d: max([experience.get((r, d), 0.0) for r in munis] + [0.0]) for d in DOMAINS}
-
-    def people(r):
-        return munis[r].population if r in munis else 0
-
-    def reach(a):
-        members = dict.fromkeys(a.local_governments + a.committed_followers)
-        return sum(people(r) for r in members) / (max(a.requested_grant_cents,
-                                                      w.reach_min_grant_cents) / 100_000)
-
-    best_reach = max(reach(a) for a in apps)
     status = dict(w.maturity_status_values)
+    co: dict[str, set[str]] = {}
+    for codes in participants.values():
+        for c in codes:
+            co.setdefault(c, set()).update(codes)
+
+    def counts(r):
+        return r in munis and munis[r].region in w.adoption_regions
+
+    def where(r):
+        return munis.get(STAND_INS.get(r, r))
+
     out = []
     for a in apps:
-        own = a.own_financing_cents / a.total_budget_cents if a.total_budget_cents else 0.0
-        fin = min(1.0, own / w.financial_full_cofinancing_share)
-        rea = reach(a) / best_reach if best_reach else 0.0
-        fol = [munis[r] for r in a.committed_followers if r in munis]
-        small = sum(1 for m in fol if is_small_or_rural(m, w)) / len(fol) if fol else 0.0
-        mul = min(1.0, len(fol) / w.multiplier_full_followers) * (
-            1 - w.multiplier_small_share_weight + w.multiplier_small_share_weight * small)
-        known = [projects[p] for p in a.prior_projects if p in projects]
-        reu = min(1.0, len(known) / w.reuse_full_prior_projects)
-        lev_w = (w.leverage_financial, w.leverage_reach, w.leverage_multiplier, w.leverage_reuse)
-        lev = 100 * sum(x * v for x, v in zip(lev_w, (fin, rea, mul, reu))) / sum(lev_w)
+        members = [r for r in a.local_governments if counts(r)]
+        anchors = [r for r in a.local_governments if counts(r) or r in STAND_INS]
+        followers = []  # (refnis, factor) of the followers with a letter
+        for f in a.committed_followers:
+            if not counts(f) or f not in a.follower_letters:
+                continue
+            dists = [haversine(munis[f], where(x)) for x in anchors if x != f and where(x)]
+            tie = any(x in co.get(f, set()) for x in a.local_governments if x != f)
+            far = (not dists or min(dists) > limit_km) and not tie
+            followers.append((f, w.far_follower_factor if far else 1.0))
+        points = sum(fac * (1.0 if is_small_or_rural(munis[f], w) else
+                            w.multiplier_large_follower_value) for f, fac in followers)
+        mul = min(1.0, points / w.multiplier_full_followers)
+        inhabitants = (sum(munis[r].population for r in members if r != a.lead)
+                       + sum(fac * munis[f].population for f, fac in followers))
+        rea = min(1.0, inhabitants / w.reach_full_inhabitants)
+        total, declared = a.total_budget_cents, a.own_financing_cents
+        minimum = (math.ceil(Decimal(str(min_pct)) * total / 100)
+                   if min_pct is not None and total > 0 else 0)
+        counted = min(declared, max(minimum, min(a.cofinancing_backed_cents, declared)))
+        above = max(0, counted - minimum) / total if total > 0 else 0.0
+        cof = min(1.0, above / w.cofinancing_full_extra_share)
+        kno = (sum(w.knowledge(i) for i in KNOWLEDGE_ITEMS if a.deliverables.link(i))
+               / sum(w.knowledge(i) for i in KNOWLEDGE_ITEMS))
+        lev_w = w.leverage_weights()
+        lev = 100 * sum(x * v for x, v in zip(lev_w, (mul, rea, cof, kno))) / sum(lev_w)
 
-        consortium = [munis[r] for r in a.local_governments if r in munis]
-        anchors = consortium + fol
+        strength = [(where(r), 1.0) for r in anchors if where(r)] + [
+            (munis[f], fac) for f, fac in followers]
         num = den = 0.0
         for r, m in munis.items():
-            if m.region not in w.adoption_regions or any(c.refnis == r for c in consortium):
+            if m.region not in w.adoption_regions or r in members:
                 continue
             need = sum(1 - experience.get((r, d), 0.0) / top[d] if top[d] else 1.0
                        for d in a.domains) / len(a.domains)
             weight = m.population * need
             den += weight
-            if anchors:
-                nearest = min(haversine(m, x) for x in anchors)
-                num += weight * math.exp(-nearest / w.adoption_distance_scale_km)
-        ado = num / den if anchors and den else 0.0
-        flags = {"oslo": bool(a.deliverables.oslo), "vloca": a.deliverables.vloca,
-                 "open_source": a.deliverables.open_source, "open_data": a.deliverables.open_data,
-                 "playbook": a.deliverables.playbook,
-                 "model_specification": a.deliverables.model_specification}
-        ope = (sum(w.openness(i) for i in OPENNESS_ITEMS if flags[i])
+            if strength:
+                num += weight * max(s * math.exp(-haversine(m, x) / w.adoption_distance_scale_km)
+                                    for x, s in strength)
+        ado = num / den if strength and den else 0.0
+        linked = {"oslo": bool(a.deliverables.oslo_specifications),
+                  **{i: bool(a.deliverables.link(i)) for i in OPENNESS_ITEMS if i != "oslo"}}
+        ope = (sum(w.openness(i) for i in OPENNESS_ITEMS if linked[i])
                / sum(w.openness(i) for i in OPENNESS_ITEMS))
+        known = [projects[p] for p in a.prior_projects if p in projects
+                 and set(a.local_governments) & set(participants.get(p, ()))
+                 and set(projects[p].domains) & set(a.domains)]
         mat = max((status.get(p.status, 0.0) for p in known), default=0.0)
-        members = list({m.refnis: m for m in anchors}.values())
-        mix = 1.0 if (any(is_small_or_rural(m, w) for m in members)
-                      and any(not is_small_or_rural(m, w) for m in members)) else 0.0
-        p = len({m.province or m.region for m in members})
-        prov = min(1.0, max(0, p - 1) / (w.diversity_full_provinces - 1))
-        div = ((w.diversity_mix_weight * mix + w.diversity_provinces_weight * prov)
-               / (w.diversity_mix_weight + w.diversity_provinces_weight))
-        sca_w = (w.scalability_adoption, w.scalability_openness, w.scalability_maturity,
-                 w.scalability_diversity)
-        sca = 100 * sum(x * v for x, v in zip(sca_w, (ado, ope, mat, div))) / sum(sca_w)
+        others = [r for r in members if r != a.lead] + [f for f, _ in followers]
+        small = {r: is_small_or_rural(munis[r], w) for r in members + others}
+        mix = any(small[x] != small[m] and haversine(munis[m], munis[x]) <= limit_km
+                  for m in members for x in members + others if x != m)
+        near = sum(1 for x in dict.fromkeys(others)
+                   if any(haversine(munis[x], munis[m]) <= limit_km for m in members if m != x))
+        clu = ((w.cluster_mix_weight * mix
+                + w.cluster_neighbours_weight * min(1.0, near / w.cluster_full_neighbours))
+               / (w.cluster_mix_weight + w.cluster_neighbours_weight))
+        sca_w = w.scalability_weights()
+        sca = 100 * sum(x * v for x, v in zip(sca_w, (ado, ope, mat, clu))) / sum(sca_w)
         out.append((lev, sca))
     return out
 
@@ -187,6 +214,7 @@ def main() -> int:
                       for k, d in enumerate(DOMAINS) for m in municipalities}
         experience_source = f"registry graph ({len(registry.projects)} projects)"
         projects = {p.id: p for p in registry.projects}
+        participants = {pid: [r for r, _ in roles] for pid, roles in graph.participants.items()}
     else:
         rng = random.Random(7)
         experience = {(m.refnis, d): rng.random() * 3 for m in municipalities for d in DOMAINS
@@ -195,6 +223,7 @@ def main() -> int:
         projects = {i: Project(i, f"prior {i}", "", "generated", 2018,
                                status=random.Random(i).choice(["completed", "running", "unknown"]))
                     for i in range(1, 51)}
+        participants = {}
 
     apps, similar = generate(municipalities, dist.tolist(), projects, APPLICATIONS)
     call = preset_call("city-of-things-2022")
@@ -209,7 +238,9 @@ def main() -> int:
 
     def context():
         return IndicatorContext(munis, distance_km=dist, experience=experience,
-                                projects=projects, call_applications=apps)
+                                projects=projects, participants=participants,
+                                follower_distance_km=call.follower_distance_km,
+                                min_cofinancing_pct=call.min_cofinancing_pct)
 
     def indicators_all(ctx):
         return [compute_indicators(a, ctx) for a in apps]
@@ -219,7 +250,8 @@ def main() -> int:
         return eligibility_all(), indicators_all(ctx)
 
     def baseline():
-        return eligibility_all(), naive_scores(apps, munis, experience, projects)
+        return eligibility_all(), naive_scores(apps, munis, experience, projects, participants,
+                                               call.min_cofinancing_pct, call.follower_distance_km)
 
     fast()  # warm-up (imports, caches)
     fast_s, (elig, inds) = timed(fast, RUNS)

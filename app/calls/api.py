@@ -548,10 +548,10 @@ def override_eligibility(application_id: int):
 @bp.get("/applications/<int:application_id>/consortium-advice")
 @require_user
 def consortium_advice(application_id: int):
-    """Which followers would raise scalability most.
+    """Which neighbours, as followers with a letter of intent, would add the most points.
     ---
     get:
-      summary: One to three municipalities to add as committed followers, with the scalability gain of each
+      summary: One to three municipalities (within the call's follower distance unless include_far) to add as committed followers, with the points (leverage + scalability) each adds and why
       security: [{bearerAuth: []}]
       parameters:
       - in: path
@@ -572,5 +572,6 @@ def consortium_advice(application_id: int):
     _no_jurors()
     row = apps.get_visible_application(application_id, api_user())
     advice = apps.CallEvaluation(row.call).advice(
-        row, max_followers=args["max_followers"], max_distance_km=args.get("max_distance_km"))
+        row, max_followers=args["max_followers"], max_distance_km=args.get("max_distance_km"),
+        include_far=args["include_far"])
     return advice.to_dict()

@@ -26,7 +26,7 @@ from app.core.web import admin_required, bp
 from app.models import Domain, Municipality, Organisation, Project
 from app.registry.service import fold
 from evaluation import money
-from evaluation.applications import ORGANISATION_TYPES
+from evaluation.applications import DELIVERABLE_LINKS, ORGANISATION_TYPES
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS, VGC
 
 RULE_LABELS = {
@@ -156,6 +156,8 @@ def _call_values(row) -> dict[str, Any]:
             value = ""
         elif name in ("deadline", "pre_registration_deadline"):
             value = value.isoformat()
+        elif name == "follower_distance_km":
+            value = f"{value:g}"
         values[name] = value
     values["criteria"] = [{k: ("" if v is None else f"{v:g}" if isinstance(v, float) else v)
                            for k, v in calls.criterion_dict(c).items()} for c in row.criteria]
@@ -205,6 +207,10 @@ def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     payload["oslo_required"] = bool(form.get("oslo_required"))
     payload["vloca_required"] = bool(form.get("vloca_required"))
     values["oslo_required"], values["vloca_required"] = payload["oslo_required"], payload["vloca_required"]
+    distance = _float(form.get("follower_distance_km", ""), "follower_distance_km", errors)
+    if distance is not None:
+        payload["follower_distance_km"] = distance
+    payload["indicators_folded"] = values["indicators_folded"] = bool(form.get("indicators_folded"))
     criteria, shown = [], []
     raw_count = form.get("criteria_count", "0")
     count = min(int(raw_count), 50) if raw_count.isdigit() else 0
@@ -308,6 +314,19 @@ def call_import(call_id: int):
 # Application form
 
 
+#: The link inputs of the application form (evaluation.applications.DELIVERABLE_LINKS).
+LINK_LABELS = (
+    ("open_source", _l("Link naar de broncode (repository)")),
+    ("open_data", _l("Link naar de open dataset")),
+    ("vloca", _l("Link naar de VLOCA-afstemming")),
+    ("playbook", _l("Link naar het draaiboek")),
+    ("model_specification", _l("Link naar het voorbeeldbestek")),
+    ("training", _l("Link naar de opleiding")),
+    ("practice_database", _l("Link naar de fiche in de VVSG-praktijkendatabank")),
+)
+assert tuple(k for k, _label in LINK_LABELS) == DELIVERABLE_LINKS
+
+
 def _choices() -> dict[str, Any]:
     return {
         "domains": db.session.scalars(select(Domain).order_by(Domain.position)).all(),
@@ -316,6 +335,7 @@ def _choices() -> dict[str, Any]:
         "municipality_names": db.session.scalars(select(Municipality.name_nl).where(
             Municipality.merged_into_id.is_(None)).order_by(Municipality.name_search)).all(),
         "deliverables": DELIVERABLES,
+        "link_labels": LINK_LABELS,
         "organisation_types": ORGANISATION_TYPES,
     }
 
@@ -363,7 +383,12 @@ def _application_values(row) -> dict[str, Any]:
         "lead": p["lead"], "title": p["title"], "summary": p["summary"], "domains": p["domains"],
         "partners": _member_text(municipal),
         "organisations": [str(x["organisation"]) for x in p["partners"] if "organisation" in x],
-        "committed_followers": _member_text(p["committed_followers"]),
+        "committed_followers": _member_text([f["refnis"] if isinstance(f, dict) else f
+                                             for f in p["committed_followers"]]),
+        "letters": [f["refnis"] for f in p["committed_followers"] if isinstance(f, dict)],
+        "cofinancing_backed_euro": _euro_text(p["cofinancing_backed_cents"]),
+        "prior_project_references": "\n".join(p["prior_project_references"]),
+        **{f"link_{k}": v for k, v in p["deliverables"].get("links", {}).items()},
         "requested_grant_euro": _euro_text(p["requested_grant_cents"]),
         "total_budget_euro": _euro_text(p["total_budget_cents"]),
         "cofinancing_euro": _euro_text(p["cofinancing_cents"]),
@@ -385,6 +410,10 @@ def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[st
         "lead", "title", "summary", "partners", "committed_followers", "requested_grant_euro",
         "total_budget_euro", "cofinancing_euro", "oslo", "knowledge_sharing")}
     values["domains"] = form.getlist("domains")
+    values["letters"] = form.getlist("letters")
+    for key in ("cofinancing_backed_euro", "prior_project_references",
+                *(f"link_{k}" for k in DELIVERABLE_LINKS)):
+        values[key] = form.get(key, "")
     values["organisations"] = form.getlist("organisations")
     values["prior_projects"] = form.getlist("prior_projects")
     for key, _label in DELIVERABLES:
@@ -421,6 +450,16 @@ def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[st
         errors.setdefault("total_budget_euro", []).append(_("verplicht"))
     payload["deliverables"] = {k: values[k] for k, _label in DELIVERABLES}
     payload["deliverables"]["oslo"] = [s.strip() for s in values["oslo"].split(",") if s.strip()]
+    payload["deliverables"]["links"] = {k: values[f"link_{k}"].strip() for k in DELIVERABLE_LINKS
+                                        if values[f"link_{k}"].strip()}
+    payload["prior_project_references"] = [
+        s.strip()[:500] for s in values["prior_project_references"].splitlines() if s.strip()]
+    if values["cofinancing_backed_euro"].strip():
+        try:
+            payload["cofinancing_backed_cents"] = parse_euro(values["cofinancing_backed_euro"])
+        except ValueError:
+            errors.setdefault("cofinancing_backed_euro", []).append(
+                _("'%(text)s' is geen bedrag in euro, bv. 199.720,02", text=values["cofinancing_backed_euro"]))
     payload["prior_projects"] = [int(x) for x in values["prior_projects"] if x.isdigit()]
     payload["knowledge_sharing"] = [s.strip()[:2000] for s in values["knowledge_sharing"].splitlines() if s.strip()]
     payload["status"] = "draft" if form.get("action") == "draft" else "submitted"
@@ -433,15 +472,38 @@ def _form_field(api_field: str, municipal_partners: int) -> str:
     if head == "partners" and "[" in api_field:
         index = int(api_field.split("[")[1].split("]")[0])
         return "partners" if index < municipal_partners else "organisations"
+    if head == "deliverables" and ".links." in api_field:
+        return "link_" + api_field.rsplit(".", 1)[1]
     if head == "deliverables":
         return api_field.split(".", 1)[1] if "." in api_field else "oslo"
     return {"requested_grant_cents": "requested_grant_euro", "total_budget_cents": "total_budget_euro",
-            "cofinancing_cents": "cofinancing_euro"}.get(head, head)
+            "cofinancing_cents": "cofinancing_euro",
+            "cofinancing_backed_cents": "cofinancing_backed_euro"}.get(head, head)
+
+
+def _with_evidence(payload: dict[str, Any], values: dict[str, Any], row, user) -> None:
+    """Letters of intent and backed co-financing are the secretariat's: the admin sets them on
+    the form; for anyone else the stored ones stay (a follower dropped takes its letter along)."""
+    if user.is_admin:
+        letters = set(values["letters"])
+    else:
+        stored = apps.application_from_row(row) if row is not None else None
+        letters = {r for r in stored.committed_followers if stored.has_letter(r)} if stored else set()
+        payload.pop("cofinancing_backed_cents", None)
+        if stored is not None:
+            grant, total = payload.get("requested_grant_cents"), payload.get("total_budget_cents")
+            own = payload.get("cofinancing_cents")
+            if own is None:
+                own = total - grant if isinstance(grant, int) and isinstance(total, int) else 0
+            payload["cofinancing_backed_cents"] = max(0, min(stored.cofinancing_backed_cents, own))
+    payload["committed_followers"] = [{"refnis": c, "letter": True} if c in letters else c
+                                      for c in payload["committed_followers"]]
 
 
 def _save_application(call_row, row, user):
     fixed = user.municipality.refnis if user.role == "city" and user.municipality else None
     payload, values, errors, municipal = _application_form(request.form, fixed)
+    _with_evidence(payload, values, row, user)
     if not errors:
         try:
             if row is None:
@@ -533,12 +595,13 @@ def application_page(application_id: int):
     except ValueError:
         max_distance = None
         flash(_("Geef een afstand tussen 0 en 1000 km."), "error")
-    advice = evaluation.advice(row, max_distance_km=max_distance).to_dict()
+    include_far = request.args.get("verder") == "1"
+    advice = evaluation.advice(row, max_distance_km=max_distance, include_far=include_far).to_dict()
     projects = {p.id: p for p in db.session.scalars(select(Project).where(
         Project.id.in_([pp.project_id for pp in row.prior_projects])))}
     return _render("calls/application.html", a=row, call=row.call, summary=summary, advice=advice,
-                   max_distance_km=max_km, projects=projects, may_edit=apps.can_edit(_user(), row),
-                   details=apps.application_dict(row),
+                   max_distance_km=max_km, include_far=include_far, projects=projects,
+                   may_edit=apps.can_edit(_user(), row), details=apps.application_dict(row),
                    **submission_context(row, _user()))
 
 

@@ -8,11 +8,18 @@ Money in euro cents (whole numbers), percentages 0-100.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.schemas import StrictSchema
 from app.models import APPLICATION_STATUSES
-from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS
+from evaluation.applications import DELIVERABLE_LINKS
+from evaluation.calls import (
+    CALL_TYPES,
+    INDICATOR_NAMES,
+    LEAD_RULES,
+    MAX_FOLLOWER_DISTANCE_KM,
+    PRESETS,
+)
 from evaluation.publication import SELECTION_RULES
 from matching.registry import DOMAINS
 
@@ -63,6 +70,11 @@ class CallFieldsSchema(StrictSchema):
     extra_applications_when_cooperating = fields.Integer(strict=True, validate=validate.Range(max=1000))
     oslo_required = fields.Boolean()
     vloca_required = fields.Boolean()
+    follower_distance_km = fields.Float(
+        allow_nan=False, validate=validate.Range(min=0, max=MAX_FOLLOWER_DISTANCE_KM, min_inclusive=False),
+        metadata={"description": "km; a farther follower without a shared project counts reduced"})
+    indicators_folded = fields.Boolean(metadata={
+        "description": "scoring page folds the indicators until the juror saved a first draft"})
     deadline = fields.Date(allow_none=True)
     pre_registration_deadline = fields.Date(allow_none=True)
     criteria = fields.List(fields.Nested(CriterionInSchema), validate=validate.Length(max=50))
@@ -149,6 +161,33 @@ class PartnerInSchema(StrictSchema):
     organisation = fields.Integer(strict=True, allow_none=True, validate=validate.Range(max=MAX_ID))
     type = fields.String(allow_none=True, validate=validate.Length(max=40))
     name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    represents = fields.List(fields.String(validate=validate.Length(max=10)), allow_none=True,
+                             validate=validate.Length(max=300),
+                             metadata={"description": "intercommunale: REFNIS of the municipalities "
+                                                      "it represents (count toward the minimum)"})
+
+
+class FollowerInSchema(StrictSchema):
+    """A committed follower with its evidence; ``letter`` is the secretariat's confirmation."""
+
+    refnis = fields.String(required=True, validate=validate.Length(max=10))
+    letter = fields.Boolean(truthy={True}, falsy={False},
+                            metadata={"description": "a letter of intent names it (admin only)"})
+    letter_document = fields.Integer(strict=True, allow_none=True,
+                                     validate=validate.Range(min=1, max=MAX_ID))
+
+
+class FollowerField(fields.Field):
+    """A REFNIS string, or a :class:`FollowerInSchema` object (the follower with its letter)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            if len(value) > 10:
+                raise ValidationError("Longer than maximum length 10.")
+            return value
+        if isinstance(value, dict):
+            return FollowerInSchema().load(value)
+        raise ValidationError("a REFNIS code or an object with refnis and letter")
 
 
 def _flag() -> fields.Boolean:
@@ -164,6 +203,10 @@ class ApplicationDeliverablesSchema(StrictSchema):
     oslo = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
                        validate=validate.Length(max=50))
     vloca = _flag()
+    links = fields.Dict(keys=fields.String(validate=validate.OneOf(DELIVERABLE_LINKS)),
+                        values=fields.String(allow_none=True, validate=validate.Length(max=500)),
+                        metadata={"description": "deliverable -> web address of what is delivered; "
+                                                 "only a linked deliverable counts in the indicators"})
 
 
 class ApplicationInSchema(StrictSchema):
@@ -182,10 +225,21 @@ class ApplicationInSchema(StrictSchema):
     deliverables = fields.Nested(ApplicationDeliverablesSchema)
     prior_projects = fields.List(fields.Integer(strict=True, validate=validate.Range(max=MAX_ID)),
                                  validate=validate.Length(max=50))
-    committed_followers = fields.List(fields.String(validate=validate.Length(max=10)),
-                                      validate=validate.Length(max=300))
+    committed_followers = fields.List(
+        FollowerField(metadata={"oneOf": [
+            {"type": "string", "maxLength": 10},
+            {"type": "object", "required": ["refnis"], "additionalProperties": False,
+             "properties": {"refnis": {"type": "string", "maxLength": 10},
+                            "letter": {"type": "boolean"},
+                            "letter_document": {"type": "integer", "nullable": True}}}]}),
+        validate=validate.Length(max=300))
+    cofinancing_backed_cents = fields.Integer(**_money, metadata={
+        "description": "co-financing a budget annex backs or the secretariat confirmed (admin only)"})
     knowledge_sharing = fields.List(fields.String(validate=validate.Length(max=2000)),
                                     validate=validate.Length(max=20))
+    prior_project_references = fields.List(
+        fields.String(validate=validate.Length(max=500)), validate=validate.Length(max=20),
+        metadata={"description": "earlier projects not in the registry (a scaling call verifies them)"})
     status = fields.String(validate=validate.OneOf(("draft", "submitted")),
                            metadata={"description": "draft or submitted (default; submitting "
                                                     "locks it and gives the receipt)"})
@@ -209,7 +263,11 @@ class ApplicationSchema(Schema):
     deliverables = fields.Dict()
     prior_projects = fields.List(fields.Integer())
     committed_followers = fields.List(fields.String())
+    follower_letters = fields.List(fields.String(), metadata={
+        "description": "followers with a letter of intent (only these count)"})
+    cofinancing_backed_cents = fields.Integer()
     knowledge_sharing = fields.List(fields.String())
+    prior_project_references = fields.List(fields.String())
     status = fields.String()
     origin = fields.String()
     submitted_at = fields.String(allow_none=True)
@@ -258,13 +316,17 @@ class OverrideInSchema(StrictSchema):
 
 
 class AdviceArgs(StrictSchema):
-    max_distance_km = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1000))
+    max_distance_km = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1000),
+                                   metadata={"description": "default: the call's follower distance"})
+    include_far = fields.Boolean(load_default=False,
+                                 metadata={"description": "also candidates beyond the distance"})
     max_followers = fields.Integer(load_default=3, validate=validate.Range(min=1, max=3))
 
 
 class ConsortiumAdviceSchema(Schema):
-    base_score = fields.Float()
+    base_score = fields.Float(metadata={"description": "leverage + scalability of the draft"})
     final_score = fields.Float()
+    max_distance_km = fields.Float(allow_none=True)
     suggestions = fields.List(fields.Dict())
 
 

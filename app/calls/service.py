@@ -27,7 +27,8 @@ RULE_FIELDS: tuple[str, ...] = (
     "name", "year", "call_type", "total_budget_cents", "max_grant_cents", "min_grant_cents",
     "max_subsidy_pct", "min_cofinancing_pct", "allowed_domains", "min_local_governments",
     "lead_rule", "max_applications_per_lead", "extra_applications_when_cooperating",
-    "oslo_required", "vloca_required", "deadline", "pre_registration_deadline",
+    "oslo_required", "vloca_required", "follower_distance_km", "indicators_folded", "deadline",
+    "pre_registration_deadline",
 )
 
 

@@ -144,6 +144,7 @@ def application_from_row(row: Application) -> ev_apps.Application:
             partners.append(ev_apps.Partner(
                 organisation_id=p.organisation_id, organisation_type=p.organisation_type,
                 name=p.organisation.name if p.organisation else None,
+                represents=tuple(p.represents or ()),
             ))
     d = row.deliverables()
     return ev_apps.Application(
@@ -154,18 +155,26 @@ def application_from_row(row: Application) -> ev_apps.Application:
         deliverables=ev_apps.Deliverables(
             playbook=d["playbook"], model_specification=d["model_specification"],
             open_source=d["open_source"], open_data=d["open_data"], oslo=tuple(d["oslo"]),
-            vloca=d["vloca"],
+            vloca=d["vloca"], links=d["links"],
         ),
         prior_projects=tuple(pp.project_id for pp in row.prior_projects),
         committed_followers=tuple(f.municipality.refnis for f in row.followers),
+        follower_letters={f.municipality.refnis: ev_apps.Evidence("secretariat")
+                          for f in row.followers if f.letter},
+        cofinancing_backed_cents=row.cofinancing_backed_cents or 0,
         knowledge_sharing=tuple(row.knowledge_sharing or ()),
+        prior_project_references=tuple(row.prior_project_references or ()),
     )
 
 
 def payload_of(row: Application) -> dict[str, Any]:
     """The row in the API's input shape (for PATCH: merge changes onto it, validate it whole)."""
-    d = application_from_row(row).to_dict()
+    app = application_from_row(row)
+    d = app.to_dict()
     d.pop("id")
+    d.pop("follower_letters")
+    d["committed_followers"] = [{"refnis": r, "letter": True} if app.has_letter(r) else r
+                                for r in app.committed_followers]
     d["status"] = row.status
     return d
 
@@ -176,6 +185,34 @@ def application_content(row: Application) -> dict[str, Any]:
     d = payload_of(row)
     d.pop("status")
     return d
+
+
+#: What only the secretariat (admin) confirms: letters of intent and backed co-financing.
+SECRETARIAT_FIELDS = ("committed_followers", "cofinancing_backed_cents")
+
+
+def ensure_evidence_by_secretariat(
+    user: User | None, app: ev_apps.Application, before: ev_apps.Application | None
+) -> None:
+    """403 when someone other than the admin confirms a letter of intent or raises backed
+    co-financing: the evidence the indicators count is the secretariat's to record (dropping a
+    follower, or lowering a budget below what was backed, stays anyone's right)."""
+    if user is None or user.role == "admin":
+        return
+    letters = {r for r in app.committed_followers if app.has_letter(r)}
+    old_letters = {r for r in before.committed_followers if before.has_letter(r)} if before else set()
+    old_backed = before.cofinancing_backed_cents if before else 0
+    errors = []
+    if letters - old_letters:
+        errors.append({"field": "committed_followers",
+                       "message": "only the secretariat confirms a letter of intent",
+                       "message_nl": "alleen het secretariaat bevestigt een intentieverklaring"})
+    if app.cofinancing_backed_cents > old_backed:
+        errors.append({"field": "cofinancing_backed_cents",
+                       "message": "only the secretariat confirms backed co-financing",
+                       "message_nl": "alleen het secretariaat bevestigt gestaafde cofinanciering"})
+    if errors:
+        raise Problem(403, "Forbidden", "Only the secretariat records evidence.", errors=errors)
 
 
 def _known() -> dict[str, set]:
@@ -243,7 +280,8 @@ def write_application(
     row: Application, app: ev_apps.Application, *, status: str, user: User | None, origin: str
 ) -> Application:
     """Write a validated pure application onto ``row`` (new or existing); caller adds and commits."""
-    codes = set(app.local_governments) | set(app.committed_followers)
+    codes = set(app.local_governments) | set(app.committed_followers) | {
+        r for p in app.partners for r in p.represents}
     by_refnis = {m.refnis: m for m in db.session.scalars(
         select(Municipality).where(Municipality.refnis.in_(codes - {VGC})))}
     orgs = {o.id: o for o in db.session.scalars(select(Organisation).where(
@@ -261,7 +299,10 @@ def write_application(
         row.playbook, row.model_specification = d.playbook, d.model_specification
         row.open_source, row.open_data, row.vloca = d.open_source, d.open_data, d.vloca
         row.oslo_standards = list(d.oslo)
+        row.deliverable_links = dict(d.links)
         row.knowledge_sharing = list(app.knowledge_sharing)
+        row.prior_project_references = list(app.prior_project_references)
+        row.cofinancing_backed_cents = app.cofinancing_backed_cents
         if row.status != "submitted" and status == "submitted":
             row.submitted_at = utcnow()
         row.status = status
@@ -280,9 +321,11 @@ def write_application(
             else:
                 org = orgs[p.organisation_id]
                 row.partners.append(ApplicationPartner(
-                    organisation=org, organisation_type=p.organisation_type or org.type, position=i))
+                    organisation=org, organisation_type=p.organisation_type or org.type, position=i,
+                    represents=list(p.represents) or None))
         for i, code in enumerate(app.committed_followers):
-            row.followers.append(ApplicationFollower(municipality=by_refnis[code], position=i))
+            row.followers.append(ApplicationFollower(municipality=by_refnis[code], position=i,
+                                                     letter=app.has_letter(code)))
         for i, pid in enumerate(app.prior_projects):
             row.prior_projects.append(ApplicationPriorProject(project_id=pid, position=i))
     return row
@@ -297,6 +340,7 @@ def create_application(
 
     ensure_may_create(call)
     app = parse_application(payload)
+    ensure_evidence_by_secretariat(user, app, None)
     row = Application(call_id=call.id)
     write_application(row, app, status="draft", user=user, origin=origin)
     db.session.add(row)
@@ -317,6 +361,7 @@ def update_application(row: Application, changes: dict[str, Any], user: User | N
         ensure_lead_may_edit(row)
     merged = {**payload_of(row), **changes}
     app = parse_application(merged)
+    ensure_evidence_by_secretariat(user, app, application_from_row(row))
     write_application(row, app, status=row.status, user=user, origin=row.origin)
     if not amendment and changes.get("status") == "submitted":
         db.session.flush()
@@ -457,19 +502,19 @@ class CallEvaluation:
     def pure_of(self, row: Application) -> ev_apps.Application:
         return self.pure.get(row.id) or application_from_row(row)
 
-    def indicator_context(self, app: ev_apps.Application | None = None) -> IndicatorContext:
-        others = self.submitted
-        if app is not None and all(a.id != app.id for a in others):
-            return self._context(others + [app])
+    def indicator_context(self) -> IndicatorContext:
+        """The call's indicator context (registry, the call's follower distance and minimum
+        co-financing), built once: indicators no longer depend on the call's other applications."""
         if self._ctx is None:
-            self._ctx = self._context(others)
+            self._ctx = IndicatorContext(
+                self.municipalities, distance_km=self.graph.distance_km,
+                experience=self.experience, projects=self.graph.projects,
+                participants={pid: [r for r, _ in roles]
+                              for pid, roles in self.graph.participants.items()},
+                follower_distance_km=self.call.follower_distance_km,
+                min_cofinancing_pct=self.call.min_cofinancing_pct,
+            )
         return self._ctx
-
-    def _context(self, apps: list[ev_apps.Application]) -> IndicatorContext:
-        return IndicatorContext(
-            self.municipalities, distance_km=self.graph.distance_km, experience=self.experience,
-            projects=self.graph.projects, call_applications=apps,
-        )
 
     def similar_funded(self, app: ev_apps.Application) -> list[tuple[int, str, float]]:
         text = f"{app.title}\n{app.summary}"
@@ -493,13 +538,14 @@ class CallEvaluation:
 
     def indicators(self, row: Application) -> Indicators:
         app = self.pure_of(row)
-        return compute_indicators(app, self.indicator_context(app))
+        return compute_indicators(app, self.indicator_context())
 
     def advice(self, row: Application, *, max_followers: int = 3,
-               max_distance_km: float | None = None) -> ConsortiumAdvice:
+               max_distance_km: float | None = None, include_far: bool = False) -> ConsortiumAdvice:
+        """Neighbours first: within the call's follower distance unless ``include_far``."""
         app = self.pure_of(row)
-        return advise_followers(app, self.indicator_context(app), max_followers=max_followers,
-                                max_distance_km=max_distance_km)
+        return advise_followers(app, self.indicator_context(), max_followers=max_followers,
+                                max_distance_km=max_distance_km, include_far=include_far)
 
     def sensitivity(self, top_n: int) -> dict[str, Any]:
         """Weight sensitivity of the ranking by indicators over the submitted applications."""
@@ -554,7 +600,8 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None)
             partners.append({"refnis": p.municipality.refnis, "name": p.municipality.name_nl})
         else:
             partners.append({"organisation": p.organisation_id, "type": p.organisation_type,
-                             "name": p.organisation.name if p.organisation else None})
+                             "name": p.organisation.name if p.organisation else None,
+                             **({"represents": list(p.represents)} if p.represents else {})})
     d: dict[str, Any] = {
         "id": row.id,
         "call_id": row.call_id,
@@ -570,7 +617,10 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None)
         "deliverables": row.deliverables(),
         "prior_projects": [pp.project_id for pp in row.prior_projects],
         "committed_followers": [f.municipality.refnis for f in row.followers],
+        "follower_letters": [f.municipality.refnis for f in row.followers if f.letter],
+        "cofinancing_backed_cents": row.cofinancing_backed_cents or 0,
         "knowledge_sharing": list(row.knowledge_sharing or []),
+        "prior_project_references": list(row.prior_project_references or []),
         "status": row.status,
         "origin": row.origin,
         "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,

@@ -389,7 +389,8 @@ def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, 
                   errors=errors or {}, submitted=submitted, others=others,
                   summary=evaluation.summary(app), details=apps.application_dict(app),
                   settings=settings, min_motivation=MIN_MOTIVATION_LENGTH,
-                  published=bool(settings and settings.published))
+                  published=bool(settings and settings.published),
+                  indicators_folded=bool(app.call.indicators_folded) and not rows)
 
 
 @bp.get("/aanvragen/<int:application_id>/beoordelen")

@@ -24,6 +24,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,6 +71,8 @@ class Call(db.Model):
                         name="max_applications_per_lead"),
         CheckConstraint("extra_applications_when_cooperating >= 0", name="extra_applications"),
         CheckConstraint(_in("selection_rule", SELECTION_RULES), name="selection_rule"),
+        CheckConstraint("follower_distance_km > 0 AND follower_distance_km <= 300",
+                        name="follower_distance_km"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,6 +91,10 @@ class Call(db.Model):
     extra_applications_when_cooperating: Mapped[int] = mapped_column(Integer, default=0)
     oslo_required: Mapped[bool] = mapped_column(Boolean, default=False)
     vloca_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: km; a follower farther from every consortium member (no shared project) counts reduced.
+    follower_distance_km: Mapped[float] = mapped_column(Float, default=30.0, server_default="30")
+    #: The scoring page folds the indicators until the juror saved a first draft (anchoring).
+    indicators_folded: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     deadline: Mapped[date | None] = mapped_column(Date)
     pre_registration_deadline: Mapped[date | None] = mapped_column(Date)
     preset: Mapped[str | None] = mapped_column(String(40))
@@ -164,6 +173,8 @@ class Application(db.Model):
         CheckConstraint("requested_grant_cents <= total_budget_cents", name="grant_within_budget"),
         CheckConstraint("requested_grant_cents + cofinancing_cents = total_budget_cents",
                         name="budget_adds_up"),
+        CheckConstraint("cofinancing_backed_cents >= 0 AND cofinancing_backed_cents <= cofinancing_cents",
+                        name="cofinancing_backed"),
         CheckConstraint(
             "override_eligible IS NULL OR (override_motivation IS NOT NULL "
             "AND length(override_motivation) > 0)",
@@ -182,12 +193,20 @@ class Application(db.Model):
     requested_grant_cents: Mapped[int] = mapped_column(BigInteger)
     total_budget_cents: Mapped[int] = mapped_column(BigInteger)
     cofinancing_cents: Mapped[int] = mapped_column(BigInteger)
+    #: Co-financing a budget annex backs or the secretariat confirmed (the indicators count
+    #: co-financing above the call's minimum only as far as it is backed).
+    cofinancing_backed_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     playbook: Mapped[bool] = mapped_column(Boolean, default=False)
     model_specification: Mapped[bool] = mapped_column(Boolean, default=False)
     open_source: Mapped[bool] = mapped_column(Boolean, default=False)
     open_data: Mapped[bool] = mapped_column(Boolean, default=False)
     oslo_standards: Mapped[list] = mapped_column(JSON, default=list)
     vloca: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: {deliverable: link} (evaluation.applications.DELIVERABLE_LINKS): what makes it checkable.
+    deliverable_links: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    #: Free-text references to earlier projects that are not in the registry (to verify).
+    prior_project_references: Mapped[list] = mapped_column(JSON, default=list,
+                                                           server_default=text("'[]'"))
     #: Knowledge-sharing commitments, one text each.
     knowledge_sharing: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
@@ -241,6 +260,7 @@ class Application(db.Model):
             "open_data": self.open_data,
             "oslo": list(self.oslo_standards or []),
             "vloca": self.vloca,
+            "links": dict(self.deliverable_links or {}),
         }
 
 
@@ -269,6 +289,8 @@ class ApplicationPartner(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     is_vgc: Mapped[bool] = mapped_column(Boolean, default=False)
     organisation_type: Mapped[str | None] = mapped_column(String(40))
+    #: REFNIS of the municipalities an intercommunale declares it represents (None otherwise).
+    represents: Mapped[list | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     application: Mapped[Application] = relationship(back_populates="partners")
@@ -287,6 +309,9 @@ class ApplicationFollower(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
+    #: The secretariat confirmed a letter of intent naming this follower (until the call's
+    #: documents hold the letter itself); only then does the follower count in the indicators.
+    letter: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     application: Mapped[Application] = relationship(back_populates="followers")

@@ -12,6 +12,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from app.calls import service_applications as calls_service
 from app.calls.pages import _call_or_404, _user
 from app.core.audit import verify_audit
 from app.core.extensions import db
@@ -78,7 +79,13 @@ def _consensus_context(call) -> dict[str, Any]:
     missing = [SimpleNamespace(application_id=a.id, criterion=c.code, n=0, disagreement=False,
                                spread=0)
                for a in apps for c in call.criteria if (a.id, c.code) not in scored]
+    # The chair sees the advisory indicators on each criterion's scale (jurors see them only
+    # after a first draft when the call folds them, against anchoring).
+    evaluation = calls_service.CallEvaluation(call)
+    indicator_on_scale = {(a.id, code): value for a in apps
+                          for code, value in evaluation.indicators(a).on_scales(evaluation.criteria).items()}
     return {"call": call, "flagged": flagged, "rest": rest, "titles": titles,
+            "indicator_on_scale": indicator_on_scale,
             "criteria": criteria, "consensus": consensus, "motivations": motivations,
             "distributions": distributions, "agreement": agreement,
             "limits": agg.disagreement_spread, "missing": missing,

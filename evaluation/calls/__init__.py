@@ -3,8 +3,10 @@ presets read from data files (``presets``). Import from here; the split is for r
 
 from evaluation.calls.model import (
     CALL_TYPES,
+    DEFAULT_FOLLOWER_DISTANCE_KM,
     INDICATOR_NAMES,
     LEAD_RULES,
+    MAX_FOLLOWER_DISTANCE_KM,
     VGC,
     Call,
     Criterion,
@@ -20,8 +22,10 @@ from evaluation.calls.presets import PRESETS, UnknownPreset, load_preset, preset
 
 __all__ = [
     "CALL_TYPES",
+    "DEFAULT_FOLLOWER_DISTANCE_KM",
     "INDICATOR_NAMES",
     "LEAD_RULES",
+    "MAX_FOLLOWER_DISTANCE_KM",
     "PRESETS",
     "VGC",
     "Call",

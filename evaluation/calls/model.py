@@ -31,6 +31,13 @@ LEAD_RULES: tuple[str, ...] = ("municipalities_and_vgc", "centrumsteden_and_vgc"
 #: Code that stands for the Vlaamse Gemeenschapscommissie where a REFNIS code is expected.
 VGC = "VGC"
 
+#: Default follower distance of a call, km (ours: about the reach of a municipality's neighbours
+#: and their neighbours in Flanders; the secretariat sets it per call).
+DEFAULT_FOLLOWER_DISTANCE_KM = 30.0
+
+#: Largest follower distance a call may set, km (Flanders is about 200 km wide).
+MAX_FOLLOWER_DISTANCE_KM = 300.0
+
 #: Indicators a criterion can show beside the scoring form.
 INDICATOR_NAMES: tuple[str, ...] = ("leverage", "scalability")
 
@@ -187,6 +194,11 @@ class Call:
     - ``max_applications_per_lead`` / ``extra_applications_when_cooperating``: a lead may submit
       at most ``max`` applications, and ``extra`` more only if those are made together with other
       municipalities (Slim in de Stad: one concept, one extra when cooperating).
+    - ``follower_distance_km``: a follower farther than this from every consortium member, with
+      no earlier project shared with one, counts reduced in the indicators; the consortium
+      advisor proposes candidates within it by default (ours: 30 km).
+    - ``indicators_folded``: the scoring page keeps the indicators folded until the juror saved
+      a first draft score (against anchoring; the consensus page shows them to the chair).
     """
 
     name: str
@@ -204,6 +216,8 @@ class Call:
     extra_applications_when_cooperating: int = 0
     oslo_required: bool = False
     vloca_required: bool = False
+    follower_distance_km: float = DEFAULT_FOLLOWER_DISTANCE_KM
+    indicators_folded: bool = True
     deadline: date | None = None
     pre_registration_deadline: date | None = None
     criteria: tuple[Criterion, ...] = ()
@@ -243,6 +257,8 @@ class Call:
             "extra_applications_when_cooperating": self.extra_applications_when_cooperating,
             "oslo_required": self.oslo_required,
             "vloca_required": self.vloca_required,
+            "follower_distance_km": self.follower_distance_km,
+            "indicators_folded": self.indicators_folded,
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "pre_registration_deadline": (
                 self.pre_registration_deadline.isoformat() if self.pre_registration_deadline else None
@@ -324,7 +340,7 @@ def call_errors(call: Call) -> list[FieldError]:
     if (
         finite_number(call.max_subsidy_pct)
         and finite_number(call.min_cofinancing_pct)
-        and call.max_subsidy_pct + call.min_cofinancing_pct < 100 - 1e-9
+        and to_decimal(call.max_subsidy_pct) + to_decimal(call.min_cofinancing_pct) < 100
     ):
         # Both rules are about one budget: grant + co-financing = total. A call that allows an
         # 80 % grant but asks only 10 % co-financing is contradictory.
@@ -362,6 +378,15 @@ def call_errors(call: Call) -> list[FieldError]:
             "pre-registration closes after the deadline",
             "de vooraanmelding sluit na de deadline",
         )
+    km = call.follower_distance_km
+    if not finite_number(km) or not 0 < km <= MAX_FOLLOWER_DISTANCE_KM:
+        err(
+            "follower_distance_km",
+            f"follower distance must lie above 0 and at most {MAX_FOLLOWER_DISTANCE_KM:g} km",
+            f"de volgstadafstand moet boven 0 en hoogstens {MAX_FOLLOWER_DISTANCE_KM:g} km liggen",
+        )
+    if not isinstance(call.indicators_folded, bool):
+        err("indicators_folded", "must be true or false", "moet waar of onwaar zijn")
     if not call.criteria:
         err(
             "criteria",

@@ -175,11 +175,19 @@ def test_application_answers_with_eligibility_and_indicators(client, admin_heade
         for c in ind["components"]:
             assert {"name", "value", "contribution", "explanation"} <= set(c) and c["explanation"]
     assert [c["name"] for c in shown["indicators"]["scalability"]["components"]] == [
-        "adoption", "openness", "maturity", "diversity"]
+        "adoption", "openness", "maturity", "cluster"]
+    assert [c["name"] for c in shown["indicators"]["leverage"]["components"]] == [
+        "multiplier", "reach", "cofinancing", "knowledge_sharing"]
     assert set(shown["indicators"]["on_scale"]) == {"leverage", "scalability"}
-    # Financial leverage by hand: own share €300,000 / €800,000 = 0.375, full marks at 0.5 -> 0.75.
-    financial = shown["indicators"]["leverage"]["components"][0]
-    assert financial["name"] == "financial" and financial["value"] == pytest.approx(0.75)
+    # Co-financing counts above the call's minimum (none in 2022) only as far as it is backed.
+    cofinancing = shown["indicators"]["leverage"]["components"][2]
+    assert cofinancing["name"] == "cofinancing" and cofinancing["value"] == 0
+    backed = client.patch(f"/api/v1/applications/{created['id']}", headers=admin_headers,
+                          json={"cofinancing_backed_cents": 30_000_000}).json
+    assert backed["cofinancing_backed_cents"] == 30_000_000
+    # By hand: €300,000 / €800,000 = 0.375 above a minimum of 0; full marks at 0.30 -> 1.
+    assert backed["indicators"]["leverage"]["components"][2]["value"] == pytest.approx(1.0)
+    assert backed["indicators"]["evidence"]["cofinancing"]["counted_cents"] == 30_000_000
 
 
 def test_ineligible_application_says_why_in_belgian_figures(client, admin_headers):
@@ -193,20 +201,95 @@ def test_ineligible_application_says_why_in_belgian_figures(client, admin_header
     assert rule(created, "partnership_minimum")["passed"] is False
 
 
-def test_followers_and_oslo_raise_scalability_over_a_single_municipality(client, admin_headers):
+OSLO_SPEC = "https://data.vlaanderen.be/doc/applicatieprofiel/mobiliteit-trips-en-aanbod/"
+
+
+def test_followers_with_letters_and_a_named_oslo_spec_raise_scalability(client, admin_headers):
     call = make_call(client, admin_headers, "city-of-things-2017")  # no partnership minimum
     single = post_app(client, admin_headers, call["id"], application(partners=[], title="Alleen"))
-    # Three small municipalities (< 50,000 inhabitants) commit to follow; OSLO alignment.
+    # Three small neighbours (< 50,000 inhabitants) commit to follow, declared without letters
+    # and with a bare OSLO name: nothing counts.
     small = ["44087", "44088", "44085"]
-    richer = post_app(client, admin_headers, call["id"], application(
-        partners=[], title="Met volgers", committed_followers=small,
+    declared = post_app(client, admin_headers, call["id"], application(
+        partners=[], title="Verklaard", committed_followers=small,
         deliverables={"oslo": ["OSLO Mobiliteit"]}))
+    assert declared["indicators"]["scalability"]["score"] == single["indicators"]["scalability"]["score"]
+    statuses = {f["refnis"]: f["status"] for f in declared["indicators"]["evidence"]["followers"]}
+    assert statuses == dict.fromkeys(small, "declared")
+    assert all(f["would_add"] > 0 for f in declared["indicators"]["evidence"]["followers"])
+    # The secretariat confirms their letters; the OSLO specification is named by its link.
+    richer = post_app(client, admin_headers, call["id"], application(
+        partners=[], title="Met volgers",
+        committed_followers=[{"refnis": r, "letter": True} for r in small],
+        deliverables={"oslo": [OSLO_SPEC]}))
+    assert richer["follower_letters"] == small
     a = single["indicators"]["scalability"]
     b = richer["indicators"]["scalability"]
     assert b["score"] > a["score"]
     comp = {c["name"]: c["contribution"] for c in b["components"]}
     base = {c["name"]: c["contribution"] for c in a["components"]}
     assert comp["openness"] > base["openness"] and comp["adoption"] > base["adoption"]
+    assert richer["indicators"]["leverage"]["score"] > single["indicators"]["leverage"]["score"]
+
+
+def test_only_the_secretariat_records_letters_and_backed_cofinancing(app, client, admin_headers):
+    call = make_call(client, admin_headers)
+    gent = city_headers(app, "44021")
+    resp = client.post(f"{CALLS}/{call['id']}/applications", headers=gent, json=application(
+        committed_followers=[{"refnis": "44087", "letter": True}]))
+    assert_problem(resp, 403, "committed_followers")
+    resp = client.post(f"{CALLS}/{call['id']}/applications", headers=gent,
+                       json=application(cofinancing_backed_cents=1))
+    assert_problem(resp, 403, "cofinancing_backed_cents")
+    created = post_app(client, gent, call["id"], application(committed_followers=["44087"]))
+    url = f"/api/v1/applications/{created['id']}"
+    confirmed = client.patch(url, headers=admin_headers, json={
+        "committed_followers": [{"refnis": "44087", "letter": True}]}).json
+    assert confirmed["follower_letters"] == ["44087"]
+    # The city edits its summary: the secretariat's letter stays.
+    edited = client.patch(url, headers=gent, json={"summary": "Nieuwe samenvatting"})
+    assert edited.status_code == 200 and edited.json["follower_letters"] == ["44087"]
+
+
+def test_consortium_advice_proposes_neighbours_first(client, admin_headers):
+    call = make_call(client, admin_headers, "city-of-things-2017", follower_distance_km=20)
+    assert call["follower_distance_km"] == 20
+    created = post_app(client, admin_headers, call["id"], application(partners=[]))
+    url = f"/api/v1/applications/{created['id']}/consortium-advice"
+    near = client.get(url, headers=admin_headers).json
+    assert near["max_distance_km"] == 20 and near["suggestions"]
+    assert all(s["distance_km"] <= 20 for s in near["suggestions"])
+    assert all(s["gain"] > 0 and s["component_gains"] for s in near["suggestions"])
+    far = client.get(url + "?include_far=true", headers=admin_headers).json
+    assert far["max_distance_km"] is None and far["final_score"] >= near["final_score"]
+
+
+def test_scaling_call_flags_an_unknown_prior_project_for_verification(client, admin_headers):
+    call = make_call(client, admin_headers, "city-of-things-2023")
+    created = post_app(client, admin_headers, call["id"], application(
+        prior_project_references=["Slimme verlichting, EFRO 2019"]))
+    prior = rule(created, "prior_project")
+    assert prior["status"] == "to_verify" and "Slimme verlichting" in prior["reason"]
+    assert created["eligibility"]["to_verify"] is True
+    assert created["prior_project_references"] == ["Slimme verlichting, EFRO 2019"]
+
+
+def test_an_intercommunale_counts_for_the_municipalities_it_represents(app, client, admin_headers):
+    from app.core.extensions import db
+    from app.models import Organisation
+
+    with app.app_context():  # a test organisation: the seed holds no intercommunale
+        org = Organisation(name="Testintercommunale (verzonnen)", type="intercommunale")
+        db.session.add(org)
+        db.session.commit()
+        org_id = org.id
+    call = make_call(client, admin_headers)
+    body = application(partners=[{"organisation": org_id, "type": "intercommunale",
+                                  "represents": ["44087", "44088"]}])
+    created = post_app(client, admin_headers, call["id"], body)
+    minimum = rule(created, "partnership_minimum")
+    assert minimum["passed"] is True and minimum["details"]["members"] == ["44021", "44087", "44088"]
+    assert created["partners"][0]["represents"] == ["44087", "44088"]
 
 
 def test_double_funding_flagged_for_a_near_copy_of_a_2017_project(client, admin_headers):
@@ -269,13 +352,17 @@ def test_consortium_advice_gains_are_what_adding_the_follower_gives(client, admi
     # dozens of low-experience municipalities lie within 30 km: all three default places are filled
     assert len(advice["suggestions"]) == 3
     assert len({s["refnis"] for s in advice["suggestions"]}) == 3
-    assert advice["base_score"] == pytest.approx(created["indicators"]["scalability"]["score"], abs=0.011)
+    shown = created["indicators"]
+    total = shown["leverage"]["score"] + shown["scalability"]["score"]
+    assert advice["base_score"] == pytest.approx(total, abs=0.021)
     first = advice["suggestions"][0]
     assert first["gain"] > 0 and first["distance_km"] <= 30
-    # Independent check: add the first suggestion as a follower and read scalability back.
+    # Independent check: add the first suggestion as a follower with a letter and read back.
     url = f"/api/v1/applications/{created['id']}"
-    after = client.patch(url, json={"committed_followers": [first["refnis"]]}, headers=admin_headers).json
-    assert after["indicators"]["scalability"]["score"] == pytest.approx(first["score_after"], abs=0.02)
+    after = client.patch(url, json={"committed_followers": [{"refnis": first["refnis"], "letter": True}]},
+                         headers=admin_headers).json["indicators"]
+    after_total = after["leverage"]["score"] + after["scalability"]["score"]
+    assert after_total == pytest.approx(first["score_after"], abs=0.03)
     bad = client.get(f"{url}/consortium-advice?max_followers=4", headers=admin_headers)
     assert_problem(bad, 400, "max_followers")
 

@@ -32,3 +32,23 @@ def test_plain_seed_adds_no_demo(runner, client):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0
     assert client.get("/api/v1/calls").json["items"] == []
+
+
+def test_advisor_suggests_neighbours_for_every_demo_application(app, runner, client, admin_headers):
+    """Issue 12: by default the advisor proposes only municipalities within 30 km of a consortium
+    member (on main it proposed Antwerpen, 91 km away, to a Kortrijk school-streets project)."""
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    call = client.get("/api/v1/calls").json["items"][0]
+    assert call["follower_distance_km"] == 30
+    items = client.get(f"/api/v1/calls/{call['id']}/applications?evaluate=false",
+                       headers=admin_headers).json["items"]
+    suggested = 0
+    for a in items:
+        advice = client.get(f"/api/v1/applications/{a['id']}/consortium-advice",
+                            headers=admin_headers).json
+        assert advice["max_distance_km"] == 30
+        for s in advice["suggestions"]:
+            assert s["distance_km"] <= 30, (a["title"], s)
+            assert s["gain"] > 0 and any(g > 0 for g in s["component_gains"].values())
+            suggested += 1
+    assert suggested >= len(items)  # neighbours to propose for (nearly) every application

@@ -126,3 +126,36 @@ def test_a_juror_declares_a_conflict_from_the_scoring_page(app, client, admin_he
     assert tab.get(f"/aanvragen/{a}/beoordelen").status_code == 404
     now = client.get(f"/api/v1/calls/{j.call_id}/assignments", headers=admin_headers).json
     assert len(jurors_of(now, a)) == 3 and j.jurors[email] not in jurors_of(now, a)
+
+
+def test_indicators_stay_folded_until_a_first_draft_and_the_chair_sees_them(app, setup):
+    """Issue 12, against anchoring: no indicator beside the score box before the juror's own
+    first draft (default of the call); the consensus page shows them to the chair."""
+    j, result = setup
+    a = j.applications[0]
+    juror = web(app, email_of(j, jurors_of(result, a)[0]))
+    before = juror.get(f"/aanvragen/{a}/beoordelen").get_data(as_text=True)
+    assert 'id="indicators-folded"' in before and 'id="indicators-shown"' not in before
+    assert "indicator-chart" not in before and ">indicator:" not in before.replace(" ", "")
+    form = {"leverage.score": "6", "leverage.motivation": MOTIVATION, "leverage.version": "0",
+            "scalability.score": "", "scalability.motivation": "", "scalability.version": "0",
+            "action": "save"}
+    assert juror.post(f"/aanvragen/{a}/beoordelen", data=form).status_code == 302
+    after = juror.get(f"/aanvragen/{a}/beoordelen").get_data(as_text=True)
+    assert 'id="indicators-shown"' in after and 'id="indicators-folded"' not in after
+    chair = app.test_client()  # the admin of the admin_headers fixture chairs the jury
+    assert chair.post("/login", data={"email": "admin@example.org",
+                                      "password": "correct horse battery"}).status_code == 302
+    consensus = chair.get(f"/oproepen/{j.call_id}/consensus").get_data(as_text=True)
+    assert 'class="indicator-line"' in consensus
+
+
+def test_a_call_that_does_not_fold_shows_the_indicators_at_once(app, client, admin_headers, setup):
+    j, result = setup
+    resp = client.patch(f"/api/v1/calls/{j.call_id}", json={"indicators_folded": False},
+                        headers=admin_headers)
+    assert resp.status_code == 200 and resp.json["indicators_folded"] is False
+    a = j.applications[0]
+    juror = web(app, email_of(j, jurors_of(result, a)[0]))
+    page = juror.get(f"/aanvragen/{a}/beoordelen").get_data(as_text=True)
+    assert 'id="indicators-shown"' in page

@@ -76,7 +76,9 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         with p.expect_navigation():
             row.locator("a.button").click()
         assert p.inner_text("h1") == title
-        assert p.locator("figure.indicator").count() == 2  # the advisory indicators beside the form
+        # against anchoring: the advisory indicators stay folded until the juror's first draft
+        assert p.locator("#indicators-folded").count() == 1
+        assert p.locator("figure.indicator").count() == 0
         if leverage == 9:  # the first juror types a score off the scale first
             p.fill("#f-leverage-score", "11")
             p.click("#save-draft")
@@ -87,6 +89,7 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         p.fill("#f-scalability-motivation", "Opschaalbaar naar buurgemeenten met een draaiboek.")
         p.click("#submit-scores")
         p.wait_for_selector("#submitted-note")
+        assert p.locator("figure.indicator").count() == 2  # shown once the juror has scored
         if leverage == 2:  # blind no more: the second juror now sees the first one's score
             assert "9" in p.inner_text("[data-criterion=leverage] ul.others")
         p.goto(f"{base}/jury")

@@ -8,9 +8,9 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.advisor import advise_followers, default_candidates, with_followers
+from evaluation.advisor import advise_followers, default_candidates
 from evaluation.applications import Application, Partner
-from evaluation.indicators import IndicatorContext, scalability
+from evaluation.indicators import IndicatorContext, total_points, with_letters
 from matching.registry import Municipality
 
 EXPERIENCE = {("90001", "mobility"): 8.0, ("90004", "mobility"): 4.0}
@@ -18,10 +18,10 @@ EXPERIENCE = {("90001", "mobility"): 8.0, ("90004", "mobility"): 4.0}
 
 def brute_force(app, ctx, candidates, k):
     """Best follower set of size <= k by trying every subset (independent of the advisor)."""
-    best_score, best_set = scalability(app, ctx).score, ()
+    best_score, best_set = total_points(app, ctx), ()
     for size in range(1, k + 1):
         for subset in combinations(candidates, size):
-            score = scalability(with_followers(app, subset), ctx).score
+            score = total_points(with_letters(app, subset), ctx)
             if score > best_score + 1e-12:
                 best_score, best_set = score, subset
     return best_score, best_set
@@ -30,7 +30,7 @@ def brute_force(app, ctx, candidates, k):
 def test_first_suggestion_is_the_best_single_follower(toy, distance, app_factory):
     app = app_factory()
     ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE)
-    advice = advise_followers(app, ctx, max_followers=1)
+    advice = advise_followers(app, ctx, max_followers=1, include_far=True)
     candidates = default_candidates(app, ctx)
     best_score, best_set = brute_force(app, ctx, candidates, 1)
     assert (advice.suggestions[0].refnis,) == best_set
@@ -40,7 +40,7 @@ def test_first_suggestion_is_the_best_single_follower(toy, distance, app_factory
 def test_gains_add_up_and_each_is_explained(toy, distance, app_factory):
     app = app_factory()
     ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE)
-    advice = advise_followers(app, ctx, max_followers=3)
+    advice = advise_followers(app, ctx, max_followers=3, include_far=True)
     # four candidates outside the consortium, each adding something: the advisor fills all three places
     assert len(default_candidates(app, ctx)) == 4
     assert len(advice.suggestions) == 3
@@ -48,9 +48,7 @@ def test_gains_add_up_and_each_is_explained(toy, distance, app_factory):
     assert math.isclose(total, advice.final_score, abs_tol=1e-9)
     assert all(s.gain > 0 and s.gain_alone > 0 for s in advice.suggestions)
     chosen = [s.refnis for s in advice.suggestions]
-    assert math.isclose(
-        scalability(with_followers(app, chosen), ctx).score, advice.final_score, abs_tol=1e-9
-    )
+    assert math.isclose(total_points(with_letters(app, chosen), ctx), advice.final_score, abs_tol=1e-9)
     d = advice.to_dict()
     assert d["suggestions"][0]["name"] == toy[chosen[0]].name_nl
     # Consortium members and Brussels municipalities are never proposed.
@@ -63,7 +61,7 @@ def test_greedy_equals_brute_force_on_the_toy_registry(toy, distance, app_factor
     candidates = default_candidates(app, ctx)
     for k in (1, 2, 3):
         best_score, _ = brute_force(app, ctx, candidates, k)
-        advice = advise_followers(app, ctx, candidates=candidates, max_followers=k)
+        advice = advise_followers(app, ctx, candidates=candidates, max_followers=k, include_far=True)
         assert math.isclose(advice.final_score, best_score, abs_tol=1e-9)
 
 
@@ -71,23 +69,30 @@ def test_respects_given_candidates_and_skips_taken_ones(toy, distance, app_facto
     app = app_factory(committed_followers=("90003",))
     ctx = IndicatorContext(toy, distance_km=distance)
     advice = advise_followers(
-        app, ctx, candidates=["90003", "90002", "90006", "99999"], max_followers=3
+        app, ctx, candidates=["90003", "90002", "90006", "99999"], max_followers=3, include_far=True
     )
     assert [s.refnis for s in advice.suggestions] == ["90006"]
 
 
-def test_neighbours_only_and_the_why_of_each_gain(toy, distance, app_factory):
+def test_neighbours_first_by_default_and_the_why_of_each_gain(toy, distance, app_factory):
     app = app_factory()  # Teststad (0 km) with Klein-Een (10 km)
     ctx = IndicatorContext(toy, distance_km=distance, experience=EXPERIENCE)
-    near = advise_followers(app, ctx, max_followers=3, max_distance_km=30)
-    # Within 30 km of a member: Klein-Twee (20 km) and Klein-Drie (40 km from Teststad, 30 km
-    # from Klein-Een); Grootdorp (50 km) and Klein-Vier (90 km) are too far.
-    assert {s.refnis for s in near.suggestions} <= {"90003", "90004"}
+    near = advise_followers(app, ctx, max_followers=3)
+    # Within the call's follower distance (30 km) of a member: Klein-Twee (20 km) and
+    # Klein-Drie (30 km from Klein-Een); Grootdorp (50 km) and Klein-Vier (90 km) only on request.
+    assert near.max_distance_km == 30
+    assert {s.refnis for s in near.suggestions} == {"90003", "90004"}
     for s in near.suggestions:
         assert s.distance_km <= 30
         assert math.isclose(sum(s.component_gains.values()), s.gain, abs_tol=1e-9)
-        assert s.component_gains["openness"] == 0 and s.component_gains["maturity"] == 0
-    assert near.suggestions[0].to_dict()["component_gains"]["adoption"] > 0
+        assert math.isclose(s.leverage_gain + s.scalability_gain, s.gain, abs_tol=1e-9)
+        assert s.component_gains["scalability.openness"] == 0
+        assert s.component_gains["leverage.multiplier"] > 0  # it would count with its letter
+    assert near.suggestions[0].to_dict()["component_gains"]["scalability.adoption"] > 0
+    far = advise_followers(app, ctx, max_followers=4, include_far=True)
+    assert {"90005", "90006"} & {s.refnis for s in far.suggestions}
+    shorter = IndicatorContext(toy, distance_km=distance, follower_distance_km=15)
+    assert {s.refnis for s in advise_followers(app, shorter).suggestions} == {"90003"}
 
 
 def test_no_suggestion_when_nothing_helps(distance, app_factory):
@@ -140,13 +145,11 @@ def test_greedy_within_submodular_bound_of_brute_force(world, k, with_partner):
         domains=("mobility",),
         partners=partners,
     )
-    ctx = IndicatorContext(
-        munis, distance_km=lambda a, b: abs(xs[a] - xs[b]), experience=experience
-    )
+    ctx = IndicatorContext(munis, distance_km=lambda a, b: abs(xs[a] - xs[b]), experience=experience)
     candidates = default_candidates(app, ctx)
-    base = scalability(app, ctx).score
+    base = total_points(app, ctx)
     best, _ = brute_force(app, ctx, candidates, k)
-    advice = advise_followers(app, ctx, candidates=candidates, max_followers=k)
+    advice = advise_followers(app, ctx, candidates=candidates, max_followers=k, include_far=True)
     assert advice.final_score <= best + 1e-9
     assert advice.final_score - base >= (1 - 1 / math.e) * (best - base) - 1e-9
     if k == 1:

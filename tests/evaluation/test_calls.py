@@ -283,3 +283,28 @@ def test_a_broken_preset_file_is_named(tmp_path):
     )
     with pytest.raises(InvalidPresetFile, match="broken.toml"):
         load_preset(path)
+
+
+def test_follower_distance_and_folded_indicators_are_call_settings():
+    call = preset_call("city-of-things-2022")
+    assert call.follower_distance_km == 30 and call.indicators_folded is True
+    d = call_from_dict(
+        {"preset": "city-of-things-2022", "follower_distance_km": 15, "indicators_folded": False}
+    )
+    assert d.follower_distance_km == 15 and not d.indicators_folded
+    for bad in (0, -5, 301, float("nan")):
+        with pytest.raises(InvalidCall) as exc:
+            call_from_dict({"preset": "city-of-things-2022", "follower_distance_km": bad})
+        assert [e.field for e in exc.value.errors] == ["follower_distance_km"]
+
+
+def test_subsidy_and_cofinancing_add_up_exactly():
+    # 91.8 % + 8.2 % is exactly 100 %: floats made it 99.99999999999999 and needed a tolerance.
+    call = call_from_dict(
+        {"preset": "city-of-things-2017", "max_subsidy_pct": 91.8, "min_cofinancing_pct": 8.2}
+    )
+    assert call.max_subsidy_pct == 91.8
+    with pytest.raises(InvalidCall):
+        call_from_dict(
+            {"preset": "city-of-things-2017", "max_subsidy_pct": 91.8, "min_cofinancing_pct": 8.19}
+        )

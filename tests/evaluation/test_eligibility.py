@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from evaluation.applications import Deliverables, Partner
 from evaluation.calls import VGC, preset_call
 from evaluation.eligibility import RULE_CODES, EligibilityContext, check_eligibility
@@ -101,9 +103,7 @@ def test_vgc_may_lead_even_where_only_centrumsteden_may(app_factory, toy):
     call = preset_call("slim-in-de-stad-2019")
     app = app_factory(lead=VGC, requested_grant_cents=14_500_000, total_budget_cents=30_000_000)
     assert (
-        check_eligibility(call, app, EligibilityContext(municipalities=toy))
-        .rule("lead_allowed")
-        .status
+        check_eligibility(call, app, EligibilityContext(municipalities=toy)).rule("lead_allowed").status
         == "passed"
     )
 
@@ -133,21 +133,15 @@ def test_one_concept_per_lead_plus_one_when_cooperating(app_factory, toy):
     assert rule(solo, (solo2,)).status == "failed"  # two without cooperation
     assert rule(coop, (solo, coop2)).status == "failed"  # three in all
     assert rule(solo, (solo,)).status == "passed"  # the same application is not counted twice
-    assert (
-        "heeft er 2 in deze oproep, waarvan 2 zonder samenwerking" in rule(solo, (solo2,)).reason_nl
-    )
+    assert "heeft er 2 in deze oproep, waarvan 2 zonder samenwerking" in rule(solo, (solo2,)).reason_nl
 
 
 def test_partnership_minimum(app_factory, toy):
     call = preset_call("city-of-things-2023")
     alone = app_factory(partners=(Partner(organisation_id=7, organisation_type="company"),))
-    rule = check_eligibility(call, alone, EligibilityContext(municipalities=toy)).rule(
-        "partnership_minimum"
-    )
+    rule = check_eligibility(call, alone, EligibilityContext(municipalities=toy)).rule("partnership_minimum")
     assert rule.status == "failed"
-    assert (
-        rule.reason_nl == "Minimaal 2 lokale besturen in het consortium, er is er 1 (Teststad)."
-    )
+    assert rule.reason_nl == "Minimaal 2 lokale besturen in het consortium, er is er 1 (Teststad)."
     pair = app_factory(partners=(Partner(refnis=VGC),))
     assert (
         check_eligibility(call, pair, EligibilityContext(municipalities=toy))
@@ -157,13 +151,108 @@ def test_partnership_minimum(app_factory, toy):
     )
 
 
-def test_scaling_call_needs_a_known_prior_project(app_factory, toy, prior):
+def test_an_intercommunale_counts_for_the_municipalities_it_represents(app_factory, toy):
+    call = preset_call("city-of-things-2023")
+    ctx = EligibilityContext(municipalities=toy)
+    intercommunale = Partner(
+        organisation_id=3, organisation_type="intercommunale", represents=("90003", "90004")
+    )
+    app = app_factory(partners=(intercommunale,))
+    rule = check_eligibility(call, app, ctx).rule("partnership_minimum")
+    assert rule.status == "passed" and rule.details["members"] == ["90001", "90003", "90004"]
+    assert "Vertegenwoordigd door een intercommunale: Klein-Twee, Klein-Drie" in rule.reason_nl
+    # A company that claims to represent municipalities counts for none of them.
+    company = Partner(organisation_id=4, organisation_type="company", represents=("90003",))
+    alone = check_eligibility(call, app_factory(partners=(company,)), ctx)
+    assert alone.rule("partnership_minimum").status == "failed"
+
+
+def test_a_brussels_municipality_does_not_count_toward_a_flemish_minimum(app_factory, toy):
+    call = preset_call("city-of-things-2023")
+    ctx = EligibilityContext(municipalities=toy)
+    with_brussels = app_factory(partners=(Partner(refnis="21004"),))
+    rule = check_eligibility(call, with_brussels, ctx).rule("partnership_minimum")
+    assert rule.status == "failed" and rule.details["not_counted"] == ["21004"]
+    assert "Brusselse gemeenten tellen niet mee" in rule.reason_nl
+    with_vgc = app_factory(partners=(Partner(refnis="21004"), Partner(refnis=VGC)))
+    assert check_eligibility(call, with_vgc, ctx).rule("partnership_minimum").status == "passed"
+
+
+def _custom_call(**rules):
+    return replace(preset_call("city-of-things-2022"), **rules)
+
+
+@pytest.mark.parametrize(
+    ("rule", "call_rules", "at_limit", "one_cent_beyond"),
+    [
+        # 8.2 % of €250,000 is exactly €20,500 (floats made it €20,499.99 and refused it).
+        ("max_subsidy_pct", {"max_subsidy_pct": 8.2}, (2_050_000, 25_000_000), (2_050_001, 25_000_000)),
+        ("max_subsidy_pct", {"max_subsidy_pct": 80}, (16_000_000, 20_000_000), (16_000_001, 20_000_000)),
+        # A 30 % minimum on €100,000.10: €30,000.03 is the smallest own share that suffices.
+        (
+            "min_cofinancing_pct",
+            {"min_cofinancing_pct": 30},
+            (7_000_007, 10_000_010),
+            (7_000_008, 10_000_010),
+        ),
+        (
+            "min_cofinancing_pct",
+            {"min_cofinancing_pct": 8.2},
+            (22_950_000, 25_000_000),
+            (22_950_001, 25_000_000),
+        ),
+        ("max_grant", {"max_grant_cents": 20_000_000}, (20_000_000, 30_000_000), (20_000_001, 30_000_000)),
+        (
+            "call_budget",
+            {"total_budget_cents": 50_000_000, "max_grant_cents": None},
+            (50_000_000, 60_000_000),
+            (50_000_001, 60_000_000),
+        ),
+    ],
+)
+def test_money_rules_are_exact_at_the_limit_and_one_cent_beyond(
+    app_factory, toy, rule, call_rules, at_limit, one_cent_beyond
+):
+    call = _custom_call(**call_rules)
+    ctx = EligibilityContext(municipalities=toy)
+    for (grant, total), expected in ((at_limit, "passed"), (one_cent_beyond, "failed")):
+        app = app_factory(requested_grant_cents=grant, total_budget_cents=total)
+        assert check_eligibility(call, app, ctx).rule(rule).status == expected, (grant, total)
+
+
+def test_min_grant_is_exact_at_the_limit_and_one_cent_below(app_factory, toy):
+    call = preset_call("slim-in-de-stad-2019")
+    ctx = EligibilityContext(municipalities=toy)
+    at = app_factory(requested_grant_cents=14_500_000, total_budget_cents=30_000_000)
+    below = app_factory(requested_grant_cents=14_499_999, total_budget_cents=30_000_000)
+    assert check_eligibility(call, at, ctx).rule("min_grant").status == "passed"
+    assert check_eligibility(call, below, ctx).rule("min_grant").status == "failed"
+
+
+def test_the_reason_names_the_exact_limit(app_factory, toy):
+    call = _custom_call(max_subsidy_pct=8.2)
+    app = app_factory(requested_grant_cents=2_050_000, total_budget_cents=25_000_000)
+    rule = check_eligibility(call, app, EligibilityContext(municipalities=toy)).rule("max_subsidy_pct")
+    assert "(= €20.500)" in rule.reason_nl and "(= €20,500)" in rule.reason_en
+    assert rule.details["limit_cents"] == 2_050_000
+
+
+def test_scaling_call_needs_a_prior_project_and_verifies_an_unknown_one(app_factory, toy, prior):
     call = preset_call("city-of-things-2023")
     ctx = EligibilityContext(municipalities=toy, projects=prior)
-    none = check_eligibility(call, app_factory(), ctx).rule("prior_project")
+    none = check_eligibility(call, app_factory(), ctx)
     unknown = check_eligibility(call, app_factory(prior_projects=(99,)), ctx).rule("prior_project")
+    cited = app_factory(prior_project_references=("Slimme verlichting Voorbeeldstad, EFRO 2019",))
+    referenced = check_eligibility(call, cited, ctx)
     known = check_eligibility(call, app_factory(prior_projects=(1,)), ctx).rule("prior_project")
-    assert none.status == unknown.status == "failed"
+    assert none.rule("prior_project").status == "failed" and not none.eligible
+    # Not in the registry: the secretariat verifies it; the application is not rejected for it.
+    assert unknown.status == "to_verify" and unknown.passed is None
+    assert unknown.details["references"] == ["#99"]
+    rule = referenced.rule("prior_project")
+    assert rule.status == "to_verify" and "Slimme verlichting Voorbeeldstad" in rule.reason_nl
+    assert referenced.to_verify == (rule,) and referenced.to_dict()["to_verify"] is True
+    assert "prior_project" not in {r.code for r in referenced.failed}
     assert known.status == "passed" and "Slimme parkeerpalen" in known.reason_nl
 
 
@@ -194,27 +283,18 @@ def test_deadline(app_factory, toy):
     late = EligibilityContext(municipalities=toy, submitted_on=date(2023, 7, 1))
     assert check_eligibility(call, app_factory(), on_time).rule("deadline").status == "passed"
     rule = check_eligibility(call, app_factory(), late).rule("deadline")
-    assert (
-        rule.status == "failed"
-        and rule.reason_nl == "Deadline 30/06/2023, ingediend op 01/07/2023."
-    )
+    assert rule.status == "failed" and rule.reason_nl == "Deadline 30/06/2023, ingediend op 01/07/2023."
 
 
 def test_double_funding_flag_above_threshold_only(app_factory, toy):
     call = preset_call("city-of-things-2022")
     similar = [(12, "Slimme parkeerpalen", 0.71), (13, "Luchtmeetnet", 0.2)]
-    above = EligibilityContext(
-        municipalities=toy, similar_funded=similar, double_funding_threshold=0.6
-    )
-    below = EligibilityContext(
-        municipalities=toy, similar_funded=similar, double_funding_threshold=0.75
-    )
+    above = EligibilityContext(municipalities=toy, similar_funded=similar, double_funding_threshold=0.6)
+    below = EligibilityContext(municipalities=toy, similar_funded=similar, double_funding_threshold=0.75)
     flagged = check_eligibility(call, app_factory(), above)
     rule = flagged.rule("double_funding")
     assert rule.status == "flagged" and rule.passed is False
-    assert rule.details["matches"] == [
-        {"project_id": 12, "title": "Slimme parkeerpalen", "score": 0.71}
-    ]
+    assert rule.details["matches"] == [{"project_id": 12, "title": "Slimme parkeerpalen", "score": 0.71}]
     assert "Slimme parkeerpalen" in rule.reason_nl and "0.71" in rule.reason_en
     assert flagged.eligible  # a flag asks for a human check; it does not exclude by itself
     assert flagged.to_dict()["flagged"] is True
@@ -223,12 +303,8 @@ def test_double_funding_flag_above_threshold_only(app_factory, toy):
 
 
 def test_double_funding_at_the_threshold_is_flagged(app_factory, toy):
-    ctx = EligibilityContext(
-        municipalities=toy, similar_funded=[(1, "A", 0.6)], double_funding_threshold=0.6
-    )
-    rule = check_eligibility(preset_call("city-of-things-2022"), app_factory(), ctx).rule(
-        "double_funding"
-    )
+    ctx = EligibilityContext(municipalities=toy, similar_funded=[(1, "A", 0.6)], double_funding_threshold=0.6)
+    rule = check_eligibility(preset_call("city-of-things-2022"), app_factory(), ctx).rule("double_funding")
     assert rule.status == "flagged"
 
 
@@ -261,15 +337,11 @@ def test_double_funding_with_the_real_text_index(app_factory, toy):
             double_funding_threshold=similar.DOUBLE_FUNDING_THRESHOLD,
         )
         app = app_factory(title=text)
-        return check_eligibility(preset_call("city-of-things-2022"), app, ctx).rule(
-            "double_funding"
-        )
+        return check_eligibility(preset_call("city-of-things-2022"), app, ctx).rule("double_funding")
 
     copy = rule_for("Gemeentelijk sensornetwerk voor luchtkwaliteitsmeting")
     assert copy.status == "flagged"
-    assert copy.details["matches"][0]["title"] == (
-        "Gemeentelijk sensornetwerk voor luchtkwaliteitsmetingen"
-    )
+    assert copy.details["matches"][0]["title"] == ("Gemeentelijk sensornetwerk voor luchtkwaliteitsmetingen")
     assert rule_for("Digitale bibliotheekpas voor senioren").status == "passed"
 
 
@@ -277,7 +349,5 @@ def test_eligibility_json_shape(app_factory, toy):
     d = check_eligibility(
         preset_call("city-of-things-2022"), app_factory(), EligibilityContext(municipalities=toy)
     ).to_dict()
-    assert set(d) == {"eligible", "flagged", "rules"}
-    assert {"code", "passed", "reason", "reason_nl", "reason_en", "status", "details"} == set(
-        d["rules"][0]
-    )
+    assert set(d) == {"eligible", "flagged", "to_verify", "rules"}
+    assert {"code", "passed", "reason", "reason_nl", "reason_en", "status", "details"} == set(d["rules"][0])

@@ -83,17 +83,21 @@ def test_works_on_indicator_scores(toy, distance, app_factory):
     from dataclasses import replace
 
     from evaluation.applications import Deliverables
+    from evaluation.indicators import with_letters
 
     call = preset_call("city-of-things-2022")
     a = app_factory(id="a")
     b = replace(
-        a,
+        with_letters(a, ["90003", "90004"]),
         id="b",
-        committed_followers=("90003", "90004"),
-        deliverables=Deliverables(oslo=("OSLO",), open_data=True, playbook=True),
+        deliverables=Deliverables(
+            oslo=("https://data.vlaanderen.be/doc/applicatieprofiel/mobiliteit",),
+            open_data=True,
+            links={"open_data": "https://data.teststad.be/parkeren"},
+        ),
     )
     c = replace(a, id="c", total_budget_cents=20_000_000)
-    ctx = IndicatorContext(toy, distance_km=distance, call_applications=(a, b, c))
+    ctx = IndicatorContext(toy, distance_km=distance)
     indicators = {app.id: compute_indicators(app, ctx) for app in (a, b, c)}
     scores, weights = scores_from_indicators(indicators, call.criteria)
     assert weights == {"leverage": 1.0, "scalability": 1.0}

@@ -1,8 +1,4 @@
-"""Applications (aanvragen) to a call, and the shape rules of their payload.
-
-An :class:`Application` is what a city submits: lead applicant, partners, domains, budget,
-deliverables, prior projects it builds on and municipalities that commit to follow. Money in euro
-cents. The lead and municipal partners are REFNIS codes (or :data:`~evaluation.calls.VGC`).
+"""Application payloads (API, forms, import) to :class:`Application`: one parser, every error.
 
 :func:`application_from_dict` checks the rules that need no call: amounts are whole, non-negative
 cents, the grant is not above the total budget, co-financing adds up, nobody is listed twice, the
@@ -14,139 +10,23 @@ field. Call rules (caps, percentages, who may lead) are :mod:`evaluation.eligibi
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from evaluation.calls import VGC, FieldError, InvalidInput
+from evaluation.applications.model import (
+    DELIVERABLE_LINKS,
+    ORGANISATION_TYPES,
+    Application,
+    Deliverables,
+    Evidence,
+    InvalidApplication,
+    Partner,
+    is_checkable_link,
+)
+from evaluation.calls import VGC, FieldError
 from matching.registry import DOMAINS
 
-#: Kinds of partner organisation (CoT 2025 partner list, public) besides municipalities.
-ORGANISATION_TYPES: tuple[str, ...] = (
-    "intercommunale",
-    "province",
-    "knowledge_institution",
-    "flemish_government",
-    "vvsg",
-    "company",
-    "other",
-)
-
-
-class InvalidApplication(InvalidInput):
-    """The application payload breaks a shape rule; ``errors`` names every offending field."""
-
-
-@dataclass(frozen=True)
-class Partner:
-    """A consortium partner: a municipality (``refnis``, or ``VGC``) or an organisation."""
-
-    refnis: str | None = None
-    organisation_id: int | None = None
-    organisation_type: str | None = None
-    name: str | None = None
-
-    @property
-    def is_local_government(self) -> bool:
-        """Municipalities and the VGC count as local governments for the partnership minimum."""
-        return self.refnis is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.refnis is not None:
-            return {"refnis": self.refnis}
-        d: dict[str, Any] = {"organisation": self.organisation_id}
-        if self.organisation_type:
-            d["type"] = self.organisation_type
-        if self.name:
-            d["name"] = self.name
-        return d
-
-
-@dataclass(frozen=True)
-class Deliverables:
-    """What the project promises to hand over; ``oslo`` lists the OSLO standards used."""
-
-    playbook: bool = False
-    model_specification: bool = False
-    open_source: bool = False
-    open_data: bool = False
-    oslo: tuple[str, ...] = ()
-    vloca: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "playbook": self.playbook,
-            "model_specification": self.model_specification,
-            "open_source": self.open_source,
-            "open_data": self.open_data,
-            "oslo": list(self.oslo),
-            "vloca": self.vloca,
-        }
-
-
-@dataclass(frozen=True)
-class Application:
-    """An application to a call. Money in euro cents.
-
-    ``cofinancing_cents`` is the applicants' own and third-party financing; when the payload
-    leaves it out it is ``total_budget_cents - requested_grant_cents``. ``id`` is whatever the
-    caller uses to identify applications (database id, import row); evaluation only compares it.
-    """
-
-    lead: str
-    title: str
-    requested_grant_cents: int
-    total_budget_cents: int
-    domains: tuple[str, ...] = ()
-    partners: tuple[Partner, ...] = ()
-    summary: str = ""
-    cofinancing_cents: int | None = None
-    deliverables: Deliverables = Deliverables()
-    prior_projects: tuple[int, ...] = ()
-    committed_followers: tuple[str, ...] = ()
-    knowledge_sharing: tuple[str, ...] = ()
-    id: int | str | None = None
-
-    @property
-    def own_financing_cents(self) -> int:
-        """Co-financing in cents (given, or total budget minus grant)."""
-        if self.cofinancing_cents is not None:
-            return self.cofinancing_cents
-        return self.total_budget_cents - self.requested_grant_cents
-
-    @property
-    def local_governments(self) -> tuple[str, ...]:
-        """Lead and municipal partners (REFNIS codes or ``VGC``), lead first, no repeats."""
-        seen = [self.lead]
-        for p in self.partners:
-            if p.refnis is not None and p.refnis not in seen:
-                seen.append(p.refnis)
-        return tuple(seen)
-
-    @property
-    def is_cooperation(self) -> bool:
-        """True when at least one other municipality or the VGC is a partner."""
-        return len(self.local_governments) > 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "lead": self.lead,
-            "partners": [p.to_dict() for p in self.partners],
-            "domains": list(self.domains),
-            "title": self.title,
-            "summary": self.summary,
-            "requested_grant_cents": self.requested_grant_cents,
-            "total_budget_cents": self.total_budget_cents,
-            "cofinancing_cents": self.own_financing_cents,
-            "deliverables": self.deliverables.to_dict(),
-            "prior_projects": list(self.prior_projects),
-            "committed_followers": list(self.committed_followers),
-            "knowledge_sharing": list(self.knowledge_sharing),
-        }
-
-
-# --------------------------------------------------------------------------------------------
-# Parsing and shape rules
+#: Longest link accepted for a deliverable (characters).
+MAX_LINK_LENGTH = 500
 
 
 def _is_int(x: object) -> bool:
@@ -168,9 +48,7 @@ def _amount(payload: Mapping[str, Any], key: str, errors: _Errors, required: boo
         return None
     value = payload[key]
     if not _is_int(value):
-        errors.add(
-            key, "must be a whole number of euro cents", "moet een geheel aantal eurocent zijn"
-        )
+        errors.add(key, "must be a whole number of euro cents", "moet een geheel aantal eurocent zijn")
         return None
     if value < 0:
         errors.add(key, "must not be negative", "mag niet negatief zijn")
@@ -225,9 +103,7 @@ def _partners(
             continue
         has_refnis, has_org = item.get("refnis") is not None, item.get("organisation") is not None
         if has_refnis == has_org:
-            errors.add(
-                name, "give either refnis or organisation", "geef ofwel refnis ofwel organisation"
-            )
+            errors.add(name, "give either refnis or organisation", "geef ofwel refnis ofwel organisation")
             continue
         if has_refnis:
             code = _refnis(item["refnis"], f"{name}.refnis", errors, known_refnis)
@@ -268,10 +144,12 @@ def _partners(
                 continue
             key = ("organisation", org)
             name_value = item.get("name")
+            represents = _represents(item.get("represents"), org_type, name, errors, known_refnis)
             partner = Partner(
                 organisation_id=org,
                 organisation_type=org_type,
                 name=name_value if isinstance(name_value, str) else None,
+                represents=represents,
             )
         if key in seen:
             errors.add(
@@ -283,6 +161,66 @@ def _partners(
         seen[key] = i
         partners.append(partner)
     return tuple(partners)
+
+
+def _represents(
+    raw: object,
+    org_type: str | None,
+    name: str,
+    errors: _Errors,
+    known_refnis: Collection[str] | None,
+) -> tuple[str, ...]:
+    """The municipalities an intercommunale declares it represents (REFNIS, no repeats)."""
+    if raw is None or raw == []:
+        return ()
+    if org_type != "intercommunale":
+        errors.add(
+            f"{name}.represents",
+            "only an intercommunale represents municipalities",
+            "alleen een intercommunale vertegenwoordigt gemeenten",
+        )
+        return ()
+    if not isinstance(raw, (list, tuple)):
+        errors.add(
+            f"{name}.represents", "must be a list of REFNIS codes", "moet een lijst van NIS-codes zijn"
+        )
+        return ()
+    codes: list[str] = []
+    for j, value in enumerate(raw):
+        code = _refnis(value, f"{name}.represents[{j}]", errors, known_refnis)
+        if code == VGC:
+            errors.add(
+                f"{name}.represents[{j}]",
+                "an intercommunale represents municipalities, not the VGC",
+                "een intercommunale vertegenwoordigt gemeenten, niet de VGC",
+            )
+        elif code is not None and code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _links(raw: object, errors: _Errors) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        errors.add("deliverables.links", "must be an object", "moet een object zijn")
+        return {}
+    links: dict[str, str] = {}
+    for kind, url in raw.items():
+        name = f"deliverables.links.{kind}"
+        if kind not in DELIVERABLE_LINKS:
+            errors.add(name, "unknown deliverable", "onbekend resultaat")
+        elif url is None or url == "":
+            continue
+        elif not isinstance(url, str) or len(url) > MAX_LINK_LENGTH or not is_checkable_link(url):
+            errors.add(
+                name,
+                "must be a web address (https://...) of what is delivered",
+                "moet een webadres (https://...) zijn van wat opgeleverd wordt",
+            )
+        else:
+            links[kind] = url.strip()
+    return links
 
 
 def _deliverables(raw: object, errors: _Errors) -> Deliverables:
@@ -298,11 +236,32 @@ def _deliverables(raw: object, errors: _Errors) -> Deliverables:
             errors.add(f"deliverables.{key}", "must be true or false", "moet waar of onwaar zijn")
             value = False
         flags[key] = value
-    unknown = set(raw) - set(flags) - {"oslo"}
+    unknown = set(raw) - set(flags) - {"oslo", "links"}
     for key in sorted(unknown):
         errors.add(f"deliverables.{key}", "unknown deliverable", "onbekend resultaat")
     oslo = _str_list(raw.get("oslo"), "deliverables.oslo", errors)
-    return Deliverables(oslo=oslo, **flags)
+    return Deliverables(oslo=oslo, links=_links(raw.get("links"), errors), **flags)
+
+
+def _letter(item: Mapping[str, Any], name: str, errors: _Errors) -> Evidence | None:
+    """The letter of intent of a follower given as ``{"refnis", "letter", "letter_document"}``.
+
+    ``letter: true`` is the secretariat's flag; ``letter_document`` the id of the uploaded
+    letter (the call's documents). Who may set them is the app's rule, not this parser's.
+    """
+    unknown = set(item) - {"refnis", "letter", "letter_document"}
+    for key in sorted(unknown):
+        errors.add(f"{name}.{key}", "unknown field", "onbekend veld")
+    flag, document = item.get("letter", False), item.get("letter_document")
+    if not isinstance(flag, bool):
+        errors.add(f"{name}.letter", "must be true or false", "moet waar of onwaar zijn")
+        return None
+    if document is not None:
+        if not _is_int(document) or document < 1:
+            errors.add(f"{name}.letter_document", "must be a document id", "moet een document-id zijn")
+            return None
+        return Evidence("document", document)
+    return Evidence("secretariat") if flag else None
 
 
 def application_from_dict(
@@ -320,9 +279,7 @@ def application_from_dict(
     """
     errors = _Errors()
     if not isinstance(payload, Mapping):
-        raise InvalidApplication(
-            [FieldError("application", "must be an object", "moet een object zijn")]
-        )
+        raise InvalidApplication([FieldError("application", "must be an object", "moet een object zijn")])
     lead = None
     if payload.get("lead") is None:
         errors.add("lead", "required", "verplicht")
@@ -394,9 +351,7 @@ def application_from_dict(
         elif known_projects is not None and pid not in known_projects:
             errors.add(f"prior_projects[{i}]", f"unknown project {pid}", f"onbekend project {pid}")
         elif pid in prior:
-            errors.add(
-                f"prior_projects[{i}]", "project listed twice", "project staat er twee keer in"
-            )
+            errors.add(f"prior_projects[{i}]", "project listed twice", "project staat er twee keer in")
         else:
             prior.append(pid)
 
@@ -410,8 +365,13 @@ def application_from_dict(
             "moet een lijst van NIS-codes zijn",
         )
         raw_followers = []
+    letters: dict[str, Evidence] = {}
     for i, value in enumerate(raw_followers):
         name = f"committed_followers[{i}]"
+        letter = None
+        if isinstance(value, Mapping):
+            letter = _letter(value, name, errors)
+            value = value.get("refnis")
         code = _refnis(value, name, errors, known_refnis)
         if code is None:
             continue
@@ -425,8 +385,19 @@ def application_from_dict(
             errors.add(name, "follower listed twice", "volgstad staat er twee keer in")
         else:
             followers.append(code)
+            if letter is not None:
+                letters[code] = letter
 
     sharing = _str_list(payload.get("knowledge_sharing"), "knowledge_sharing", errors)
+    references = _str_list(payload.get("prior_project_references"), "prior_project_references", errors)
+    backed = _amount(payload, "cofinancing_backed_cents", errors, required=False) or 0
+    own = cofin if cofin is not None else (total - grant if total is not None and grant is not None else None)
+    if own is not None and 0 <= own < backed:
+        errors.add(
+            "cofinancing_backed_cents",
+            "backed co-financing is above the co-financing",
+            "gestaafde cofinanciering is hoger dan de cofinanciering",
+        )
 
     if errors.items:
         raise InvalidApplication(errors.items)
@@ -444,5 +415,8 @@ def application_from_dict(
         deliverables=deliverables,
         prior_projects=tuple(prior),
         committed_followers=tuple(followers),
+        follower_letters=letters,
         knowledge_sharing=sharing,
+        cofinancing_backed_cents=backed,
+        prior_project_references=references,
     )
