@@ -18,9 +18,9 @@ from evaluation.indicators.result import (
     Part,
     count_text,
     is_small_or_rural,
+    linked_items_part,
     make_indicator,
 )
-from evaluation.indicators.weights import KNOWLEDGE_ITEMS
 
 _KNOWLEDGE_NL = {
     "playbook": "draaiboek",
@@ -164,25 +164,14 @@ def _cofinancing(ev: EvidenceSummary, ctx: IndicatorContext) -> Part:
 
 def _knowledge(ev: EvidenceSummary, ctx: IndicatorContext) -> Part:
     w = ctx.weights
-    total = sum(w.knowledge(i) for i in KNOWLEDGE_ITEMS)
-    counted = [d.item for d in ev.knowledge if d.counted]
-    ticked = [d.item for d in ev.knowledge if d.ticked and not d.counted]
-    value = sum(w.knowledge(i) for i in counted) / total
-    nl = f"Met link: {', '.join(_KNOWLEDGE_NL[i] for i in counted) or 'niets'}."
-    en = f"With a link: {', '.join(_KNOWLEDGE_EN[i] for i in counted) or 'nothing'}."
-    if ticked:
-        nl += f" Aangevinkt zonder link (telt niet): {', '.join(_KNOWLEDGE_NL[i] for i in ticked)}."
-        en += f" Ticked without a link (not counted): {', '.join(_KNOWLEDGE_EN[i] for i in ticked)}."
-    return Part(
+    return linked_items_part(
         "knowledge_sharing",
-        "Kennisdeling",
-        "Knowledge sharing",
+        ("Kennisdeling", "Knowledge sharing"),
         w.leverage_knowledge_sharing,
-        value,
-        float(len(counted)),
+        ev.knowledge,
+        w.knowledge,
+        (_KNOWLEDGE_NL, _KNOWLEDGE_EN),
         "commitments with a link",
-        nl,
-        en,
     )
 
 

@@ -5,7 +5,7 @@ contribution_i = 100 * weight_i / sum(weights) * value_i        score = sum(cont
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ from evaluation.indicators.weights import DEFAULT_WEIGHTS, IndicatorWeights
 from matching.registry import Municipality
 
 if TYPE_CHECKING:
-    from evaluation.indicators.evidence import EvidenceSummary
+    from evaluation.indicators.evidence import DeliverableEvidence, EvidenceSummary
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,36 @@ def make_indicator(name: str, parts: list[Part]) -> Indicator:
         for p, c in zip(parts, contributions, strict=True)
     )
     return Indicator(name=name, score=score, components=comps)
+
+
+def linked_items_part(
+    code: str,
+    names: tuple[str, str],
+    weight: float,
+    items: Sequence[DeliverableEvidence],
+    item_weight: Callable[[str], float],
+    labels: tuple[Mapping[str, str], Mapping[str, str]],
+    unit: str,
+) -> Part:
+    """A component that is the weighted share of deliverables with a checkable link; the
+    explanation names what counted and what was ticked or named without a link."""
+    total = sum(item_weight(d.item) for d in items)
+    counted = [d.item for d in items if d.counted]
+    ticked = [d.item for d in items if d.ticked and not d.counted]
+    value = sum(item_weight(i) for i in counted) / total if total else 0.0
+    nl_labels, en_labels = labels
+    nl = f"Met link: {', '.join(nl_labels[i] for i in counted) or 'niets'}."
+    en = f"With a link: {', '.join(en_labels[i] for i in counted) or 'nothing'}."
+    if ticked:
+        nl += (
+            " Aangevinkt of genoemd zonder controleerbare link (telt niet): "
+            f"{', '.join(nl_labels[i] for i in ticked)}."
+        )
+        en += (
+            " Ticked or named without a checkable link (not counted): "
+            f"{', '.join(en_labels[i] for i in ticked)}."
+        )
+    return Part(code, names[0], names[1], weight, value, float(len(counted)), unit, nl, en)
 
 
 def count_text(n: int, singular: str, plural: str) -> str:

@@ -20,9 +20,9 @@ from evaluation.indicators.result import (
     Part,
     count_text,
     is_small_or_rural,
+    linked_items_part,
     make_indicator,
 )
-from evaluation.indicators.weights import OPENNESS_ITEMS
 
 DOMAIN_NAMES_NL = {
     "mobility": "mobiliteit",
@@ -84,26 +84,14 @@ def _adoption(app: Application, ev: EvidenceSummary, ctx: IndicatorContext) -> P
 
 def _openness(ev: EvidenceSummary, ctx: IndicatorContext) -> Part:
     w = ctx.weights
-    total = sum(w.openness(i) for i in OPENNESS_ITEMS)
-    counted = [d.item for d in ev.openness if d.counted]
-    ticked = [d.item for d in ev.openness if d.ticked and not d.counted]
-    value = sum(w.openness(i) for i in counted) / total
-    nl = f"Met link: {', '.join(_OPENNESS_NL[i] for i in counted) or 'niets'}."
-    en = f"With a link: {', '.join(_OPENNESS_NL[i] for i in counted) or 'nothing'}."
-    if ticked:
-        listed = ", ".join(_OPENNESS_NL[i] for i in ticked)
-        nl += f" Aangevinkt of genoemd zonder controleerbare link (telt niet): {listed}."
-        en += f" Ticked or named without a checkable link (not counted): {listed}."
-    return Part(
+    return linked_items_part(
         "openness",
-        "Interoperabiliteit en openheid",
-        "Interoperability and openness",
+        ("Interoperabiliteit en openheid", "Interoperability and openness"),
         w.scalability_openness,
-        value,
-        float(len(counted)),
+        ev.openness,
+        w.openness,
+        (_OPENNESS_NL, _OPENNESS_NL),
         "deliverables with a link",
-        nl,
-        en,
     )
 
 
