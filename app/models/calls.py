@@ -25,7 +25,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
-    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -203,10 +202,9 @@ class Application(db.Model):
     oslo_standards: Mapped[list] = mapped_column(JSON, default=list)
     vloca: Mapped[bool] = mapped_column(Boolean, default=False)
     #: {deliverable: link} (evaluation.applications.DELIVERABLE_LINKS): what makes it checkable.
-    deliverable_links: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    deliverable_links: Mapped[dict | None] = mapped_column(JSON, default=dict)
     #: Free-text references to earlier projects that are not in the registry (to verify).
-    prior_project_references: Mapped[list] = mapped_column(JSON, default=list,
-                                                           server_default=text("'[]'"))
+    prior_project_references: Mapped[list | None] = mapped_column(JSON, default=list)
     #: Knowledge-sharing commitments, one text each.
     knowledge_sharing: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), default="submitted")

@@ -29,10 +29,10 @@ def upgrade():
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cofinancing_backed_cents', sa.BigInteger(), server_default='0',
                                       nullable=False))
-        batch_op.add_column(sa.Column('deliverable_links', sa.JSON(), server_default=sa.text("'{}'"),
-                                      nullable=False))
-        batch_op.add_column(sa.Column('prior_project_references', sa.JSON(),
-                                      server_default=sa.text("'[]'"), nullable=False))
+        # JSON columns stay nullable without a server default (PostgreSQL cannot compare JSON
+        # defaults); the app reads NULL as none.
+        batch_op.add_column(sa.Column('deliverable_links', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('prior_project_references', sa.JSON(), nullable=True))
         batch_op.create_check_constraint(
             op.f('ck_application_cofinancing_backed'),
             'cofinancing_backed_cents >= 0 AND cofinancing_backed_cents <= cofinancing_cents')
