@@ -12,6 +12,7 @@ from app.core.api import bp, json_body, parse_args
 from app.core.auth import api_user, require_admin
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.security import accepts_upload
 from app.models import Domain, Municipality, Project
 from app.registry import service as registry
 from app.registry import transfer
@@ -302,6 +303,7 @@ def export_projects():
 
 
 @bp.post("/projects/import")
+@accepts_upload
 @require_admin
 def import_projects():
     """Import projects from CSV or XLSX (admin).
