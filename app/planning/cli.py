@@ -27,7 +27,7 @@ from app.planning.schemas import (
     DEFAULT_TIME_LIMIT_S,
     ClusterPlanInSchema,
 )
-from app.planning.service import DEFAULT_MIN_MATURITY, new_plan
+from app.planning.service import DEFAULT_MIN_MATURITY, new_plan, plan_warnings
 from matching.experience import MATURITY_CLASSES
 from matching.registry import DOMAINS
 
@@ -37,6 +37,7 @@ OPTION_OF = {
     "max_lighthouses": "--max-lighthouses", "lighthouse_cost": "--lighthouse-cost",
     "max_followers": "--max-followers", "min_followers": "--min-followers",
     "max_distance_km": "--max-distance-km", "participants": "--participants",
+    "participants_from": "--participants-from",
     "excluded": "--exclude", "pinned_lighthouses": "--pin", "min_maturity": "--min-maturity",
     "time_limit_s": "--time-limit", "name": "--name",
 }
@@ -113,7 +114,11 @@ def register(app: Flask) -> None:
                   help="At least this many followers per lighthouse.")
     @click.option("--max-distance-km", type=float, default=None, help="Farthest follower from its lighthouse (km).")
     @click.option("--participants", multiple=True,
-                  help="REFNIS codes, comma-separated (default: the Flemish municipalities).")
+                  help="REFNIS codes, comma-separated (default: see --participants-from).")
+    @click.option("--participants-from", type=click.Choice(("declared", "all")),
+                  default="declared", show_default=True,
+                  help="Without --participants: the municipalities that declared an interest in "
+                       "a planned domain, or all Flemish municipalities (with a warning).")
     @click.option("--exclude", "excluded", multiple=True, help="REFNIS codes to leave out.")
     @click.option("--pin", "pins", multiple=True, help="DOMAIN:REFNIS[,REFNIS] must be lighthouses.")
     @click.option("--min-maturity", default=DEFAULT_MIN_MATURITY, show_default=True,
@@ -124,13 +129,14 @@ def register(app: Flask) -> None:
                   show_default=True, help="Seconds before the best plan found is kept.")
     @click.option("--name", default=None, help="A label for the plan.")
     def plan_clusters(domains, lighthouses, min_lighthouses, max_lighthouses, lighthouse_cost,
-                      max_followers, min_followers, max_distance_km, participants, excluded,
-                      pins, min_maturity, allow_several_domains, time_limit, name) -> None:
+                      max_followers, min_followers, max_distance_km, participants, participants_from,
+                      excluded, pins, min_maturity, allow_several_domains, time_limit, name) -> None:
         """Solve a cluster plan in the foreground with a progress bar, store it, summarise it."""
         body = {"domains": list(domains), "lighthouses": lighthouses,
                 "min_lighthouses": min_lighthouses, "max_lighthouses": max_lighthouses,
                 "lighthouse_cost": lighthouse_cost, "max_followers": max_followers,
                 "min_followers": min_followers, "max_distance_km": max_distance_km,
+                "participants_from": participants_from,
                 "excluded": _codes(excluded), "pinned_lighthouses": _pins(pins),
                 "min_maturity": min_maturity,
                 "one_domain_per_lighthouse": not allow_several_domains,
@@ -145,6 +151,8 @@ def register(app: Flask) -> None:
             fail(_first_error(problem.errors) if problem.errors else problem.detail)
         click.echo(f"plan {plan.id}: solving {', '.join(domains)} for at most {time_limit:g} s",
                    err=True)
+        for warning in plan_warnings(plan.params):
+            click.echo(f"warning: {warning['message']}", err=True)
         steps = max(1, int(round(time_limit * 10)))
         with click.progressbar(length=steps, label="solving", file=sys.stderr,
                                show_eta=False, item_show_func=lambda gap: gap) as bar:

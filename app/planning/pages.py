@@ -54,6 +54,7 @@ from app.planning.service import (
     get_plan,
     list_plans,
     plan_params,
+    plan_warnings,
 )
 from app.registry import maps
 from app.registry.service import current_graph
@@ -121,8 +122,8 @@ class PlanForm(FlaskForm):
     participants = TextAreaField(_l("Deelnemers (namen of NIS-codes; leeg = zie hieronder)"),
                                  validators=[Optional(), Length(max=20000)])
     participants_from = RadioField(
-        _l("Zonder deelnemerslijst"), default="interest",
-        choices=[("interest", _l("de gemeenten die interesse aangaven in deze domeinen")),
+        _l("Zonder deelnemerslijst"), default="declared",
+        choices=[("declared", _l("de gemeenten die interesse aangaven in deze domeinen")),
                  ("all", _l("alle Vlaamse gemeenten (ook wie geen interesse aangaf)"))])
     excluded = TextAreaField(_l("Uitgesloten gemeenten"), validators=[Optional(), Length(max=20000)])
     time_limit_s = IntegerField(_l("Tijdslimiet (seconden)"), default=DEFAULT_TIME_LIMIT_S,
@@ -188,7 +189,7 @@ def _body(form: PlanForm, errors: dict[str, list[str]]) -> dict[str, Any]:
     participants = _codes(form.participants.data, "participants", errors)
     if participants:
         body["participants"] = participants
-    body["participants_from"] = form.participants_from.data or "interest"
+    body["participants_from"] = form.participants_from.data or "declared"
     body["excluded"] = _codes(form.excluded.data, "excluded", errors)
     pins = {}
     for domain in DOMAINS:
@@ -329,7 +330,7 @@ def plan_page(plan_id: int):
     return render_template(
         "plans/plan.html", plan=plan, result=result, domains=domains, cluster_maps=cluster_maps,
         coverage_maps=coverage_maps, cover=cover, others=others, comparison=comparison,
-        evidence=evidence,
+        evidence=evidence, warnings=plan_warnings(plan.params or {}),
         compare_error=compare_error, status_labels=STATUS_LABELS, result_labels=RESULT_LABELS,
         status_text={k: str(v) for k, v in STATUS_LABELS.items()},
         maturity_labels=MATURITY_LABELS, km=_km, number=number, domain_label=_domain_label,

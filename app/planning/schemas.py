@@ -83,12 +83,13 @@ class ClusterPlanInSchema(StrictSchema):
                                metadata={"description": "REFNIS codes of the municipalities to "
                                                         "plan (default: the Flemish ones)"})
     participants_from = fields.String(
-        load_default="all", validate=validate.OneOf(("interest", "all")),
-        metadata={"description": "without participants: `interest` = the municipalities that "
-                                 "declared they want to lead or follow in a planned domain "
-                                 "(plus pinned lighthouses); `all` = every Flemish municipality. "
-                                 "The planning page starts from `interest` and asks for `all` "
-                                 "explicitly; the API keeps `all` as default for scripts"})
+        load_default="declared", validate=validate.OneOf(("declared", "all")),
+        metadata={"description": "without participants: `declared` (default) = the "
+                                 "municipalities that declared they want to lead or follow in a "
+                                 "planned domain (plus pinned lighthouses); "
+                                 "`all` = every Flemish municipality in every domain, an explicit "
+                                 "choice that the plan's `warnings` repeat (the sources let cities "
+                                 "choose their cluster bottom-up)"})
     pinned_lighthouses = fields.Dict(
         keys=fields.String(validate=_DOMAIN),
         values=fields.List(fields.String(validate=REFNIS), validate=validate.Length(max=MAX_LIST)),
@@ -253,6 +254,10 @@ class ClusterPlanSchema(Schema):
     started_at = fields.String(allow_none=True)
     finished_at = fields.String(allow_none=True)
     url = fields.String()
+    warnings = fields.List(fields.Dict(), metadata={
+        "description": "what the planner should know about the request before reading the "
+                       "result: [{field, message, message_nl}], e.g. participants_from `all` "
+                       "plans municipalities that did not ask to take part"})
 
 
 class ClusterPlanPage(Schema):

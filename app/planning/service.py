@@ -106,8 +106,8 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     params = dict(body)
     params["pinned_lighthouses"] = {d: list(p) for d, p in
                                     (body.get("pinned_lighthouses") or {}).items() if p}
-    if not params.get("participants") and params.get("participants_from") == "interest":
-        interested = interested_participants(params, graph)
+    if not params.get("participants") and params.get("participants_from") == "declared":
+        interested = declared_participants(params, graph)
         if len(interested) < 2:
             raise validation_problem([{
                 "field": "participants_from",
@@ -167,7 +167,7 @@ def build_model(graph: RegistryGraph) -> ClusterModel:
     return model
 
 
-def interested_participants(params: dict[str, Any], graph: RegistryGraph) -> list[str]:
+def declared_participants(params: dict[str, Any], graph: RegistryGraph) -> list[str]:
     """Municipalities that declared they want to lead or follow in one of the plan's domains,
     plus the pinned lighthouses, in registry order (current Flemish ones only)."""
     wanted = set()
@@ -292,6 +292,26 @@ def finite(value: float | None, digits: int = 6) -> float | None:
     return round(float(value), digits)
 
 
+#: The warning of a plan over every Flemish municipality (``participants_from`` ``all``).
+ALL_WARNING = {
+    "field": "participants_from",
+    "message": "planned over all Flemish municipalities, including those that did not declare "
+               "an interest in these domains: the sources let cities choose their cluster "
+               "bottom-up, so read the clusters as a proposal to discuss, not an assignment",
+    "message_nl": "gepland over alle Vlaamse gemeenten, ook wie geen interesse aangaf in deze "
+                  "domeinen: volgens de bronnen kiezen gemeenten hun cluster bottom-up, dus lees "
+                  "de clusters als een voorstel om te bespreken, geen toewijzing",
+}
+
+
+def plan_warnings(params: dict[str, Any]) -> list[dict[str, str]]:
+    """What the planner should know about a stored request before reading its result: a plan
+    over all municipalities (an explicit choice) plans cities that did not ask to take part."""
+    if not params.get("participants") and params.get("participants_from") == "all":
+        return [dict(ALL_WARNING)]
+    return []
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -317,6 +337,7 @@ def plan_json(plan: ClusterPlan, clusters: bool = True) -> dict[str, Any]:
         "started_at": _iso(plan.started_at),
         "finished_at": _iso(plan.finished_at),
         "url": url_for("api.show_cluster_plan", plan_id=plan.id),
+        "warnings": plan_warnings(plan.params or {}),
     }
 
 

@@ -130,7 +130,7 @@ def test_a_plan_stopped_by_its_time_limit_is_never_labelled_infeasible(client, a
     anything, so the plan ends by its time limit: the best plan found with its gap, or no plan
     with a reason that says it is not proven infeasible."""
     plan = solved(client, admin_headers, domains=list(DOMAINS), lighthouses=8, max_followers=40,
-                  min_maturity="none", time_limit_s=1)
+                  min_maturity="none", time_limit_s=1, participants_from="all")
     result = plan["result"]
     assert result["status"] == "time_limit", result["status"]
     if result["objective"] is None:
@@ -204,7 +204,7 @@ def test_only_admins_start_and_cancel_plans(client, admin_headers, city_token):
 def test_delete_cancels_a_running_plan(client, admin_headers):
     # All Flemish municipalities as candidates: far too big to prove optimal in a few seconds.
     plan = start(client, admin_headers, domains=["mobility"], lighthouses=10, max_followers=30,
-                 min_maturity="none", time_limit_s=40)
+                 min_maturity="none", time_limit_s=40, participants_from="all")
     deadline = time.monotonic() + 30
     while client.get(f"/api/v1/cluster-plans/{plan['id']}").json["status"] == "queued":
         assert time.monotonic() < deadline
@@ -372,7 +372,8 @@ def test_a_domain_with_fewer_candidates_than_lighthouses_is_refused_with_the_rea
         client, admin_headers):
     # people: only Leuven and Genk have any experience among the Flemish municipalities
     resp = client.post("/api/v1/cluster-plans", headers=admin_headers,
-                       json={"domains": ["people"], "lighthouses": 3, "time_limit_s": 5})
+                       json={"domains": ["people"], "lighthouses": 3, "time_limit_s": 5,
+                             "participants_from": "all"})
     assert_problem(resp, 400, "lighthouses")
     error = resp.json["errors"][0]
     assert "3 lighthouses asked in people but only 2 candidates" in error["message"]

@@ -12,8 +12,11 @@ AREA = ",".join(LEUVEN_AREA)
 
 def test_the_issue_example_plans_mobility_for_flanders(runner, client):
     r = runner.invoke(args=["plan-clusters", "--domain", "mobility", "--lighthouses", "8",
-                            "--max-followers", "40", "--time-limit", "60"])
+                            "--max-followers", "40", "--time-limit", "60",
+                            "--participants-from", "all"])
     assert r.exit_code == 0, r.output
+    # all municipalities is an explicit choice, and the plan says what it means
+    assert "warning: planned over all Flemish municipalities" in r.stderr
     lines = r.stdout.splitlines()
     plan_id = int(lines[0].split()[1].rstrip(":"))
     assert lines[0] == f"plan {plan_id}: done"
@@ -44,6 +47,16 @@ def test_a_small_plan_over_given_participants_with_a_pin(runner, client):
     heads = {(c["domain"], c["lighthouse"]["refnis"]) for c in plan["result"]["clusters"]}
     assert ("economy", "24062") in heads and len(heads) == 4
     assert "24066" not in r.stdout
+
+
+def test_without_participants_the_cli_plans_the_declared_municipalities(runner, client):
+    """Like the page and the API, the CLI starts from the cities that declared an interest;
+    nobody has on the seeded registry, so it says so instead of planning everyone."""
+    r = runner.invoke(args=["plan-clusters", "--domain", "mobility", "--lighthouses", "2"])
+    assert r.exit_code != 0
+    assert ("--participants-from: only 0 municipalities declared an interest in mobility"
+            in r.output.strip().splitlines()[-1])
+    assert client.get("/api/v1/cluster-plans").json["items"] == []
 
 
 def test_an_infeasible_plan_prints_its_reason(runner):

@@ -130,13 +130,25 @@ def test_a_plan_starts_from_the_municipalities_that_declared_interest(client, ad
         resp = client.put(f"/api/v1/municipalities/{refnis}/interests", headers=admin_headers,
                           json={"interests": {"mobility": interest}})
         assert resp.status_code == 200
+    # the API's default is the page's: the declared municipalities (no participants_from)
     resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
-        "domains": ["mobility"], "lighthouses": 1, "participants_from": "interest",
-        "min_maturity": "none", "time_limit_s": 5})
+        "domains": ["mobility"], "lighthouses": 1, "min_maturity": "none", "time_limit_s": 5})
     assert resp.status_code == 202, resp.json
+    assert resp.json["params"]["participants_from"] == "declared"
     assert resp.json["params"]["participants"] == ["24009", "24038", "24062", "24066"]
+    assert resp.json["warnings"] == []
     # nobody declared an interest in living: the planner says so instead of planning everyone
     resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
-        "domains": ["living"], "lighthouses": 1, "participants_from": "interest"})
+        "domains": ["living"], "lighthouses": 1, "participants_from": "declared"})
     assert_problem(resp, 400, "participants_from")
     assert "choose all municipalities explicitly" in resp.json["errors"][0]["message"]
+    # all municipalities is an explicit choice, and the answer warns what it means
+    resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
+        "domains": ["living"], "lighthouses": 1, "participants_from": "all",
+        "min_maturity": "none", "time_limit_s": 5})
+    assert resp.status_code == 202, resp.json
+    assert [w["field"] for w in resp.json["warnings"]] == ["participants_from"]
+    assert "did not declare an interest" in resp.json["warnings"][0]["message"]
+    assert "geen interesse" in resp.json["warnings"][0]["message_nl"]
+    shown = client.get(resp.json["url"]).json
+    assert shown["warnings"] == resp.json["warnings"]

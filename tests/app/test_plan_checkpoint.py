@@ -112,7 +112,7 @@ def test_killing_the_work_horse_fails_the_plan_within_seconds_keeping_the_best_p
         # every Flemish municipality: far too big to finish before we kill it
         resp = client.post("/api/v1/cluster-plans", headers=headers, json={
             "domains": ["mobility", "economy"], "lighthouses": 10, "max_followers": 30,
-            "min_maturity": "none", "time_limit_s": 120})
+            "min_maturity": "none", "time_limit_s": 120, "participants_from": "all"})
         assert resp.status_code == 202, resp.json
         plan_id = resp.json["id"]
         plan = _wait(app, plan_id, lambda p: p.status == "running" and p.result is not None

@@ -78,7 +78,7 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     page.fill("input[name=time_limit_s]", "120")
     page.fill("input[name=name]", "Mobiliteit, 25 vuurtorens")
     # Plans start from the municipalities that declared an interest, and nobody has yet.
-    assert page.locator("input[name=participants_from][value=interest]").is_checked()
+    assert page.locator("input[name=participants_from][value=declared]").is_checked()
     page.click("#plan-form button[type=submit]")
     assert "gaven interesse aan" in page.inner_text("[data-field=participants_from]")
     # "All municipalities" is an explicit choice, with its warning on the page.
@@ -87,6 +87,8 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     page.click("#plan-form button[type=submit]")
     page.wait_for_url("**/planning/*")
     assert "Plan" in page.inner_text(".flash.success")
+    # ... and the plan page repeats what that choice means.
+    assert "ook wie geen interesse aangaf" in page.inner_text("#plan-warning-participants_from")
 
     # Live progress: the page polls the plan and shows the first plan's gap while it runs.
     assert reached.wait(60), "the solver found no plan"
