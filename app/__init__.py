@@ -47,11 +47,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from app.core import auth  # noqa: F401  (user loader)
     from app.core.api import bp as api_bp
+    from app.core.openapi import init_openapi
     from app.core.web import bp as web_bp
 
     _import_views()
     csrf.exempt(api_bp)
-    app.register_blueprint(api_bp)
+    init_openapi(app)  # registers the API blueprint and builds its OpenAPI document
     app.register_blueprint(web_bp)
 
     for cli in _feature_clis():

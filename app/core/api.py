@@ -1,59 +1,207 @@
-"""The JSON API blueprint under /api/v1 and its request parsing.
+"""The JSON API blueprint under /api/v1: flask-smorest parses, validates and documents it.
 
-Each feature's ``api`` module registers its routes on ``bp``; ``create_app`` imports them."""
+Each feature's ``api`` module registers its routes on ``bp`` with the decorators that both check
+the request and write the OpenAPI document (docs/api.md, docs/architecture.md)::
+
+    @bp.post("/projects")
+    @require_admin                              # 401/403, documented with the bearer scheme
+    @bp.arguments(ProjectInSchema)              # the JSON body; bad input -> 400 problem+json
+    @bp.response(201, ProjectSchema)            # serialises and documents the answer
+    @problems(409)                              # other answers the view can give
+    def create_project(data): ...
+
+Query strings use ``location="query"``, a body that may be left out ``location="optional_json"``
+(every field takes its default), an upload ``location="files"`` (documentation only: the view
+reads ``request.files`` after its size check). Errors are the problem details of
+:mod:`app.core.problems`, with the same field names the hand-written parsing gave.
+"""
 
 from __future__ import annotations
 
+import http
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Blueprint, request
+import flask_smorest
+from flask import request
 from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
 
 from app.core.problems import Problem, flatten_marshmallow, validation_problem
+from app.core.schemas import ProblemSchema
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemParser(FlaskParser):
+    """webargs' Flask parser answering with our problem details.
+
+    - Unknown fields are refused everywhere (the schemas say ``unknown = RAISE``), query included.
+    - A query parameter given twice is a list, so ``?page=1&page=2`` is refused for an integer
+      (webargs would silently take the first value).
+    - A JSON body must be sent as JSON (415), parse (400 "Malformed JSON") and be an object.
+    - Errors name the field as ``a.b`` (a schema may rename with an ``error_field`` function and
+      list the allowed values of a refused parameter with ``valid_values``).
+    """
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {}  # the schema's own Meta.unknown
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_querystring(self, req: Any, schema: Schema) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        for key in req.args:
+            values = req.args.getlist(key)
+            raw[key] = values if len(values) > 1 else values[0]
+        return raw
+
+    def load_json(self, req: Any, schema: Schema) -> dict[str, Any]:
+        if not req.is_json:
+            raise Problem(415, "Unsupported media type",
+                          "Send the body as JSON with 'Content-Type: application/json'.")
+        try:
+            data = req.get_json(force=False, silent=False)
+        except BadRequest:
+            raise Problem(400, "Malformed JSON",
+                          "The request body is not valid JSON; check quotes, commas and brackets.",
+                          errors=[{"field": "body", "message": "not valid JSON"}]) from None
+        if not isinstance(data, dict):
+            raise validation_problem([{"field": "body", "message": "must be a JSON object"}])
+        return data
+
+    def load_optional_json(self, req: Any, schema: Schema) -> dict[str, Any]:
+        """A JSON body that may be left out entirely (then every field takes its default)."""
+        if not req.get_data(cache=True):
+            return {}
+        return self.load_json(req, schema)
+
+    def handle_error(self, error: ValidationError, req: Any, schema: Schema, *,
+                     error_status_code: int | None, error_headers: Any) -> None:
+        messages = error.messages
+        if isinstance(messages, dict) and len(messages) == 1:
+            messages = next(iter(messages.values()))  # drop webargs' location level
+        errors = flatten_marshmallow(messages)
+        rename: Callable[[str], str] | None = getattr(schema, "error_field", None)
+        valid: dict[str, Iterable[str]] = getattr(schema, "valid_values", None) or {}
+        for e in errors:
+            if e["field"] in valid:
+                e["valid"] = list(valid[e["field"]])
+            if rename is not None:
+                e["field"] = rename(e["field"])
+        raise validation_problem(errors)
+
+
+ProblemParser.__location_map__ = {**FlaskParser.__location_map__,
+                                  "optional_json": "load_optional_json"}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = ProblemParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "optional_json": "application/json",
+    }
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
+        """``flask_smorest.Blueprint.arguments``; bad input answers 400 (documented so)."""
+        kwargs.setdefault("error_status_code", 400)
+        if location == "optional_json":
+            kwargs.setdefault("required", False)
+        if location == "files":
+            return self._document_upload(schema, **kwargs)
+        return super().arguments(schema, location=location, **kwargs)
+
+    def _document_upload(self, schema: Any, **kwargs: Any) -> Callable:
+        """A multipart body, documented only: the view reads ``request.files`` itself after the
+        upload's size check (a parser would read the whole form first)."""
+        doc = {"in": "files", "required": kwargs.get("required", True), "schema": schema}
+        if "description" in kwargs:
+            doc["description"] = kwargs["description"]
+
+        def decorator(func: Callable) -> Callable:
+            apidoc = dict(getattr(func, "_apidoc", {}))
+            arguments = dict(apidoc.get("arguments", {}))
+            arguments["parameters"] = [*arguments.get("parameters", []), doc]
+            arguments["responses"] = {**arguments.get("responses", {}), 400: "BAD_REQUEST"}
+            apidoc["arguments"] = arguments
+            func._apidoc = apidoc  # type: ignore[attr-defined]
+            return func
+
+        return decorator
+
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1",
+               description="Vuurtoren API: registry, partners, plans, calls, jury and results")
+
+
+def problems(*codes: int) -> Callable:
+    """Document the problem+json answers a view gives besides its success (404, 409, 422...)."""
+
+    def decorator(func: Callable) -> Callable:
+        for code in codes:
+            func = bp.alt_response(code, response=http.HTTPStatus(code).name)(func)
+        return func
+
+    return decorator
+
+
+def document_auth(func: Callable, roles: Iterable[str]) -> None:
+    """Mark ``func`` as needing a bearer token of one of ``roles`` (401 without, 403 with another
+    role); used by :func:`app.core.auth.require_role`."""
+    apidoc = dict(getattr(func, "_apidoc", {}))
+    manual = dict(apidoc.get("manual_doc", {}))
+    manual["security"] = [{"bearerAuth": []}]
+    roles = list(roles)
+    note = f"Needs a bearer token (or session) of role {' or '.join(roles)}."
+    manual["description"] = (manual.get("description", "") + "\n\n" + note).strip()
+    apidoc["manual_doc"] = manual
+    response = dict(apidoc.get("response", {}))
+    responses = {k: list(v) for k, v in response.get("responses", {}).items()}
+    for code in (401, 403):
+        responses.setdefault(code, []).append(http.HTTPStatus(code).name)
+    response["responses"] = responses
+    apidoc["response"] = response
+    func._apidoc = apidoc  # type: ignore[attr-defined]
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's ``Api`` with our problem details as the error answer of every status.
+
+    Errors are handled by the app (``app._register_error_handlers``), not by flask-smorest."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # every status is declared, none hides behind 'default'
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["description"] = (f"{status.phrase}: RFC 9457 problem details; `errors` "
+                                           "lists {field, message} to fix")
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+
+
+# Transitional, while the features move to the decorators (removed when the last one moved).
+_PARSER = ProblemParser()
 
 
 def parse_args(schema: Schema) -> dict[str, Any]:
     """Validate the query string with a marshmallow schema (unknown parameters are refused)."""
-    raw: dict[str, Any] = {}
-    for key in request.args:
-        values = request.args.getlist(key)
-        raw[key] = values if len(values) > 1 else values[0]
-    try:
-        return schema.load(raw)
-    except ValidationError as err:
-        raise validation_problem(flatten_marshmallow(err.messages)) from None
+    return _PARSER.parse(schema, request, location="query")
 
 
 def json_body(schema: Schema, partial: bool = False) -> dict[str, Any]:
     """Parse and validate a JSON request body; 415 for another media type, 400 for bad JSON."""
-    if not request.is_json:
-        raise Problem(
-            415,
-            "Unsupported media type",
-            "Send the body as JSON with 'Content-Type: application/json'.",
-        )
-    try:
-        data = request.get_json(force=False, silent=False)
-    except BadRequest:
-        raise Problem(
-            400,
-            "Malformed JSON",
-            "The request body is not valid JSON; check quotes, commas and brackets.",
-            errors=[{"field": "body", "message": "not valid JSON"}],
-        ) from None
-    if not isinstance(data, dict):
-        raise validation_problem([{"field": "body", "message": "must be a JSON object"}])
-    try:
-        return schema.load(data, partial=partial)
-    except ValidationError as err:
-        raise validation_problem(flatten_marshmallow(err.messages)) from None
+    if partial:
+        schema = type(schema)(partial=True)
+    return _PARSER.parse(schema, request, location="json")
 
 
 def optional_body(schema: Schema) -> dict[str, Any]:
     """A JSON body that may be left out entirely (then every field takes its default)."""
-    if not request.get_data(cache=True):
-        return schema.load({})
-    return json_body(schema)
+    return _PARSER.parse(schema, request, location="optional_json")
+

@@ -18,6 +18,7 @@ from flask import current_app, g, request, session
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from app.core.api import document_auth
 from app.core.extensions import db, login_manager
 from app.core.problems import Problem
 from app.models import ApiToken, User, hash_token
@@ -112,6 +113,7 @@ def require_role(*roles: str) -> Callable:
                 )
             return view(*args, **kwargs)
 
+        document_auth(wrapped, roles)
         return wrapped
 
     return decorator

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
 REFNIS = validate.Regexp(r"^\d{5}$", error="must be a 5-digit REFNIS code, e.g. 44021")
@@ -25,3 +26,11 @@ class ProblemSchema(Schema):
     detail = fields.String()
     instance = fields.String()
     errors = fields.List(fields.Dict())
+
+
+class UploadSchema(Schema):
+    """A multipart/form-data body with one file (documentation: the view reads it after its size
+    check)."""
+
+    file = Upload(required=True, metadata={"description": "the file (CSV, XLSX or PDF as the "
+                                                          "operation says); at most 1 MB"})

@@ -32,6 +32,8 @@ _LIMIT = validate.Range(min=1, max=MAX_LIMIT, error=f"must be an integer from 1 
 
 
 class PartnerSuggestionArgs(StrictSchema):
+    valid_values = VALID_VALUES  # a 400 about one of these lists the valid values
+
     municipality = fields.String(required=True, validate=REFNIS,
                                  metadata={"description": "REFNIS code; a merged-away one "
                                                           "resolves to its successor"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from sqlalchemy import select
 
-from app.core.api import bp, json_body, parse_args
+from app.core.api import bp, problems
 from app.core.auth import api_user, require_admin
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
@@ -19,13 +19,18 @@ from app.registry import transfer
 from app.registry.boundaries import boundaries
 from app.registry.schemas import (
     BoundaryArgs,
-    DomainSchema,
+    BoundaryCollection,
+    DomainList,
+    MunicipalityAnswer,
     MunicipalityListArgs,
-    MunicipalitySchema,
+    MunicipalityPage,
     ProjectImportArgs,
+    ProjectImportResult,
     ProjectInSchema,
     ProjectListArgs,
+    ProjectPage,
     ProjectSchema,
+    UploadSchema,
 )
 from app.registry.service import (
     apply_project,
@@ -37,53 +42,25 @@ from app.registry.service import (
     save_or_problem,
 )
 
-_list_args = MunicipalityListArgs()
-_boundary_args = BoundaryArgs()
-_one = MunicipalitySchema()
-_many = MunicipalitySchema(many=True)
+_one = MunicipalityAnswer()
 
 
 @bp.get("/municipalities")
-def list_municipalities():
-    """List municipalities.
-    ---
-    get:
-      summary: List municipalities (current ones unless include_merged=true)
-      parameters:
-      - in: query
-        schema: MunicipalityListArgs
-      responses:
-        200:
-          content:
-            application/json:
-              schema: MunicipalityPage
-        400: Problem
-    """
-    args = parse_args(_list_args)
+@bp.arguments(MunicipalityListArgs, location="query")
+@bp.response(200, MunicipalityPage)
+def list_municipalities(args: dict):
+    """List municipalities (current ones unless include_merged=true)."""
     items, total = paginate(
         municipality_query(args), (Municipality.name_search,), args["page"], args["per_page"]
     )
-    return {"items": _many.dump(items), "total": total, "page": args["page"], "per_page": args["per_page"]}
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 @bp.get("/municipalities/<refnis>")
+@bp.alt_response(200, schema=MunicipalityAnswer, success=True)
+@problems(404)
 def show_municipality(refnis: str):
-    """One municipality; a merged-away REFNIS answers with its successor and says so.
-    ---
-    get:
-      summary: One municipality by REFNIS code
-      parameters:
-      - in: path
-        name: refnis
-        required: true
-        schema: {type: string, pattern: '^\\d{5}$'}
-      responses:
-        200:
-          content:
-            application/json:
-              schema: MunicipalitySchema
-        404: Problem
-    """
+    """One municipality by REFNIS code; a merged-away one answers with its successor and says so."""
     m = get_municipality(refnis)
     current = m.current()
     body = _one.dump(current)
@@ -98,149 +75,61 @@ def show_municipality(refnis: str):
 
 
 @bp.get("/domains")
+@bp.response(200, DomainList)
 def list_domains():
-    """The six focus domains.
-    ---
-    get:
-      summary: The six smart-city focus domains
-      responses:
-        200:
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  items: {type: array, items: DomainSchema}
-    """
-    domains = db.session.scalars(select(Domain).order_by(Domain.position))
-    return {"items": DomainSchema(many=True).dump(domains)}
-
-
-_project = ProjectSchema()
+    """The six smart-city focus domains."""
+    return {"items": db.session.scalars(select(Domain).order_by(Domain.position))}
 
 
 @bp.get("/projects")
-def list_projects():
-    """List prior projects.
-    ---
-    get:
-      summary: List prior projects with filters
-      parameters:
-      - in: query
-        schema: ProjectListArgs
-      responses:
-        200:
-          content:
-            application/json:
-              schema: ProjectPage
-        400: Problem
-    """
-    args = parse_args(ProjectListArgs())
+@bp.arguments(ProjectListArgs, location="query")
+@bp.response(200, ProjectPage)
+def list_projects(args: dict):
+    """List prior projects with filters."""
     items, total = paginate(project_query(args), (Project.year, Project.id), args["page"], args["per_page"])
-    return {"items": ProjectSchema(many=True).dump(items), "total": total,
-            "page": args["page"], "per_page": args["per_page"]}
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
 @bp.post("/projects")
 @require_admin
-def create_project():
-    """Add a project (admin).
-    ---
-    post:
-      summary: Add a prior project (admin)
-      security: [{bearerAuth: []}]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: ProjectInSchema
-      responses:
-        201:
-          content:
-            application/json:
-              schema: ProjectSchema
-        400: Problem
-        401: Problem
-    """
-    data = json_body(ProjectInSchema())
+@bp.arguments(ProjectInSchema)
+@bp.response(201, ProjectSchema)
+@problems(409)
+def create_project(data: dict):
+    """Add a prior project (admin)."""
     project = apply_project(Project(), data)
     db.session.add(project)
     save_or_problem()
-    return _project.dump(project), 201, {"Location": url_for("api.show_project", project_id=project.id)}
+    return project, 201, {"Location": url_for("api.show_project", project_id=project.id)}
 
 
 @bp.get("/projects/<int:project_id>")
+@bp.response(200, ProjectSchema)
+@problems(404)
 def show_project(project_id: int):
-    """One project.
-    ---
-    get:
-      summary: One prior project
-      parameters:
-      - in: path
-        name: project_id
-        required: true
-        schema: {type: integer}
-      responses:
-        200:
-          content:
-            application/json:
-              schema: ProjectSchema
-        404: Problem
-    """
-    return _project.dump(get_project(project_id))
+    """One prior project."""
+    return get_project(project_id)
 
 
 @bp.patch("/projects/<int:project_id>")
 @require_admin
-def update_project(project_id: int):
-    """Correct a project (admin).
-    ---
-    patch:
-      summary: Correct fields of a prior project (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: path
-        name: project_id
-        required: true
-        schema: {type: integer}
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: ProjectInSchema
-      responses:
-        200:
-          content:
-            application/json:
-              schema: ProjectSchema
-        400: Problem
-        404: Problem
-    """
+@bp.arguments(ProjectInSchema(partial=True))
+@bp.response(200, ProjectSchema)
+@problems(404, 409)
+def update_project(data: dict, project_id: int):
+    """Correct fields of a prior project (admin)."""
     project = get_project(project_id)
-    data = json_body(ProjectInSchema(), partial=True)
     apply_project(project, data)
     save_or_problem()
-    return _project.dump(project)
+    return project
 
 
 @bp.delete("/projects/<int:project_id>")
 @require_admin
+@bp.response(204, description="deleted")
+@problems(404, 409)
 def delete_project(project_id: int):
-    """Delete a project (admin).
-    ---
-    delete:
-      summary: Delete a prior project (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: path
-        name: project_id
-        required: true
-        schema: {type: integer}
-      responses:
-        204:
-          description: deleted
-        404: Problem
-    """
+    """Delete a prior project (admin)."""
     project = get_project(project_id)
     registry.delete_project(project)
     save_or_problem()
@@ -248,28 +137,14 @@ def delete_project(project_id: int):
 
 
 @bp.get("/boundaries")
-def list_boundaries():
-    """Outlines of the current municipalities, for maps.
-    ---
-    get:
-      summary: Municipal outlines as a GeoJSON FeatureCollection (one feature per municipality)
-      description: >-
-        The 2025 municipalities dissolved from a CC0 map of 2019 (docs/data.md), simplified to
-        about 30 m; features sorted by REFNIS with properties refnis, name and region. The answer
-        carries an ETag and may be cached for a day.
-      parameters:
-      - in: query
-        schema: BoundaryArgs
-      responses:
-        200:
-          content:
-            application/geo+json:
-              schema: BoundaryCollection
-        304:
-          description: Not modified (If-None-Match matched the ETag)
-        400: Problem
-    """
-    args = parse_args(_boundary_args)
+@bp.arguments(BoundaryArgs, location="query")
+@bp.alt_response(200, schema=BoundaryCollection, content_type="application/geo+json", success=True,
+                 description="The 2025 municipalities dissolved from a CC0 map of 2019 (docs/data.md), "
+                 "simplified to about 30 m; features sorted by REFNIS with properties refnis, name "
+                 "and region. The answer carries an ETag and may be cached for a day.")
+@bp.alt_response(304, description="Not modified (If-None-Match matched the ETag)", success=True)
+def list_boundaries(args: dict):
+    """Municipal outlines as a GeoJSON FeatureCollection (one feature per municipality)."""
     compressed = "gzip" in request.accept_encodings
     body, etag = boundaries(args.get("region"), compressed)
     response = Response(body, mimetype="application/geo+json")
@@ -280,24 +155,15 @@ def list_boundaries():
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response.make_conditional(request)
+
+
 @bp.get("/projects/export.csv")
 @require_admin
+@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
+                 description="One row per project, keyed by `key`; columns and cell formats in "
+                 "docs/api.md (\"Project import and export\"). Importing it again changes nothing.")
 def export_projects():
-    """Every project as CSV (admin), in the format the import reads.
-    ---
-    get:
-      summary: Export every project as CSV (admin); importing it again changes nothing
-      description: One row per project, keyed by `key`; columns and cell formats in
-        docs/api.md ("Project import and export").
-      security: [{bearerAuth: []}]
-      responses:
-        200:
-          content:
-            text/csv:
-              schema: {type: string}
-        401: Problem
-        403: Problem
-    """
+    """Export every project as CSV (admin), in the format the import reads."""
     return Response(transfer.export_csv(), mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=projects.csv"})
 
@@ -305,39 +171,18 @@ def export_projects():
 @bp.post("/projects/import")
 @accepts_upload
 @require_admin
-def import_projects():
-    """Import projects from CSV or XLSX (admin).
-    ---
-    post:
-      summary: Import projects from CSV or XLSX (admin), idempotent on the project key
-      description: "`dry_run=true` answers per row what would be created, updated, left
-        unchanged or is in error, and how many projects the file leaves alone, without
-        writing. Without it the rows are applied in one transaction, or, when a row has an
-        error, nothing is written and the answer is 422 with the same rows."
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: query
-        name: dry_run
-        schema: {type: boolean, default: false}
-      requestBody:
-        required: true
-        content:
-          multipart/form-data:
-            schema:
-              type: object
-              properties:
-                file: {type: string, format: binary}
-      responses:
-        200:
-          content:
-            application/json:
-              schema: ProjectImportResult
-        400: Problem
-        401: Problem
-        403: Problem
-        422: Problem
+@bp.arguments(ProjectImportArgs, location="query")
+@bp.arguments(UploadSchema, location="files")
+@bp.response(200, ProjectImportResult)
+@problems(409, 422)
+def import_projects(args: dict):
+    """Import projects from CSV or XLSX (admin), idempotent on the project key.
+
+    ``dry_run=true`` answers per row what would be created, updated, left unchanged or is in
+    error, and how many projects the file leaves alone, without writing. Without it the rows are
+    applied in one transaction, or, when a row has an error, nothing is written and the answer is
+    422 with the same rows.
     """
-    args = parse_args(ProjectImportArgs())
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise validation_problem([{"field": "file", "message": "upload a CSV or XLSX file as "

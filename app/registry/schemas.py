@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.core.schemas import REFNIS, PageArgs, StrictSchema  # noqa: F401
+from app.core.schemas import REFNIS, PageArgs, StrictSchema, UploadSchema  # noqa: F401
 from app.models import (
     EVIDENCE_LEVELS,
     INTERESTS,
@@ -89,6 +89,20 @@ class MunicipalitySchema(Schema):
         ]
 
 
+class ResolvedFrom(Schema):
+    refnis = fields.String()
+    name_nl = fields.String()
+    merged_on = fields.String(allow_none=True, metadata={"description": "ISO date"})
+    note = fields.String()
+
+
+class MunicipalityAnswer(MunicipalitySchema):
+    """One municipality; ``resolved_from`` when the REFNIS asked for merged into this one."""
+
+    resolved_from = fields.Nested(ResolvedFrom, dump_only=True, metadata={
+        "description": "the merged-away municipality that was asked for"})
+
+
 class MunicipalityPage(Schema):
     items = fields.List(fields.Nested(MunicipalitySchema))
     total = fields.Integer()
@@ -106,6 +120,10 @@ class DomainSchema(Schema):
     description_nl = fields.String()
     description_en = fields.String()
     source_ref = fields.String(allow_none=True)
+
+
+class DomainList(Schema):
+    items = fields.List(fields.Nested(DomainSchema))
 
 
 class DeliverablesSchema(StrictSchema):

@@ -70,7 +70,9 @@ def test_the_answer_is_cacheable_and_compressed_on_request(client):
 
 
 def test_the_openapi_document_describes_the_endpoint(client):
-    operation = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/boundaries"]["get"]
+    spec = client.get("/api/v1/openapi.json").json
+    operation = spec["paths"]["/api/v1/boundaries"]["get"]
     assert operation["parameters"][0]["schema"]["enum"] == ["flanders", "brussels"]
     assert "application/geo+json" in operation["responses"]["200"]["content"]
-    assert operation["responses"]["400"] == {"$ref": "#/components/responses/Problem"}
+    bad = spec["components"]["responses"][operation["responses"]["400"]["$ref"].rsplit("/", 1)[1]]
+    assert bad["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}

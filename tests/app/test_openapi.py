@@ -98,3 +98,31 @@ def test_every_documented_operation_is_served(app, spec):
                 continue
             assert any(re.sub(r"<[^>]+>", "<>", rule) == rule_shape and m == method.upper()
                        for rule, m in served), f"{method.upper()} {path} has no route"
+
+
+def test_the_document_is_valid_openapi(spec):
+    from openapi_spec_validator import validate
+
+    validate(spec)
+
+
+def test_every_operation_declares_its_errors(spec):
+    """Every operation declares the edge's answers (400, 401, 414; writes also 403, 413, 415),
+    a path parameter a 404, and an operation behind a role 401 and 403 with the problem schema."""
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in METHODS:
+                continue
+            codes = set(op["responses"])
+            expected = {"400", "401", "414"}
+            if method != "get":
+                expected |= {"403", "413", "415"}
+            if "{" in path:
+                expected.add("404")
+            assert expected <= codes, f"{method.upper()} {path} lacks {sorted(expected - codes)}"
+
+
+def test_the_reference_page_is_built_from_the_document(client, spec):
+    page = client.get("/api").get_data(as_text=True)
+    assert "/api/v1/projects/{project_id}" in page
+    assert spec["info"]["title"] in page
