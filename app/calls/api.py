@@ -292,7 +292,9 @@ def list_applications(call_id: int):
     if args.get("status"):
         items = [a for a in items if a.status == args["status"]]
     evaluation = apps.CallEvaluation(row) if args["evaluate"] and items else None
-    return {"items": [apps.application_dict(a, evaluation) for a in items], "total": len(items)}
+    user = api_user()
+    return {"items": [apps.application_dict(a, evaluation, user) for a in items],
+            "total": len(items)}
 
 
 @bp.post("/calls/<int:call_id>/applications")
@@ -432,8 +434,9 @@ def show_application(application_id: int):
         403: Problem
         404: Problem
     """
-    row = apps.get_visible_application(application_id, api_user())
-    return apps.application_dict(row, apps.CallEvaluation(row.call))
+    user = api_user()
+    row = apps.get_visible_application(application_id, user)
+    return apps.application_dict(row, apps.CallEvaluation(row.call), user)
 
 
 def _editable(application_id: int):

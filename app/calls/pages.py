@@ -583,10 +583,13 @@ def application_edit(application_id: int):
 @login_required
 def application_page(application_id: int):
     from app.calls.pages_lifecycle import submission_context
+    from app.jury.access import indicators_folded_for
 
     row = _visible_or_404(application_id)
     evaluation = apps.CallEvaluation(row.call)
-    summary = evaluation.summary(row)
+    # a juror who has not scored it yet sees neither the indicators nor the advice (anchoring)
+    folded = indicators_folded_for(_user(), row)
+    summary = evaluation.summary(row, indicators=not folded)
     max_km = request.args.get("max_distance_km", "").strip().replace(",", ".")
     try:
         max_distance = float(max_km) if max_km else None
@@ -596,7 +599,8 @@ def application_page(application_id: int):
         max_distance = None
         flash(_("Geef een afstand tussen 0 en 1000 km."), "error")
     include_far = request.args.get("verder") == "1"
-    advice = evaluation.advice(row, max_distance_km=max_distance, include_far=include_far).to_dict()
+    advice = None if folded else evaluation.advice(
+        row, max_distance_km=max_distance, include_far=include_far).to_dict()
     projects = {p.id: p for p in db.session.scalars(select(Project).where(
         Project.id.in_([pp.project_id for pp in row.prior_projects])))}
     return _render("calls/application.html", a=row, call=row.call, summary=summary, advice=advice,

@@ -74,7 +74,8 @@ class CallFieldsSchema(StrictSchema):
         allow_nan=False, validate=validate.Range(min=0, max=MAX_FOLLOWER_DISTANCE_KM, min_inclusive=False),
         metadata={"description": "km; a farther follower without a shared project counts reduced"})
     indicators_folded = fields.Boolean(metadata={
-        "description": "scoring page folds the indicators until the juror saved a first draft"})
+        "description": "jurors see the indicators (scoring page, application page and API) only "
+                       "once they saved a first draft score on the application"})
     deadline = fields.Date(allow_none=True)
     pre_registration_deadline = fields.Date(allow_none=True)
     criteria = fields.List(fields.Nested(CriterionInSchema), validate=validate.Length(max=50))
@@ -277,10 +278,14 @@ class ApplicationSchema(Schema):
     eligibility = fields.Dict(metadata={"description": '{"eligible", "flagged", "final_eligible", '
                                                       '"override", "rules": [{"code", "status", '
                                                       '"passed", "reason", ...}]}'})
-    indicators = fields.Dict(metadata={"description": '{"leverage": {"score", "components": '
-                                                      '[{"name", "value", "contribution", '
-                                                      '"explanation", ...}]}, "scalability": ..., '
-                                                      '"on_scale": {criterion: score}}'})
+    indicators = fields.Dict(allow_none=True, metadata={
+        "description": '{"leverage": {"score", "components": [{"name", "value", "contribution", '
+                       '"explanation", ...}]}, "scalability": ..., "on_scale": {criterion: '
+                       'score}}; null while indicators_folded'})
+    indicators_folded = fields.Boolean(metadata={
+        "description": "true for a juror of a call that folds the indicators (the default) until "
+                       "they saved a first draft score on this application (against anchoring); "
+                       "the indicators are then null"})
 
 
 class ApplicationList(Schema):

@@ -567,14 +567,19 @@ class CallEvaluation:
         out["titles"] = {str(r.id): r.title for r in self.rows if r.status == "submitted"}
         return out
 
-    def summary(self, row: Application) -> dict[str, Any]:
-        """Eligibility and indicators of one application as the API shows them."""
+    def summary(self, row: Application, indicators: bool = True) -> dict[str, Any]:
+        """Eligibility and indicators of one application as the API shows them; without
+        ``indicators`` (folded for a juror who has not scored yet) they are ``None`` and
+        ``indicators_folded`` says why."""
         result = self.eligibility(row)
         elig = result.to_dict()
         elig["override"] = override_dict(row)
         elig["final_eligible"] = (row.override_eligible if row.override_eligible is not None
                                   else result.eligible)
-        return {"eligibility": elig, "indicators": self.indicators(row).to_dict(self.criteria)}
+        if not indicators:
+            return {"eligibility": elig, "indicators": None, "indicators_folded": True}
+        return {"eligibility": elig, "indicators": self.indicators(row).to_dict(self.criteria),
+                "indicators_folded": False}
 
 
 def override_dict(row: Application) -> dict[str, Any] | None:
@@ -588,9 +593,13 @@ def override_dict(row: Application) -> dict[str, Any] | None:
     }
 
 
-def application_dict(row: Application, evaluation: CallEvaluation | None = None) -> dict[str, Any]:
-    """The API form of an application; with ``evaluation`` also its eligibility and indicators."""
+def application_dict(row: Application, evaluation: CallEvaluation | None = None,
+                     viewer: User | None = None) -> dict[str, Any]:
+    """The API form of an application; with ``evaluation`` also its eligibility and indicators
+    (folded for a ``viewer`` who is a juror without a first draft score on it, see
+    :func:`app.jury.access.indicators_folded_for`)."""
     from app.calls.service_lifecycle import receipt_of
+    from app.jury.access import indicators_folded_for
 
     partners = []
     for p in row.partners:
@@ -632,5 +641,5 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None)
         "override": override_dict(row),
     }
     if evaluation is not None:
-        d.update(evaluation.summary(row))
+        d.update(evaluation.summary(row, indicators=not indicators_folded_for(viewer, row)))
     return d

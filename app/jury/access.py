@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.problems import Problem, not_found
 from app.jury.service import is_published, juror_of, pair_conflicts
-from app.models import Application, Assignment, CallJuror, User
+from app.models import Application, Assignment, CallJuror, Score, User
 
 
 def is_own_application(user: User | None, app: Application) -> bool:
@@ -59,6 +59,20 @@ def can_view_application(user: User | None, app: Application) -> bool:
     if user.role == "juror":
         return reviewing_juror(user, app) is not None
     return is_own_application(user, app)
+
+
+def indicators_folded_for(user: User | None, app: Application) -> bool:
+    """Against anchoring (issue 12): in a call that folds the indicators (the default), a
+    juror sees an application's advisory indicators only once they saved a first draft score on
+    it, on the scoring page and in the API alike. The admin (secretariat and chair, who sees
+    them on the consensus page) and the applicants are not jurors scoring it."""
+    if user is None or user.role != "juror" or not app.call.indicators_folded:
+        return False
+    juror = juror_of(user, app.call_id)
+    if juror is None:
+        return True
+    return db.session.scalar(select(Score.id).where(
+        Score.application_id == app.id, Score.juror_id == juror.id).limit(1)) is None
 
 
 def can_view_summary(user: User | None, app: Application) -> bool:

@@ -390,7 +390,7 @@ def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, 
                   summary=evaluation.summary(app), details=apps.application_dict(app),
                   settings=settings, min_motivation=MIN_MOTIVATION_LENGTH,
                   published=bool(settings and settings.published),
-                  indicators_folded=bool(app.call.indicators_folded) and not rows)
+                  indicators_folded=access.indicators_folded_for(user, app))
 
 
 @bp.get("/aanvragen/<int:application_id>/beoordelen")

@@ -136,13 +136,25 @@ def test_indicators_stay_folded_until_a_first_draft_and_the_chair_sees_them(app,
     juror = web(app, email_of(j, jurors_of(result, a)[0]))
     before = juror.get(f"/aanvragen/{a}/beoordelen").get_data(as_text=True)
     assert 'id="indicators-folded"' in before and 'id="indicators-shown"' not in before
-    assert "indicator-chart" not in before and ">indicator:" not in before.replace(" ", "")
+    assert 'id="indicator-leverage"' not in before and ">indicator:" not in before.replace(" ", "")
+    # ... nor does the application page or the API give them away before the first draft
+    page = juror.get(f"/aanvragen/{a}").get_data(as_text=True)
+    assert 'id="indicators-folded"' in page and 'id="indicator-leverage"' not in page
+    assert 'id="advice"' not in page
+    api = juror.get(f"/api/v1/applications/{a}").json
+    assert api["indicators"] is None and api["indicators_folded"] is True
+    assert api["eligibility"]["rules"]  # the rules are not advice to anchor on
+    listed = juror.get(f"/api/v1/calls/{j.call_id}/applications?evaluate=true").json["items"]
+    assert all(item["indicators"] is None for item in listed if item["id"] == a)
     form = {"leverage.score": "6", "leverage.motivation": MOTIVATION, "leverage.version": "0",
             "scalability.score": "", "scalability.motivation": "", "scalability.version": "0",
             "action": "save"}
     assert juror.post(f"/aanvragen/{a}/beoordelen", data=form).status_code == 302
     after = juror.get(f"/aanvragen/{a}/beoordelen").get_data(as_text=True)
     assert 'id="indicators-shown"' in after and 'id="indicators-folded"' not in after
+    api = juror.get(f"/api/v1/applications/{a}").json
+    assert api["indicators"]["leverage"]["score"] is not None and not api["indicators_folded"]
+    assert 'id="indicator-leverage"' in juror.get(f"/aanvragen/{a}").get_data(as_text=True)
     chair = app.test_client()  # the admin of the admin_headers fixture chairs the jury
     assert chair.post("/login", data={"email": "admin@example.org",
                                       "password": "correct horse battery"}).status_code == 302

@@ -79,6 +79,12 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         # against anchoring: the advisory indicators stay folded until the juror's first draft
         assert p.locator("#indicators-folded").count() == 1
         assert p.locator("figure.indicator").count() == 0
+        if leverage == 9:  # nor does the application page show them (or the advisor's points)
+            scoring = p.url
+            p.goto(f"{base}/aanvragen/{a}")
+            assert p.locator("#indicators-folded").count() == 1
+            assert p.locator("figure.indicator").count() == 0 and p.locator("#advice").count() == 0
+            p.goto(scoring)
         if leverage == 9:  # the first juror types a score off the scale first
             p.fill("#f-leverage-score", "11")
             p.click("#save-draft")
