@@ -84,16 +84,14 @@ def plan_mip(spec, time_limit: float = 60.0) -> dict:
     strong form (x <= y per pair), written here without the optimizer's code. Returns {status,
     objective, lower_bound, seconds}."""
     t0 = time.perf_counter()
-    part = spec.part
-    np_ = len(part)
     params = spec.params
     cols, costs, lo, hi = 0, [], [], []
     r = 0
     ycols: dict[int, list[int]] = {}
     entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for d in spec.domains:
-        cand = spec.cand[d]
-        nc = len(cand)
+        part, cand = spec.parts[d], spec.cand[d]  # each domain its own participants
+        np_, nc = len(part), len(cand)
         ycol = cols + np.arange(nc)
         for k, c in enumerate(cand):
             ycols.setdefault(int(c), []).append(int(ycol[k]))

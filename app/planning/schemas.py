@@ -84,9 +84,10 @@ class ClusterPlanInSchema(StrictSchema):
                                                         "plan (default: the Flemish ones)"})
     participants_from = fields.String(
         load_default="declared", validate=validate.OneOf(("declared", "all")),
-        metadata={"description": "without participants: `declared` (default) = the "
-                                 "municipalities that declared they want to lead or follow in a "
-                                 "planned domain (plus pinned lighthouses); "
+        metadata={"description": "without participants: `declared` (default) = per planned "
+                                 "domain, the municipalities that declared they want to lead or "
+                                 "follow in that domain (plus that domain's pinned lighthouses), "
+                                 "stored as params.domain_participants; "
                                  "`all` = every Flemish municipality in every domain, an explicit "
                                  "choice that the plan's `warnings` repeat (the sources let cities "
                                  "choose their cluster bottom-up)"})

@@ -44,6 +44,7 @@ from matching.optimizer import (
     PlanParams,
 )
 from matching.optimizer import ClusterPlan as OptimizerPlan
+from matching.optimizer.params import domain_nl
 from matching.registry import DOMAINS
 
 #: Progress callback of a solve: (elapsed seconds, best objective, lower bound, relative gap).
@@ -107,17 +108,21 @@ def check_request(body: dict[str, Any], graph: RegistryGraph) -> dict[str, Any]:
     params["pinned_lighthouses"] = {d: list(p) for d, p in
                                     (body.get("pinned_lighthouses") or {}).items() if p}
     if not params.get("participants") and params.get("participants_from") == "declared":
-        interested = declared_participants(params, graph)
-        if len(interested) < 2:
+        per_domain = declared_participants(params, graph)
+        few = {d: codes for d, codes in per_domain.items() if len(codes) < 2}
+        if few:
             raise validation_problem([{
                 "field": "participants_from",
-                "message": f"only {len(interested)} municipalities declared an interest in "
-                           f"{', '.join(params['domains'])}; let cities declare it, list the "
-                           "participants, or choose all municipalities explicitly",
-                "message_nl": f"slechts {len(interested)} gemeenten gaven interesse aan in "
-                              "deze domeinen; laat gemeenten hun interesse aangeven, geef de "
-                              "deelnemers op, of kies uitdrukkelijk alle gemeenten"}])
-        params["participants"] = interested
+                "message": f"only {len(codes)} municipalities declared an interest in {domain}; "
+                           "let cities declare it, list the participants, or choose all "
+                           "municipalities explicitly",
+                "message_nl": f"slechts {len(codes)} gemeenten gaven interesse aan in "
+                              f"{domain_nl(domain)}; laat gemeenten hun interesse aangeven, geef "
+                              "de deelnemers op, of kies uitdrukkelijk alle gemeenten"}
+                for domain, codes in few.items()])
+        params["domain_participants"] = per_domain
+        union = set().union(*per_domain.values())
+        params["participants"] = [m.refnis for m in graph.municipalities if m.refnis in union]
     optimizer_params = plan_params(params, graph)
     model = build_model(graph)
     with optimizer_errors():  # its refusal of too few candidates comes first, in both languages
@@ -140,8 +145,12 @@ def coverage_of(params: PlanParams, graph: RegistryGraph) -> list[dict[str, Any]
     participants = [r for r in params.participants or default_participants(graph)
                     if r not in excluded and r in graph.index]
     asked = params.lighthouses or params.min_lighthouses or 1
-    entries = plan_coverage(graph, params.domains, participants, asked, params.min_maturity,
-                            params.pinned_lighthouses)
+    entries = []
+    for domain in params.domains:  # each domain over its own participants
+        own = params.domain_participants.get(domain)
+        members = participants if own is None else [r for r in participants if r in set(own)]
+        entries += plan_coverage(graph, (domain,), members, asked, params.min_maturity,
+                                 params.pinned_lighthouses)
     return [{"domain": c.domain, "municipalities_with_evidence": c.municipalities_with_evidence,
              "participants": c.participants, "candidates": c.candidates,
              "lighthouses_asked": c.lighthouses_asked, "status": c.status,
@@ -167,16 +176,17 @@ def build_model(graph: RegistryGraph) -> ClusterModel:
     return model
 
 
-def declared_participants(params: dict[str, Any], graph: RegistryGraph) -> list[str]:
-    """Municipalities that declared they want to lead or follow in one of the plan's domains,
-    plus the pinned lighthouses, in registry order (current Flemish ones only)."""
-    wanted = set()
+def declared_participants(params: dict[str, Any], graph: RegistryGraph) -> dict[str, list[str]]:
+    """Per planned domain, the municipalities that declared they want to lead or follow in
+    that domain, plus that domain's pinned lighthouses, in registry order (current Flemish ones
+    only): a municipality takes part in a domain's clustering only for a domain it declared."""
+    out = {}
     for domain in params["domains"]:
-        wanted |= declared_interest(domain)
-    for codes in (params.get("pinned_lighthouses") or {}).values():
-        wanted |= set(codes)
-    return [m.refnis for m in graph.municipalities
-            if m.refnis in wanted and m.region == "flanders"]
+        wanted = declared_interest(domain) | set(
+            (params.get("pinned_lighthouses") or {}).get(domain, ()))
+        out[domain] = [m.refnis for m in graph.municipalities
+                       if m.refnis in wanted and m.region == "flanders"]
+    return out
 
 
 def plan_params(params: dict[str, Any], graph: RegistryGraph) -> PlanParams:
@@ -194,6 +204,8 @@ def plan_params(params: dict[str, Any], graph: RegistryGraph) -> PlanParams:
         min_followers=params.get("min_followers") or 0,
         max_distance_km=params.get("max_distance_km"),
         participants=tuple(participants),
+        domain_participants={d: tuple(codes) for d, codes in
+                             (params.get("domain_participants") or {}).items()},
         pinned_lighthouses={d: tuple(p) for d, p in (params.get("pinned_lighthouses") or {}).items()},
         forced=tuple((a["domain"], a["follower"], a["lighthouse"])
                      for a in params.get("forced") or []),

@@ -9,7 +9,7 @@ Per domain d (several at once), with participants P and candidates C_d (maturity
 ``min_maturity``, or pinned):
 
 * y[d, l] = 1 when l is a lighthouse of d; x[d, f, l] = 1 when follower f follows l in d;
-* every participant is in exactly one cluster of every domain: y[d, f] + sum_l x[d, f, l] = 1
+* every participant of domain d is in exactly one cluster of d: y[d, f] + sum_l x[d, f, l] = 1
   (a lighthouse serves itself);
 * min_followers * y[d, l] <= sum_f x[d, f, l] <= max_followers * y[d, l]; x[d, f, l] <= y[d, l];
 * k lighthouses per domain exactly, or within [min, max], or free (then the fixed cost decides);

@@ -70,7 +70,6 @@ def cp_solve(spec: Spec, params: PlanParams, domains: tuple[str, ...],
     with the lighthouses in ``banned[d]`` forbidden in d and ``hint`` as warm start; the solve
     stops at ``deadline`` (``time.perf_counter()`` seconds), model building included."""
     model = cp_model.CpModel()
-    part = spec.part
     scale = COST_SCALE
     fixed = int(round(params.costs.lighthouse_fixed * scale))
     y: dict[str, dict[int, cp_model.IntVar]] = {}
@@ -79,7 +78,7 @@ def cp_solve(spec: Spec, params: PlanParams, domains: tuple[str, ...],
     for d in domains:
         if cancel is not None and cancel.is_set():  # building a large model takes a while
             return CpRun(cp_model.UNKNOWN, None, None, {}, {})
-        cand = spec.cand[d]
+        part, cand = spec.parts[d], spec.cand[d]
         y[d] = {int(c): model.new_bool_var(f"y_{d}_{c}") for c in cand}
         mask = spec.allowed(d, scope)
         cost = spec.cost[d]

@@ -17,7 +17,6 @@ def repair(spec: Spec, params: PlanParams,
     unused candidate that gives the cheapest assignment (min-cost flow). Returns whether
     anything changed, or None when no replacement fits."""
     changed = False
-    part = spec.part
     for _ in range(len(spec.domains) * 10):
         owner: dict[int, list[str]] = {}
         for d, (lights, _f) in plans.items():
@@ -33,7 +32,7 @@ def repair(spec: Spec, params: PlanParams,
         d = next(x for x in ds if x != keep)
         if lh in spec.pinned[d]:
             return None
-        cand = spec.cand[d]
+        part, cand = spec.parts[d], spec.cand[d]
         cost = np.where(spec.allowed(d, "none"), spec.cost[d][np.ix_(part, cand)], np.inf)
         used = set(owner)
         others = [c for c in plans[d][0] if c != lh]
@@ -67,10 +66,9 @@ def greedy_plan(spec: Spec, params: PlanParams, domains: tuple[str, ...],
     (keeping lighthouses to one domain when asked), then assign followers by a min-cost flow
     under the follower capacity. Returns domain -> (lighthouses, follower -> lighthouse)."""
     used: set[int] = set()
-    part = spec.part
     plans: dict[str, tuple[set[int], dict[int, int]]] = {}
     for d in domains:
-        cand = spec.cand[d]
+        part, cand = spec.parts[d], spec.cand[d]
         mask = spec.allowed(d, scope)
         cost = np.where(mask, spec.cost[d][np.ix_(part, cand)], np.inf)
         banned = spec.banned(d, scope)
@@ -122,7 +120,7 @@ def greedy_plan_cost(spec: Spec, params: PlanParams,
     """Cost in points of a greedy plan, or None when it leaves someone out or breaks a limit."""
     total = 0.0
     for d, (picked, follow) in plans.items():
-        if len(picked) < spec.kmin[d] or len(follow) + len(picked) != len(spec.part):
+        if len(picked) < spec.kmin[d] or len(follow) + len(picked) != len(spec.parts[d]):
             return None
         counts = {lh: 0 for lh in picked}
         for f, lh in follow.items():
@@ -140,7 +138,7 @@ def assign(spec: Spec, params: PlanParams, cost: np.ndarray, chosen: list[int],
            picked: set[int], d: str) -> dict[int, int]:
     """Followers to the chosen lighthouses: the exact min-cost flow under the follower count;
     under a demand cap (``max_load``) the flow's plan when it fits, else a regret greedy."""
-    part, cand = spec.part, spec.cand[d]
+    part, cand = spec.parts[d], spec.cand[d]
     follow = flow_assignment(cost, part, cand, chosen, picked, params.max_followers)
     if spec.load is None or not follow or not spec.overloaded(picked, follow):
         return follow
@@ -152,7 +150,7 @@ def load_assignment(spec: Spec, params: PlanParams, cost: np.ndarray, chosen: li
     """Regret greedy under the demand cap: followers in order of decreasing regret (second
     cheapest minus cheapest lighthouse) go to their cheapest lighthouse with room left. Empty
     when someone does not fit."""
-    part, cand = spec.part, spec.cand[d]
+    part, cand = spec.parts[d], spec.cand[d]
     room = {int(cand[c]): params.max_load - int(spec.load[int(cand[c])]) for c in chosen}
     count = dict.fromkeys(room, 0)
     cap = params.max_followers if params.max_followers is not None else len(part)

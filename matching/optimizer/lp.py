@@ -44,11 +44,10 @@ def lp_relaxation(spec: Spec, params: PlanParams, domains: tuple[str, ...], dead
     whose reduced cost (its x_fl <= y_l row has dual 0) is negative is added, until none is.
     The bound counts every missing pair's negative reduced cost, so it is valid at every round.
     """
-    part = spec.part
-    np_ = len(part)
     info = {}
     for d in domains:
-        cand = spec.cand[d]
+        part, cand = spec.parts[d], spec.cand[d]
+        np_ = len(part)
         is_self = part[:, None] == cand[None, :]
         allowed = spec.allowed(d, "none") & ~is_self
         cost = spec.cost[d][np.ix_(part, cand)]
@@ -57,12 +56,11 @@ def lp_relaxation(spec: Spec, params: PlanParams, domains: tuple[str, ...], dead
         active = np.zeros_like(allowed)
         active[np.repeat(np.arange(np_), k), near.ravel()] = True
         info[d] = (is_self, allowed, cost, active & allowed)
-    q = spec.load[part].astype(float) if spec.load is not None else None
     while True:
         actives = {d: info[d][3].copy() for d in domains}
         try:
             solved = interruptible(functools.partial(_restricted_lp, spec, params, domains,
-                                                     info, actives, q, deadline), cancel)
+                                                     info, actives, deadline), cancel)
         except Cancelled:
             return None
         if solved is None:
@@ -88,18 +86,21 @@ def lp_relaxation(spec: Spec, params: PlanParams, domains: tuple[str, ...], dead
 
 
 def _restricted_lp(spec: Spec, params: PlanParams, domains: tuple[str, ...], info: dict,
-                   actives: dict[str, np.ndarray], q: np.ndarray | None, deadline: float):
+                   actives: dict[str, np.ndarray], deadline: float):
     """The LP of :func:`lp_relaxation` over the ``actives`` pairs. Returns (bound over these
     columns, per domain (reduced costs of the active pairs in row-major order, of the
     candidates, the LP's y, the assignment duals, the capacity-row terms of every
     (participant, candidate) pair)) or None when out of time."""
-    part = spec.part
-    np_ = len(part)
     cols = 0
     eq_rows, ub_rows, ub_rhs, costs, lbs = [], [], [], [], []
     layout = {}
+    eq_start = {}  # domain -> its first equality row (one row per participant of the domain)
+    n_eq = 0
     for d in domains:
-        cand = spec.cand[d]
+        part, cand = spec.parts[d], spec.cand[d]
+        np_ = len(part)
+        eq_start[d], n_eq = n_eq, n_eq + np_
+        q = spec.load[part].astype(float) if spec.load is not None else None
         nc = len(cand)
         is_self = info[d][0]
         ii, jj = np.nonzero(actives[d])
@@ -156,9 +157,9 @@ def _restricted_lp(spec: Spec, params: PlanParams, domains: tuple[str, ...], inf
                             np.concatenate([np.array(ys) for ys in shared]),
                             np.ones(sum(len(ys) for ys in shared))))
             ub_rhs.append(np.ones(len(shared)))
-    n_eq = np_ * len(domains)
     a_eq = csr_matrix((np.concatenate([v for _, _, v in eq_rows]),
-                       (np.concatenate([r + t * np_ for t, (r, _, _) in enumerate(eq_rows)]),
+                       (np.concatenate([r + eq_start[d] for d, (r, _, _) in
+                                        zip(domains, eq_rows, strict=True)]),
                         np.concatenate([c for _, c, _ in eq_rows]))), shape=(n_eq, cols))
     b_ub = np.concatenate(ub_rhs)
     a_ub = csr_matrix((np.concatenate([v for _, _, v in ub_rows]),
@@ -181,13 +182,14 @@ def _restricted_lp(spec: Spec, params: PlanParams, domains: tuple[str, ...], inf
     rc = c - a_eq.T @ lam_eq - a_ub.T @ lam_ub
     bound = float(lam_eq @ b_eq + lam_ub @ b_ub + np.where(rc > 0, rc * lb, rc * ub).sum())
     per_domain = {}
-    for t, d in enumerate(domains):
+    for d in domains:
         ycol, xcol, _, per_cand_rows = layout[d]
-        nc = len(ycol)
+        nc, np_ = len(ycol), len(spec.parts[d])
         terms = np.zeros((np_, nc))
         for offset, per_part in per_cand_rows:
             terms += per_part[:, None] * lam_ub[offset:offset + nc][None, :]
-        per_domain[d] = (rc[xcol], rc[ycol], res.x[ycol], lam_eq[t * np_:(t + 1) * np_], terms)
+        per_domain[d] = (rc[xcol], rc[ycol], res.x[ycol],
+                         lam_eq[eq_start[d]:eq_start[d] + np_], terms)
     return bound, per_domain
 
 

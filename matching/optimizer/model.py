@@ -149,7 +149,8 @@ class Spec:
 
     muni: list[Municipality]
     index: dict[str, int]
-    part: np.ndarray  # participant indices
+    part: np.ndarray  # participant indices (of any domain)
+    parts: dict[str, np.ndarray]  # domain -> the indices that take part in that domain
     domains: tuple[str, ...]
     cand: dict[str, np.ndarray]
     kmin: dict[str, int]
@@ -234,7 +235,25 @@ class Spec:
         if not part_set:
             raise InvalidPlanRequest("participants", "no participating municipality left",
                                      "er blijft geen deelnemende gemeente over")
+        domain_sets: dict[str, set[int]] = {}
+        for d in params.domains:
+            if d in params.domain_participants:
+                domain_sets[d] = {known(r, "domain_participants")
+                                  for r in params.domain_participants[d]} & part_set
+            else:
+                domain_sets[d] = set(part_set)
+            if not domain_sets[d]:
+                raise InvalidPlanRequest("domain_participants",
+                                         f"no participating municipality left in {d}",
+                                         f"er blijft geen deelnemende gemeente over in "
+                                         f"{domain_nl(d)}")
+        for d in params.domain_participants:
+            if d not in params.domains:
+                raise InvalidPlanRequest("domain_participants", f"domain {d!r} is not planned",
+                                         f"domein {domain_nl(d)} wordt niet gepland")
+        part_set = set().union(*domain_sets.values())
         part = np.array(sorted(part_set), dtype=np.int64)
+        parts = {d: np.array(sorted(domain_sets[d]), dtype=np.int64) for d in params.domains}
         threshold = MATURITY_ORDER.index(params.min_maturity)
         pinned: dict[str, set[int]] = {d: set() for d in params.domains}
         for d, codes in params.pinned_lighthouses.items():
@@ -243,7 +262,7 @@ class Spec:
                                          f"domein {domain_nl(d)} wordt niet gepland")
             for r in codes:
                 i = known(r, "pinned_lighthouses")
-                if i not in part_set:
+                if i not in domain_sets[d]:
                     raise InvalidPlanRequest("pinned_lighthouses",
                                              f"{r} is excluded or not participating",
                                              f"{r} is uitgesloten of neemt niet deel")
@@ -264,7 +283,7 @@ class Spec:
         cand: dict[str, np.ndarray] = {}
         for d in params.domains:
             mat = model._maturity.get(d, {})
-            ok = [i for i in part if MATURITY_ORDER.index(mat.get(muni[i].refnis, "none"))
+            ok = [i for i in parts[d] if MATURITY_ORDER.index(mat.get(muni[i].refnis, "none"))
                   >= threshold or i in pinned[d]]
             cand[d] = np.array(sorted(ok), dtype=np.int64)
         forced: dict[tuple[str, int], int] = {}
@@ -279,7 +298,7 @@ class Spec:
                     raise InvalidPlanRequest(field_name, f"domain {d!r} is not planned",
                                              f"domein {domain_nl(d)} wordt niet gepland")
                 fi, li = known(f, field_name), known(lh, field_name)
-                if fi not in part_set or li not in part_set:
+                if fi not in domain_sets[d] or li not in domain_sets[d]:
                     raise InvalidPlanRequest(field_name, f"{f} or {lh} does not participate",
                                              f"{f} of {lh} neemt niet deel")
                 if field_name == "forced":
@@ -336,14 +355,14 @@ class Spec:
             cost = {d: domain_cost_matrix(muni, dist, model._experience.get(d, {}),
                                           params.costs) for d in params.domains}
         load = model.demand(params.load, muni) if params.max_load is not None else None
-        return cls(muni, index, part, tuple(params.domains), cand, kmin, kmax, pinned, forced,
+        return cls(muni, index, part, parts, tuple(params.domains), cand, kmin, kmax, pinned, forced,
                    forbidden, dist, cost, params, load)
 
     def allowed(self, d: str, scope: str = "joint") -> np.ndarray:
         """(participants x candidates) mask of follower -> lighthouse pairs the model may use;
         ``scope`` "joint" or "alone" also drops the pairs that LP fixing excluded for the whole
         plan or for domain d solved alone, "none" keeps them."""
-        part, cand = self.part, self.cand[d]
+        part, cand = self.parts[d], self.cand[d]
         mask = np.ones((len(part), len(cand)), dtype=bool)
         if self.params.max_distance_km is not None:
             mask &= self.dist[np.ix_(part, cand)] <= self.params.max_distance_km + 1e-9
@@ -378,8 +397,9 @@ class Spec:
     def precheck(self) -> None:
         """Cheap reasons a well-formed request cannot be met, in plain words (English, Dutch)."""
         p = self.params
-        n = len(self.part)
         for d in self.domains:
+            part = self.parts[d]
+            n = len(part)
             kmin, kmax = self.kmin[d], self.kmax[d]
             nl = domain_nl(d)
             if kmin > n:
@@ -401,10 +421,10 @@ class Spec:
                     f"{kmin * (p.min_followers + 1)} deelnemers in {nl}, er zijn er maar {n}",
                 )
             if self.load is not None:
-                load = self.load[self.part]
+                load = self.load[part]
                 heavy = int(np.argmax(load))
                 if load[heavy] > p.max_load:
-                    name = self.muni[self.part[heavy]].name_nl
+                    name = self.muni[part[heavy]].name_nl
                     raise Infeasible(
                         f"{name} alone carries {int(load[heavy])} > max_load {p.max_load} "
                         f"({p.load}) in {d}",
@@ -418,7 +438,7 @@ class Spec:
                         f"max_load {p.max_load} in {nl}")
             mask = self.allowed(d)
             for row in np.flatnonzero(~mask.any(axis=1)):
-                name = self.muni[self.part[row]].name_nl
+                name = self.muni[part[row]].name_nl
                 if p.max_distance_km is not None:
                     raise Infeasible(f"no candidate within {p.max_distance_km:g} km of {name} "
                                      f"in {d}", f"geen kandidaat binnen {p.max_distance_km:g} "

@@ -62,6 +62,10 @@ class PlanParams:
     max_distance_km: float | None = None
     participants: tuple[str, ...] | None = None
     """REFNIS codes that take part (default: every municipality of the model)."""
+    domain_participants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """domain -> REFNIS codes that take part in that domain's clustering (default: every
+    participant). A municipality that declared an interest in mobility only is planned in
+    mobility only; each domain's clusters cover exactly its own participants."""
     pinned_lighthouses: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """domain -> REFNIS codes that must be lighthouses of that domain."""
     forced: tuple[tuple[str, str, str], ...] = ()

@@ -40,7 +40,7 @@ def plain_pmedian(spec: Spec) -> bool:
     return (spec.kmin[d] == spec.kmax[d] and p.max_followers is None and p.max_load is None
             and p.min_followers == 0 and p.max_distance_km is None and not spec.forced
             and not spec.forbidden and not spec.pinned[d] and p.costs.lighthouse_fixed == 0
-            and np.array_equal(spec.cand[d], spec.part))
+            and np.array_equal(spec.cand[d], spec.parts[d]))
 
 
 def solve_radius(spec: Spec, params: PlanParams, start: float,
@@ -48,7 +48,7 @@ def solve_radius(spec: Spec, params: PlanParams, start: float,
                  cancel: threading.Event | None) -> ClusterPlan:
     """A plain p-median (see :func:`plain_pmedian`) with the radius-formulation engine."""
     d = spec.domains[0]
-    part = spec.part
+    part = spec.parts[d]
     result = solve_pmedian(spec.cost[d][np.ix_(part, part)], spec.kmin[d],
                            time_limit=max(0.05, start + params.time_limit_s - time.perf_counter()),
                            seed=params.seed, on_progress=on_progress, stop=cancel)

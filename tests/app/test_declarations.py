@@ -136,6 +136,8 @@ def test_a_plan_starts_from_the_municipalities_that_declared_interest(client, ad
     assert resp.status_code == 202, resp.json
     assert resp.json["params"]["participants_from"] == "declared"
     assert resp.json["params"]["participants"] == ["24009", "24038", "24062", "24066"]
+    assert resp.json["params"]["domain_participants"] == {
+        "mobility": ["24009", "24038", "24062", "24066"]}
     assert resp.json["warnings"] == []
     # nobody declared an interest in living: the planner says so instead of planning everyone
     resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
@@ -152,3 +154,42 @@ def test_a_plan_starts_from_the_municipalities_that_declared_interest(client, ad
     assert "geen interesse" in resp.json["warnings"][0]["message_nl"]
     shown = client.get(resp.json["url"]).json
     assert shown["warnings"] == resp.json["warnings"]
+
+
+def test_a_municipality_takes_part_only_in_the_domains_it_declared(client, admin_headers):
+    """Declared interest is per domain: Bierbeek follows in mobility only, so a mobility +
+    economy plan puts it in a mobility cluster and in no economy cluster."""
+    from tests.app.test_api_plans import finish
+
+    declared = {"24062": {"mobility": "lead", "economy": "follow"},   # Leuven
+                "24066": {"mobility": "follow", "economy": "lead"},   # Lubbeek
+                "24038": {"mobility": "follow", "economy": "follow"},  # Holsbeek
+                "24009": {"mobility": "follow"},                      # Bierbeek: mobility only
+                "24086": {"economy": "follow"}}                       # Oud-Heverlee: economy only
+    for refnis, interests in declared.items():
+        resp = client.put(f"/api/v1/municipalities/{refnis}/interests", headers=admin_headers,
+                          json={"interests": interests})
+        assert resp.status_code == 200, resp.json
+    resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
+        "domains": ["mobility", "economy"], "lighthouses": 1, "min_maturity": "none",
+        "time_limit_s": 10})
+    assert resp.status_code == 202, resp.json
+    assert resp.json["params"]["domain_participants"] == {
+        "mobility": ["24009", "24038", "24062", "24066"],
+        "economy": ["24038", "24062", "24066", "24086"]}
+    plan = finish(client, resp.json["id"])
+    assert plan["status"] == "done" and plan["result"]["status"] == "optimal", plan
+    members = {}
+    for c in plan["result"]["clusters"]:
+        members.setdefault(c["domain"], set()).update(
+            {c["lighthouse"]["refnis"]} | {f["refnis"] for f in c["followers"]})
+    assert members == {"mobility": {"24009", "24038", "24062", "24066"},
+                       "economy": {"24038", "24062", "24066", "24086"}}
+    coverage = {c["domain"]: c["participants"] for c in plan["result"]["coverage"]}
+    assert coverage == {"mobility": 4, "economy": 4}
+    # a domain nobody declared is refused by name, even when another domain has declarations
+    resp = client.post("/api/v1/cluster-plans", headers=admin_headers, json={
+        "domains": ["mobility", "living"], "lighthouses": 1, "min_maturity": "none"})
+    assert_problem(resp, 400, "participants_from")
+    assert [e["message"].split(";")[0] for e in resp.json["errors"]] == [
+        "only 0 municipalities declared an interest in living"]

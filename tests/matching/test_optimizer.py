@@ -52,7 +52,10 @@ def brute_force(model: ClusterModel, params: PlanParams) -> float | None:
     part = [r for r in (params.participants or towns) if r not in excluded]
     order = ("none", "starter", "experienced", "lighthouse-ready")
     per_domain = []
+    everyone = part
     for d in params.domains:
+        part = [r for r in everyone if d not in params.domain_participants
+                or r in params.domain_participants[d]]
         pinned = set(params.pinned_lighthouses.get(d, ()))
         cand = [r for r in part if order.index(model._maturity[d].get(r, "none"))
                 >= order.index(params.min_maturity) or r in pinned]
@@ -124,7 +127,10 @@ def check_plan(model: ClusterModel, params: PlanParams, plan: ClusterPlan) -> No
     order = ("none", "starter", "experienced", "lighthouse-ready")
     lighthouse_domains: dict[str, list[str]] = {}
     recomputed = 0.0
+    everyone = part
     for d in params.domains:
+        part = {r for r in everyone if d not in params.domain_participants
+                or r in params.domain_participants[d]}
         clusters = [c for c in plan.clusters if c.domain == d]
         k = len(clusters)
         if params.lighthouses is not None:
@@ -165,7 +171,7 @@ def check_plan(model: ClusterModel, params: PlanParams, plan: ClusterPlan) -> No
                 assert f == lh or f in {x.refnis for x in cluster.followers}
     if params.one_domain_per_lighthouse:
         assert all(len(ds) == 1 for ds in lighthouse_domains.values())
-    assert plan.objective == pytest.approx(recomputed, abs=0.01 * (1 + len(part) * 3))
+    assert plan.objective == pytest.approx(recomputed, abs=0.01 * (1 + len(everyone) * 3))
 
 
 # --- formulas ---------------------------------------------------------------------------------
@@ -260,6 +266,57 @@ def test_two_domains_that_want_the_same_lighthouses_still_get_the_optimal_split(
     assert plan.status == "optimal"
     assert plan.objective == pytest.approx(expected, abs=0.05)
     check_plan(model, params, plan)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_domain_clusters_only_its_own_participants_matching_brute_force(seed):
+    """A municipality that declared an interest in mobility only is planned in mobility only:
+    each domain's clusters cover exactly that domain's participants, and the coupling (one
+    domain per lighthouse) still gives the optimum of the enumeration."""
+    model, towns = random_model(80 + seed, 8, domains=("mobility", "economy"), ready_share=0.6)
+    codes = [t.refnis for t in towns]
+    params = PlanParams(domains=("mobility", "economy"), lighthouses=2, time_limit_s=20,
+                        domain_participants={"mobility": tuple(codes[:6]),
+                                             "economy": tuple(codes[3:])})
+    plan = model.solve(params)
+    expected = brute_force(model, params)
+    if expected is None:
+        assert plan.status == "infeasible"
+        return
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(expected, abs=0.05)
+    check_plan(model, params, plan)
+    members = {d: {c.lighthouse for c in plan.clusters if c.domain == d}
+               | {f.refnis for c in plan.clusters if c.domain == d for f in c.followers}
+               for d in params.domains}
+    assert members == {"mobility": set(codes[:6]), "economy": set(codes[3:])}
+
+
+def test_per_domain_participants_agree_with_an_independent_mip():
+    from bench.baselines import plan_mip
+    from matching.optimizer.model import Spec
+
+    model, towns = random_model(31, 24, domains=("mobility", "living"), ready_share=0.4)
+    codes = [t.refnis for t in towns]
+    params = PlanParams(domains=("mobility", "living"), lighthouses=3, max_followers=7,
+                        time_limit_s=60, domain_participants={"mobility": tuple(codes[:16]),
+                                                              "living": tuple(codes[6:])})
+    plan = model.solve(params)
+    mip = plan_mip(Spec.build(model, params), time_limit=120)
+    assert plan.status == "optimal" and mip["status"] == "optimal"
+    assert plan.objective == pytest.approx(mip["objective"], abs=0.011)
+    check_plan(model, params, plan)
+
+
+def test_a_pin_outside_its_domains_participants_is_refused():
+    model, towns = random_model(5, 6, domains=("mobility", "economy"))
+    codes = [t.refnis for t in towns]
+    params = PlanParams(domains=("mobility", "economy"), lighthouses=1,
+                        domain_participants={"mobility": tuple(codes[:3])},
+                        pinned_lighthouses={"mobility": (codes[4],)})
+    with pytest.raises(InvalidPlanRequest) as err:
+        model.validate(params)
+    assert err.value.field == "pinned_lighthouses"
 
 
 def test_pins_forced_forbidden_and_exclusions_hold():
