@@ -69,8 +69,10 @@ def _import_views() -> None:
     from app.calls import api as _calls_api  # noqa: F401
     from app.calls import api_documents as _calls_api_documents  # noqa: F401
     from app.calls import api_lifecycle as _calls_api_lifecycle  # noqa: F401
+    from app.calls import api_snapshot as _calls_api_snapshot  # noqa: F401
     from app.calls import pages as _calls_pages  # noqa: F401
     from app.calls import pages_lifecycle as _calls_pages_lifecycle  # noqa: F401
+    from app.calls import pages_snapshot as _calls_pages_snapshot  # noqa: F401
     from app.core import labels as _labels  # noqa: F401  (template globals)
     from app.core import openapi as _openapi  # noqa: F401
     from app.core import pages as _core_pages  # noqa: F401

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.calls import service_applications as apps
 from app.calls.service import create_call
+from app.calls.service_snapshot import ensure_frozen
 from app.core.extensions import db
 from app.models import Application, Call, Organisation, Project
 
@@ -152,4 +153,5 @@ def seed_demo() -> DemoReport:
         created += 1
     call.phase = "jury" if call_created or phase == "open" else phase
     db.session.commit()
+    ensure_frozen(call, reason="closed")  # as the step to closed would have (commits)
     return DemoReport(call_id=call.id, call_created=call_created, created=created, kept=kept)

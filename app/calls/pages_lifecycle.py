@@ -18,6 +18,7 @@ from app.calls import service_applications as apps
 from app.calls import service_lifecycle as lifecycle
 from app.calls.receipts import receipt_pdf
 from app.calls.service import get_call
+from app.calls.service_snapshot import stored
 from app.core.extensions import db
 from app.core.formatting import parse_euro
 from app.core.problems import Problem
@@ -185,6 +186,7 @@ def phase_context(call) -> dict[str, Any]:
         "next_name": PHASE_TEXTS[view.next][lang] if view.next else None,
         "deadline_local": _local(deadline_instant(call.deadline)),
         "selection_rule_text": SELECTION_RULE_TEXTS[call.selection_rule][lang],
+        "snapshot": stored(call),
     }
 
 

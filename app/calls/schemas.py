@@ -367,3 +367,8 @@ class ImportReportSchema(Schema):
     import_valid_rows = fields.Boolean()
     rows = fields.List(fields.Dict())
     created = fields.List(fields.Integer())
+
+
+class RecomputeInSchema(StrictSchema):
+    motivation = fields.String(required=True, validate=validate.Length(min=10, max=5000),
+                               metadata={"description": "why the frozen evaluation is recomputed"})

@@ -45,6 +45,7 @@ from evaluation.eligibility import (
 from evaluation.importing import ImportFormatError, ImportReport, RowResult, parse_import
 from evaluation.indicators import IndicatorContext, Indicators, compute_indicators
 from evaluation.sensitivity import scores_from_indicators, weight_sensitivity
+from evaluation.snapshot import FrozenEligibility, FrozenIndicators, frozen_results
 from matching.registry import DOMAINS
 from matching.similar import DOUBLE_FUNDING_THRESHOLD, InvalidText
 
@@ -474,10 +475,18 @@ class CallEvaluation:
 
     Built once per request and call from the registry graph; ``submitted`` applications of the
     call are the others a lead's limit counts and the population reach is relative to.
+
+    From the deadline on, eligibility and indicators are read from the call's frozen snapshot
+    (app/calls/service_snapshot.py; stored at the first read after the deadline), so they no
+    longer move with the registry; ``live=True`` computes them afresh (what the snapshot stores).
     """
 
-    def __init__(self, call_row: Call, rows: Iterable[Application] | None = None):
+    def __init__(self, call_row: Call, rows: Iterable[Application] | None = None, *,
+                 live: bool = False):
+        from app.calls.service_snapshot import frozen_data  # imports this module
+
         self.call_row = call_row
+        self.snapshot = None if live else frozen_data(call_row)
         self.call = call_from_row(call_row)
         self.criteria = [criterion_from_row(c) for c in call_row.criteria]
         self.graph = current_graph()
@@ -525,7 +534,16 @@ class CallEvaluation:
         return [(pid, self.graph.projects[pid].title, score) for pid, score in hits
                 if pid in self.graph.projects]
 
-    def eligibility(self, row: Application) -> EligibilityResult:
+    def _frozen(self, row: Application) -> dict[str, Any] | None:
+        """The application's entry in the frozen snapshot (None: evaluated live)."""
+        if self.snapshot is None:
+            return None
+        return self.snapshot["applications"].get(str(row.id))
+
+    def eligibility(self, row: Application) -> EligibilityResult | FrozenEligibility:
+        entry = self._frozen(row)
+        if entry is not None:
+            return frozen_results(entry)[0]
         app = self.pure_of(row)
         others = [a for a in self.submitted if a.lead == app.lead and a.id != app.id]
         when = row.submitted_at.date() if row.submitted_at else date.today()
@@ -536,7 +554,10 @@ class CallEvaluation:
         )
         return check_eligibility(self.call, app, ctx)
 
-    def indicators(self, row: Application) -> Indicators:
+    def indicators(self, row: Application) -> Indicators | FrozenIndicators:
+        entry = self._frozen(row)
+        if entry is not None:
+            return frozen_results(entry)[1]
         app = self.pure_of(row)
         return compute_indicators(app, self.indicator_context())
 
@@ -549,8 +570,7 @@ class CallEvaluation:
 
     def sensitivity(self, top_n: int) -> dict[str, Any]:
         """Weight sensitivity of the ranking by indicators over the submitted applications."""
-        ctx = self.indicator_context()
-        indicators = {a.id: compute_indicators(a, ctx) for a in self.submitted}
+        indicators = {r.id: self.indicators(r) for r in self.rows if r.status == "submitted"}
         scores, weights = scores_from_indicators(indicators, self.criteria)
         if not weights:
             raise Problem(

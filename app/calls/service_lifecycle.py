@@ -90,6 +90,10 @@ def _move(call: Call, to: str, actor: User | None, extra: dict[str, Any] | None 
     record_audit(actor, "call.transition", {
         "call": call.id, "from": before, "to": to, "deadline": call.deadline.isoformat()
         if call.deadline else None, **(extra or {})})
+    if to == "closed":
+        from app.calls.service_snapshot import ensure_frozen
+
+        ensure_frozen(call, reason="closed", actor=actor)
 
 
 def ensure_selection_stored(call: Call) -> None:

@@ -11,6 +11,7 @@ from app.models.calls import (  # noqa: F401
     Call,
     Criterion,
     DocumentRead,
+    EvaluationSnapshot,
 )
 from app.models.jury import (  # noqa: F401
     Assignment,

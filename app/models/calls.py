@@ -394,3 +394,24 @@ class DocumentRead(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("application_document.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EvaluationSnapshot(db.Model):
+    """The frozen evaluation of a call (evaluation/snapshot.py): stored at the deadline, read by
+    jurors, ranking and summaries, replaced only by the secretariat's audited recomputation.
+
+    ``data`` holds per application the inputs, eligibility and indicators, and the weights and
+    registry version they were computed on (``evaluation.snapshot.build_snapshot``).
+    """
+
+    __tablename__ = "evaluation_snapshot"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    #: Why it was stored: ``deadline`` (first read after it), ``closed`` (the phase step) or
+    #: ``recomputed`` (the secretariat).
+    reason: Mapped[str] = mapped_column(String(20))
+    frozen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    call: Mapped[Call] = relationship()

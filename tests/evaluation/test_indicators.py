@@ -376,3 +376,23 @@ def make_real_app(lead: str):
         total_budget_cents=12_500_000,
         domains=("mobility",),
     )
+
+
+def test_frozen_indicators_read_as_the_live_ones(worked_example):
+    """A snapshot stores the JSON; read back it answers as the live indicators did (docs/jury.md §6b)."""
+    import json
+
+    from evaluation.indicators import compute_indicators
+    from evaluation.snapshot import application_entry, frozen_results
+
+    app, ctx = worked_example
+    live = compute_indicators(app, ctx)
+    criteria = [Criterion("s", "S", "S", scale_min=0, scale_max=10, scale_step=0.5,
+                          indicator="scalability"),
+                Criterion("l", "L", "L", scale_min=1, scale_max=5, scale_step=1, indicator="leverage")]
+    entry = application_entry({}, {"eligible": True, "rules": []}, live.to_dict(criteria),
+                              {"leverage": live.leverage.score, "scalability": live.scalability.score})
+    eligibility, frozen = frozen_results(json.loads(json.dumps(entry)))
+    assert eligibility.eligible is True
+    assert frozen.on_scales(criteria) == live.on_scales(criteria)
+    assert frozen.to_dict(criteria) == {**live.to_dict(criteria), "frozen": True}
