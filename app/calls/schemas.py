@@ -372,3 +372,24 @@ class ImportReportSchema(Schema):
 class RecomputeInSchema(StrictSchema):
     motivation = fields.String(required=True, validate=validate.Length(min=10, max=5000),
                                metadata={"description": "why the frozen evaluation is recomputed"})
+
+
+class DifferenceSchema(Schema):
+    path = fields.String(metadata={"description": "e.g. applications.12.indicators.leverage.score"})
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
+class SnapshotAnswer(Schema):
+    """The frozen evaluation of a call (docs/jury.md §6b)."""
+
+    call = fields.Integer()
+    frozen = fields.Boolean()
+    frozen_at = fields.String(allow_none=True)
+    reason = fields.String(metadata={"description": "closed, deadline or recomputed"})
+    by = fields.Integer(allow_none=True, metadata={"description": "user id of the secretariat"})
+    registry_version = fields.List(fields.String())
+    weights = fields.Dict()
+    applications = fields.List(fields.Integer())
+    sha256 = fields.String()
+    differences = fields.List(fields.Nested(DifferenceSchema))
