@@ -50,6 +50,20 @@ LABELS: dict[str, dict[str, Any]] = {
     "domain_basis": {"stated": _l("vermeld in de bron"),
                      "classified": _l("afgeleid uit de titel")},
     "user_role": {"admin": _l("beheerder"), "juror": _l("jurylid"), "city": _l("gemeente")},
+    # Follow-up of funded projects (app/followup)
+    "adoption_status": {"planned": _l("gepland"), "in_progress": _l("in uitvoering"),
+                        "implemented": _l("ingevoerd"), "dropped": _l("stopgezet")},
+    "report_kind": {"progress": _l("voortgangsrapport"), "final": _l("eindrapport")},
+    "report_status": {"submitted": _l("wacht op beoordeling"), "approved": _l("goedgekeurd"),
+                      "changes": _l("aanpassingen gevraagd")},
+    "result_kind": {"repository": _l("broncode (repository)"), "dataset": _l("dataset"),
+                    "oslo_specification": _l("OSLO-specificatie"),
+                    "playbook": _l("draaiboek (VVSG-praktijkendatabank)"),
+                    "model_specification": _l("voorbeeldbestek"), "other": _l("ander resultaat")},
+    "milestone": {"playbook": _l("draaiboek"), "model_specification": _l("voorbeeldbestek"),
+                  "open_source": _l("open source"), "open_data": _l("open data"),
+                  "oslo": _l("OSLO-standaard"), "vloca": _l("VLOCA-afstemming"),
+                  "final_report": _l("eindrapport")},
 }
 
 #: Title and explanation of the HTML error pages per HTTP status (werkzeug's are English only).

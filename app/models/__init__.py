@@ -13,6 +13,16 @@ from app.models.calls import (  # noqa: F401
     DocumentRead,
     EvaluationSnapshot,
 )
+from app.models.followup import (  # noqa: F401
+    ADOPTION_STATUSES,
+    REPORT_KINDS,
+    REPORT_STATUSES,
+    RESULT_KINDS,
+    Adoption,
+    FundedProject,
+    Milestone,
+    ProjectReport,
+)
 from app.models.jury import (  # noqa: F401
     Assignment,
     AuditEntry,

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -267,6 +268,10 @@ class Participation(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str | None] = mapped_column(Text)
     """The secretariat's motivation of a verification or rejection."""
+    promised: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """A follower committed in a funded application that has not implemented the result yet
+    (app/followup): listed with the project, not counted in experience, because a promise is no
+    evidence of adoption. An implemented adoption turns it into an ``adopter``."""
 
     project: Mapped[Project] = relationship(back_populates="participations")
     municipality: Mapped[Municipality] = relationship(back_populates="participations")

@@ -220,6 +220,27 @@ class ProjectSchema(Schema):
     domain_reason = fields.String(allow_none=True)
     sources = fields.Method("get_sources")
     participations = fields.Method("get_participations")
+    application = fields.Method("get_application", allow_none=True, metadata={
+        "description": "the funded application the project was created from (app/followup)"})
+    call = fields.Method("get_call", allow_none=True, metadata={
+        "description": "the call that funded it, for a project created at publication"})
+    evidence = fields.Method("get_evidence", allow_none=True, metadata={
+        "description": "evidence level of the project's own record: its lead's participation "
+                       "(verified for a funded project: the secretariat's decision)"})
+
+    def get_application(self, obj):
+        funding = getattr(obj, "funding", None)
+        return funding.application_id if funding is not None else None
+
+    def get_call(self, obj):
+        funding = getattr(obj, "funding", None)
+        return funding.call_id if funding is not None else None
+
+    def get_evidence(self, obj):
+        if getattr(obj, "funding", None) is not None:
+            return "verified"
+        leads = [p.evidence_level for p in obj.participations if p.role == "lead"]
+        return leads[0] if leads else None
 
     def get_sources(self, obj):
         return [{"url": s.url, "citation": s.citation, "date": s.source_date, "note": s.note}
@@ -239,7 +260,7 @@ class ProjectSchema(Schema):
                     "evidence_level": p.evidence_level, "review_status": p.review_status,
                     "review_note": p.review_note,
                     "source_url": p.source.url if p.source is not None else None,
-                    "recorded_as": None}
+                    "promised": bool(p.promised), "recorded_as": None}
             if cur.id != p.municipality.id:
                 item["recorded_as"] = {"refnis": p.municipality.refnis, "name_nl": p.municipality.name_nl}
             out.append(item)
@@ -252,6 +273,8 @@ class ProjectListArgs(PageArgs):
     domain = fields.String(validate=validate.OneOf(DOMAINS))
     municipality = fields.String(validate=REFNIS)
     q = fields.String(validate=validate.Length(min=1, max=100))
+    call = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "only the projects created from this call's funded applications"})
 
 
 class ProjectPage(Schema):

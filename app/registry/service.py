@@ -201,7 +201,8 @@ def load_registry() -> plain.Registry:
     part = Participation
     for project_id, municipality_id, role, evidence in db.session.execute(
         select(part.project_id, part.municipality_id, part.role, part.evidence_level)
-        .where(or_(part.review_status.is_(None), part.review_status != "rejected"))
+        .where(or_(part.review_status.is_(None), part.review_status != "rejected"),
+               part.promised.is_(False))
         .order_by(part.project_id, part.id)
     ):
         refnis = current_refnis(municipality_id)
@@ -338,6 +339,11 @@ def project_query(args: dict[str, Any]):
         m = get_municipality(args["municipality"])
         ids = [m.id] + [p.id for p in _all_predecessors(m)]
         stmt = stmt.where(Project.participations.any(Participation.municipality_id.in_(ids)))
+    if args.get("call"):
+        from app.models import FundedProject
+
+        stmt = stmt.where(Project.id.in_(select(FundedProject.project_id)
+                                         .where(FundedProject.call_id == args["call"])))
     if args.get("q"):
         like = f"%{args['q']}%"
         stmt = stmt.where(or_(Project.title.ilike(like), Project.summary.ilike(like), Project.title_en.ilike(like)))

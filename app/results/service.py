@@ -284,8 +284,12 @@ def publish(call: Call, actor: Any) -> dict[str, Any]:
         "params": settings.selection["params"],
         "ranking": [{"application": it.application_id, "rank": it.rank, "total": it.total}
                     for it in ranking.items]})
+    from app.followup.service import create_funded_projects  # the registry learns (issue 17)
+
+    projects = create_funded_projects(call, actor)
     return {"call": call.id, "published": True, "published_at": settings.published_at.isoformat(),
-            "rule": chosen["rule"], "funded": chosen["funded"]}
+            "rule": chosen["rule"], "funded": chosen["funded"],
+            "projects": [f.project_id for f in projects]}
 
 
 # --------------------------------------------------------------------------------------------

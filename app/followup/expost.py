@@ -1,0 +1,103 @@
+"""Promised versus delivered per call (the ex-post report): the evidence to tune the indicators'
+weights for the next call.
+
+Per funded project: the followers the application named against the municipalities that
+implemented the result (named ones and others), the deliverables it promised against the ones an
+approved report delivered with a checkable link, and the leverage and scalability indicators as
+they stood at the decision against what happened (the shares of followers and deliverables that
+came true). Only recorded facts: a project without reports or adoptions shows zero delivered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from app.followup.adoptions import adoptions_of
+from app.followup.reports import milestones_of, reports_of
+from app.followup.service import FINAL_REPORT, funded_projects_of_call, lead_of, promised_deliverables
+from app.models import Call, FundedProject
+
+
+def _share(done: int, promised: int) -> float | None:
+    return round(done / promised, 4) if promised else None
+
+
+def project_row(funding: FundedProject) -> dict[str, Any]:
+    project, app = funding.project, funding.application
+    promised = [f.municipality.current().refnis for f in app.followers]
+    implemented = [a.municipality.refnis for a in adoptions_of(project) if a.status == "implemented"]
+    adopted_promised = [r for r in promised if r in implemented]
+    results_promised = promised_deliverables(app)
+    delivered = sorted({m.code for m in milestones_of(project)
+                        if m.delivered_at is not None and m.code != FINAL_REPORT})
+    final = next((r for r in reports_of(project) if r.kind == "final" and r.status == "approved"),
+                 None)
+    lead = lead_of(project)
+    at_decision = funding.indicators_at_decision or {}
+    return {
+        "project": project.id,
+        "application": app.id,
+        "title": project.title,
+        "lead": lead.refnis if lead else "VGC",
+        "lead_name": lead.name_nl if lead else "Vlaamse Gemeenschapscommissie",
+        "followers_promised": promised,
+        "followers_adopted": adopted_promised,
+        "other_adopters": [r for r in implemented if r not in promised],
+        "results_promised": results_promised,
+        "results_delivered": [c for c in delivered if c in results_promised],
+        "results_unpromised": [c for c in delivered if c not in results_promised],
+        "final_report_approved": final is not None,
+        "balance_due_at": funding.balance_due_at.isoformat() if funding.balance_due_at else None,
+        "at_decision": {
+            "leverage": at_decision.get("leverage"),
+            "scalability": at_decision.get("scalability"),
+            "followers_counted": at_decision.get("followers_counted", []),
+            "deliverables_counted": at_decision.get("deliverables_counted", []),
+        },
+        "happened": {
+            "follower_share": _share(len(adopted_promised), len(promised)),
+            "result_share": _share(len([c for c in delivered if c in results_promised]),
+                                   len(results_promised)),
+            "adopters": len(implemented),
+        },
+    }
+
+
+def ex_post(call: Call) -> dict[str, Any]:
+    rows = [project_row(f) for f in funded_projects_of_call(call)]
+    totals = {
+        "projects": len(rows),
+        "followers_promised": sum(len(r["followers_promised"]) for r in rows),
+        "followers_adopted": sum(len(r["followers_adopted"]) for r in rows),
+        "other_adopters": sum(len(r["other_adopters"]) for r in rows),
+        "results_promised": sum(len(r["results_promised"]) for r in rows),
+        "results_delivered": sum(len(r["results_delivered"]) for r in rows),
+        "final_reports_approved": sum(1 for r in rows if r["final_report_approved"]),
+    }
+    return {"call": call.id, "name": call.name, "year": call.year, "totals": totals, "items": rows}
+
+
+CSV_COLUMNS = ("project", "application", "title", "lead", "followers_promised",
+               "followers_adopted", "other_adopters", "results_promised", "results_delivered",
+               "final_report_approved", "balance_due_at", "leverage_at_decision",
+               "scalability_at_decision", "follower_share", "result_share")
+
+
+def ex_post_csv(report: dict[str, Any]) -> str:
+    """One row per funded project; lists joined with spaces (REFNIS codes, deliverable codes)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in report["items"]:
+        writer.writerow([
+            r["project"], r["application"], r["title"], r["lead"],
+            " ".join(r["followers_promised"]), " ".join(r["followers_adopted"]),
+            " ".join(r["other_adopters"]), " ".join(r["results_promised"]),
+            " ".join(r["results_delivered"]), "yes" if r["final_report_approved"] else "no",
+            r["balance_due_at"] or "", r["at_decision"]["leverage"],
+            r["at_decision"]["scalability"], r["happened"]["follower_share"],
+            r["happened"]["result_share"],
+        ])
+    return out.getvalue()

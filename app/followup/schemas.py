@@ -1,0 +1,138 @@
+"""Marshmallow schemas of the follow-up API: the one validation of every input, and the shapes the
+OpenAPI document shows."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.core.schemas import REFNIS, StrictSchema, Upload
+from app.models import ADOPTION_STATUSES, REPORT_KINDS, RESULT_KINDS
+
+_URL = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
+
+
+class AdoptionInSchema(StrictSchema):
+    refnis = fields.String(required=True, validate=REFNIS, metadata={
+        "description": "the adopting municipality (a city user: its own)"})
+    status = fields.String(required=True, validate=validate.OneOf(ADOPTION_STATUSES))
+    evidence_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                              validate=validate.Length(max=2000), metadata={
+                                  "description": "a public page that shows the adoption"})
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(max=2000),
+                           metadata={"description": "why it was dropped (required then)"})
+
+    @validates_schema
+    def check_reason(self, data, **kwargs):
+        if data["status"] == "dropped" and not (data.get("reason") or "").strip():
+            raise ValidationError("give the reason why the adoption was dropped", "reason")
+
+
+class AdoptionSchema(Schema):
+    id = fields.Integer()
+    project = fields.Integer()
+    refnis = fields.String()
+    name_nl = fields.String()
+    status = fields.String()
+    evidence_url = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    committed = fields.Boolean(metadata={"description": "a follower named in the application"})
+    implemented_at = fields.String(allow_none=True)
+    updated_at = fields.String()
+
+
+class AdoptionList(Schema):
+    items = fields.List(fields.Nested(AdoptionSchema))
+
+
+class ResultInSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(RESULT_KINDS))
+    url = _URL
+    title = fields.String(load_default="", validate=validate.Length(max=300))
+
+    @validates_schema
+    def check_url(self, data, **kwargs):
+        if not data.get("url"):
+            raise ValidationError("a delivered result needs a link somebody can check", "url")
+
+
+class ReportInSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
+    text = fields.String(required=True, validate=validate.Length(min=10, max=50000))
+    results = fields.List(fields.Nested(ResultInSchema), load_default=list,
+                          validate=validate.Length(max=50))
+
+
+class ReportReviewInSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approved", "changes")))
+    motivation = fields.String(required=True, validate=validate.Length(min=3, max=5000))
+
+
+class MilestoneInSchema(StrictSchema):
+    due_date = fields.Date(required=True, allow_none=True)
+
+
+class MilestoneSchema(Schema):
+    id = fields.Integer()
+    project = fields.Integer()
+    code = fields.String(metadata={"description": "a deliverable or final_report"})
+    due_date = fields.String(allow_none=True)
+    delivered_at = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class MilestoneList(Schema):
+    items = fields.List(fields.Nested(MilestoneSchema))
+
+
+class ReportUploadSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
+    text = fields.String(required=True)
+    results = fields.String(metadata={"description": "JSON list of {kind, url, title}"})
+    file = Upload(metadata={"description": "the report as PDF (optional), at most 20 MB"})
+
+
+class CreatedProjects(Schema):
+    created = fields.List(fields.Integer(), metadata={"description": "ids of the new projects"})
+
+
+class ExPostArgs(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    project = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    results = fields.List(fields.Dict())
+    status = fields.String(metadata={"description": "submitted, approved or changes"})
+    document = fields.Dict(allow_none=True)
+    submitted_at = fields.String()
+    reviewed_at = fields.String(allow_none=True)
+    review_motivation = fields.String(allow_none=True)
+
+
+class ReportList(Schema):
+    items = fields.List(fields.Nested(ReportSchema))
+
+
+class FollowUpSchema(Schema):
+    project = fields.Integer()
+    application = fields.Integer()
+    call = fields.Integer()
+    lead = fields.String(allow_none=True)
+    status = fields.String()
+    milestones = fields.List(fields.Nested(MilestoneSchema))
+    reports = fields.List(fields.Nested(ReportSchema))
+    adoptions = fields.List(fields.Nested(AdoptionSchema))
+    balance_due_at = fields.String(allow_none=True)
+    indicators_at_decision = fields.Dict(allow_none=True)
+
+
+class ExPostSchema(Schema):
+    call = fields.Integer()
+    name = fields.String()
+    year = fields.Integer()
+    totals = fields.Dict()
+    items = fields.List(fields.Dict())
