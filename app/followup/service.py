@@ -68,8 +68,9 @@ def published_funded(call: Call) -> list[int]:
 
 
 def _indicators_at_decision(call: Call, apps: list[Application]) -> dict[int, dict[str, Any]]:
-    """Leverage and scalability of each funded application as the registry stands now (before
-    the new projects are added), with the followers and deliverables they counted."""
+    """Leverage and scalability of each funded application as the jury read them (the call's
+    frozen evaluation when there is one, else the registry as it stands before the new projects
+    are added), with the followers and deliverables they counted."""
     if not apps:
         return {}
     from app.calls.service_applications import CallEvaluation  # the calls layer; late (no cycle)
@@ -77,14 +78,15 @@ def _indicators_at_decision(call: Call, apps: list[Application]) -> dict[int, di
     evaluation = CallEvaluation(call)
     out = {}
     for app in apps:
-        ind = evaluation.indicators(app)
-        ev = ind.evidence
+        ind = evaluation.indicators(app).to_dict()
+        ev = ind.get("evidence") or {}
         out[app.id] = {
-            "leverage": round(ind.leverage.score, 2),
-            "scalability": round(ind.scalability.score, 2),
-            "followers_counted": [f.refnis for f in ev.counted_followers()] if ev else [],
-            "deliverables_counted": sorted({d.item for d in ev.openness + ev.knowledge
-                                            if d.counted}) if ev else [],
+            "leverage": ind.get("leverage", {}).get("score"),
+            "scalability": ind.get("scalability", {}).get("score"),
+            "followers_counted": [f["refnis"] for f in ev.get("followers", [])
+                                  if (f.get("factor") or 0) > 0],
+            "deliverables_counted": sorted({d["item"] for d in ev.get("deliverables", [])
+                                            if d.get("counted")}),
         }
     return out
 
