@@ -15,6 +15,9 @@ every answer carries its **coverage**:
   candidates (participants with the plan's minimum maturity, or pinned) and lighthouses asked;
   ``refused`` when there are fewer candidates than lighthouses asked (:func:`check_plan_coverage`
   raises :class:`ThinCoverage`), ``thin`` below twice as many, ``ok`` otherwise.
+* :func:`plan_co_learning`: per domain of a solved plan, the co-learning offer the partner
+  answers make too: followers placed farther than ``coverage_near_km`` from their lighthouse
+  that start in the domain, grouped with each other as neighbours (densest group first).
 
 Pure: numpy over the :class:`matching.graph.RegistryGraph` arrays. Formulas in docs/matching.md.
 """
@@ -176,6 +179,88 @@ def co_learning_peers(
         )
         for c in chosen[: w.co_learning_size]
     )
+
+
+@dataclass(frozen=True)
+class CoLearningGroup:
+    """Neighbouring followers of one domain, all far from their lighthouse and starting in the
+    domain: together they could start as a co-learning cluster (``distance_km`` from the
+    group's first member, who has most such neighbours)."""
+
+    members: tuple[CoLearningPeer, ...]
+
+
+@dataclass(frozen=True)
+class PlanCoLearning:
+    """The co-learning offer of one domain of a solved plan (see :func:`plan_co_learning`)."""
+
+    domain: str
+    near_km: float
+    far_followers: int
+    """Followers farther than ``near_km`` from their lighthouse."""
+    groups: tuple[CoLearningGroup, ...]
+    message: Reasons | None
+
+
+def plan_co_learning(
+    graph: RegistryGraph, domain: str, follower_km: Mapping[str, float],
+    interested: Collection[str] = (),
+) -> PlanCoLearning:
+    """The co-learning offer of one planned domain: ``follower_km`` maps each follower of the
+    plan in ``domain`` to its distance from its lighthouse (km). Followers farther than
+    ``coverage_near_km`` that start in the domain (experience below ``experienced_min_score``)
+    are grouped with each other: the one with most such followers within ``coverage_near_km``
+    seeds a group with those neighbours (those that declared an interest in the domain first,
+    then by km; at most ``co_learning_size`` besides the seed), and so on while a group has two
+    members or more. The same offer a partner answer makes, for a whole plan."""
+    if domain not in DOMAINS:
+        raise InvalidParameter("domain", f"unknown domain {domain!r}", valid=DOMAINS)
+    w = graph.weights
+    k = DOMAINS.index(domain)
+    wanted = set(interested)
+    far = [r for r, km in follower_km.items() if km > w.coverage_near_km and r in graph.index]
+    pos = np.array(sorted(graph.position(r) for r in far), dtype=np.int64)
+    starting = pos[graph.experience[k, pos] < w.experienced_min_score] if pos.size else pos
+    left = set(starting.tolist())
+    groups = []
+    while len(left) >= 2:
+        rest = np.array(sorted(left), dtype=np.int64)
+        near = graph.distance_km[np.ix_(rest, rest)] <= w.coverage_near_km
+        counts = near.sum(axis=1)
+        seed_row = int(np.argmax(counts))  # ties: the lowest position (registry order)
+        if counts[seed_row] < 2:
+            break
+        seed = int(rest[seed_row])
+        others = [int(c) for c in rest[near[seed_row]] if int(c) != seed]
+        others.sort(key=lambda c: (graph.municipalities[c].refnis not in wanted,
+                                   graph.distance_km[seed, c], c))
+        members = [seed] + others[: w.co_learning_size]
+        left -= set(members)
+        groups.append(CoLearningGroup(tuple(
+            CoLearningPeer(
+                municipality=MunicipalityRef(graph.municipalities[c].refnis,
+                                             graph.municipalities[c].name_nl),
+                distance_km=float(graph.distance_km[seed, c]),
+                experience=float(graph.experience[k, c]),
+                declared_interest=graph.municipalities[c].refnis in wanted)
+            for c in members)))
+    message = None
+    if far:
+        dom_nl, dom_en = DOMAIN_NAMES_NL[domain], DOMAIN_NAMES_EN[domain]
+        grouped = sum(len(g.members) for g in groups)
+        nl = (f"{len(far)} {'volger ligt' if len(far) == 1 else 'volgers liggen'} verder dan "
+              f"{_km(w.coverage_near_km)} van de vuurtoren in {dom_nl}")
+        en = (f"{len(far)} {'follower is' if len(far) == 1 else 'followers are'} farther than "
+              f"{_km(w.coverage_near_km)} from their lighthouse in {dom_en}")
+        if groups:
+            nl += (f"; {grouped} daarvan, die in {dom_nl} starten, kunnen als buren samen leren "
+                   f"in {len(groups)} co-learning-{'cluster' if len(groups) == 1 else 'clusters'}")
+            en += (f"; {grouped} of them, starting in {dom_en}, could learn together as "
+                   f"neighbours in {len(groups)} co-learning "
+                   f"{'cluster' if len(groups) == 1 else 'clusters'}")
+        message = Reasons(nl=nl, en=en)
+    return PlanCoLearning(domain=domain, near_km=w.coverage_near_km, far_followers=len(far),
+                          groups=tuple(groups), message=message)
 
 
 def partner_coverage(

@@ -225,7 +225,11 @@ class PlanResultSchema(Schema):
     coverage = fields.List(fields.Dict(), metadata={
         "description": "per domain: municipalities_with_evidence, participants, candidates, "
                        "lighthouses_asked, status (ok, thin: fewer than twice as many candidates "
-                       "as lighthouses, refused) and message {nl, en} (docs/matching.md)"})
+                       "as lighthouses, refused), message {nl, en} and co_learning {near_km, "
+                       "far_followers, groups: [[{refnis, name, distance_km, experience, "
+                       "declared_interest}]], message}: followers farther than near_km from "
+                       "their lighthouse that start in the domain, grouped as neighbours "
+                       "(docs/matching.md)"})
 
 
 class PlanProgressSchema(Schema):

@@ -34,7 +34,7 @@ from app.models import ClusterPlan, User
 from app.models import Municipality as MunicipalityRow
 from app.planning import jobs
 from app.registry.service import current_graph, declared_interest
-from matching.coverage import plan_coverage
+from matching.coverage import plan_co_learning, plan_coverage
 from matching.experience import maturity_class
 from matching.graph import RegistryGraph
 from matching.optimizer import (
@@ -259,7 +259,34 @@ def solve_plan(params: dict[str, Any], on_progress: ProgressCallback,
     plan = model.solve(optimizer_params, on_progress=on_progress, cancel=cancel, on_plan=on_plan)
     result = result_json(plan, graph)
     result["coverage"] = coverage_of(optimizer_params, graph)
+    offers = co_learning_of(result, graph)
+    for entry in result["coverage"]:
+        entry["co_learning"] = offers.get(entry["domain"])
     return result
+
+
+def co_learning_of(result: dict[str, Any], graph: RegistryGraph) -> dict[str, dict[str, Any]]:
+    """Per domain of a solved plan, the co-learning offer (:func:`matching.coverage.plan_co_learning`):
+    followers far from their lighthouse that start in the domain, grouped as neighbours, those
+    that declared an interest in the domain first."""
+    follower_km: dict[str, dict[str, float]] = {}
+    for cluster in result.get("clusters") or []:
+        distances = follower_km.setdefault(cluster["domain"], {})
+        for f in cluster["followers"]:
+            distances[f["refnis"]] = f["distance_km"]
+    out = {}
+    for domain, distances in follower_km.items():
+        offer = plan_co_learning(graph, domain, distances, declared_interest(domain))
+        out[domain] = {
+            "near_km": offer.near_km, "far_followers": offer.far_followers,
+            "groups": [[{"refnis": p.municipality.refnis, "name": p.municipality.name,
+                         "distance_km": round(p.distance_km, 1),
+                         "experience": round(p.experience, 3),
+                         "declared_interest": p.declared_interest} for p in g.members]
+                       for g in offer.groups],
+            "message": {"nl": offer.message.nl, "en": offer.message.en} if offer.message else None,
+        }
+    return out
 
 
 def result_json(plan: OptimizerPlan, graph: RegistryGraph) -> dict[str, Any]:

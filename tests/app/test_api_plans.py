@@ -393,6 +393,41 @@ def test_every_plan_result_carries_coverage_per_domain(client, admin_headers):
     assert mobility["municipalities_with_evidence"] == 11
 
 
+def test_followers_far_from_their_lighthouse_are_offered_co_learning_with_neighbours(
+        app, client, admin_headers, graph):
+    """Kortrijk pinned as the one mobility lighthouse of the Leuven area (about 90 km away):
+    the plan result, like a partner answer, offers the followers that start in mobility
+    co-learning clusters of neighbours, in the API and on the plan page before the result."""
+    from app.core.extensions import db
+    from app.models import User
+
+    plan = solved(client, admin_headers, domains=["mobility"], lighthouses=1,
+                  participants=LEUVEN_AREA + ["34022"], pinned_lighthouses={"mobility": ["34022"]},
+                  min_maturity="none", time_limit_s=10)
+    offer = plan["result"]["coverage"][0]["co_learning"]
+    assert offer["far_followers"] == 20 and offer["near_km"] == 30
+    assert "20 followers are farther than 30 km from their lighthouse" in offer["message"]["en"]
+    assert offer["groups"]
+    grouped = [m for g in offer["groups"] for m in g]
+    assert len({m["refnis"] for m in grouped}) == len(grouped)  # each in one group
+    weights = graph.weights
+    for group in offer["groups"]:
+        assert 2 <= len(group) <= 1 + weights.co_learning_size
+        for m in group:
+            assert m["refnis"] in LEUVEN_AREA and m["distance_km"] <= 30
+            assert m["experience"] < weights.experienced_min_score  # they start in mobility
+    with app.app_context():
+        user = User(email="planner2@example.org", role="admin")
+        user.set_password("correct horse battery")
+        db.session.add(user)
+        db.session.commit()
+    assert client.post("/login", data={"email": "planner2@example.org",
+                                       "password": "correct horse battery"}).status_code == 302
+    page = client.get(f"/planning/{plan['id']}").get_data(as_text=True)
+    assert page.index('id="co-learning-offers"') < page.index('id="result"')
+    assert f'data-refnis="{grouped[0]["refnis"]}"' in page
+
+
 def test_thin_evidence_is_a_warning_on_the_plan_page_before_the_result(app, client,
                                                                         admin_headers):
     from app.core.extensions import db

@@ -128,3 +128,30 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     assert page.locator("#coverage table.coverage[data-domain=mobility] tbody tr").count() == 5
     assert page.get_attribute("#export-csv", "href").endswith(".csv")
     assert page.locator("#cancel").count() == 0
+
+
+def test_the_plan_page_offers_far_followers_co_learning_before_the_result(page, live_app):
+    """A mobility plan of the Leuven area with Kortrijk (about 90 km) pinned as its only
+    lighthouse: before the result, the page says how many followers are far and offers those
+    that start in mobility co-learning clusters of neighbours, each name a link."""
+    from app.planning.schemas import ClusterPlanInSchema
+    from app.planning.service import new_plan
+    from tests.app.test_api_plans import LEUVEN_AREA
+
+    with live_app.app_context():
+        plan = new_plan(ClusterPlanInSchema().load({
+            "domains": ["mobility"], "lighthouses": 1, "participants": LEUVEN_AREA + ["34022"],
+            "pinned_lighthouses": {"mobility": ["34022"]}, "min_maturity": "none",
+            "time_limit_s": 10}), None)
+        plan_id = plan.id
+        jobs.run_plan(plan_id)
+    email, password = create_user(live_app, "sro@vlaanderen.be", "admin")
+    login(page, email, password)
+    page.goto(f"{page.base}/planning/{plan_id}")
+    offers = page.locator("#co-learning-offers .co-learning[data-domain=mobility]")
+    assert offers.get_attribute("data-far") == "20"
+    assert "20 volgers liggen verder dan 30 km" in offers.inner_text()
+    assert offers.locator("ol.co-learning-groups > li").count() >= 1
+    assert offers.locator("a[data-refnis]").count() >= 2
+    box = page.locator("#co-learning-offers").bounding_box()
+    assert box["y"] < page.locator("#result").bounding_box()["y"]

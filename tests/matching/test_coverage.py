@@ -13,6 +13,7 @@ from matching.coverage import (
     check_plan_coverage,
     co_learning_peers,
     partner_coverage,
+    plan_co_learning,
     plan_coverage,
 )
 from matching.graph import InvalidParameter, build_graph
@@ -90,6 +91,33 @@ def test_co_learning_offers_near_starters_and_declared_interest_first(graph):
         ("Near2", True), ("Near", False)]
     coverage = partner_coverage(graph, "10001", "mobility", "lighthouse", 1, limit=3)
     assert coverage.co_learning == peers
+
+
+def test_a_plan_offers_far_followers_that_start_in_the_domain_co_learning_with_neighbours(graph):
+    """Far (88 km north) leads mobility for Home, Near, Near2 and Beyond (0, 10, 20 and 45 km
+    north): all four are farther than 30 km from it and start in mobility. Near2 has the most
+    of them within 30 km (all three), so it seeds one co-learning cluster; those that declared
+    an interest come first, then by km."""
+    follower_km = {"10001": 88.0, "10003": 78.0, "10004": 68.0, "10005": 43.0}
+    offer = plan_co_learning(graph, "mobility", follower_km, interested={"10001"})
+    assert offer.far_followers == 4 and offer.near_km == 30
+    assert [[m.municipality.name for m in g.members] for g in offer.groups] == [
+        ["Near2", "Home", "Near", "Beyond"]]
+    assert [m.declared_interest for m in offer.groups[0].members] == [False, True, False, False]
+    assert [round(m.distance_km) for m in offer.groups[0].members] == [0, 20, 10, 25]
+    assert offer.message.en == ("4 followers are farther than 30 km from their lighthouse in "
+                                "mobility; 4 of them, starting in mobility, could learn "
+                                "together as neighbours in 1 co-learning cluster")
+    assert offer.message.nl.startswith("4 volgers liggen verder dan 30 km van de vuurtoren")
+    # a far follower without a starting neighbour within 30 km is counted, not grouped
+    alone = plan_co_learning(graph, "mobility", {"10001": 88.0, "10005": 43.0})
+    assert alone.far_followers == 2 and alone.groups == ()
+    assert "co-learning" not in alone.message.en
+    # followers near their lighthouse need no offer
+    near = plan_co_learning(graph, "mobility", {"10003": 12.0, "10004": 22.0})
+    assert near.far_followers == 0 and near.groups == () and near.message is None
+    with pytest.raises(InvalidParameter):
+        plan_co_learning(graph, "space", {})
 
 
 def test_bad_returned_count_is_a_parameter_error(graph):
