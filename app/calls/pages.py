@@ -383,6 +383,8 @@ def _application_values(row) -> dict[str, Any]:
         "lead": p["lead"], "title": p["title"], "summary": p["summary"], "domains": p["domains"],
         "partners": _member_text(municipal),
         "organisations": [str(x["organisation"]) for x in p["partners"] if "organisation" in x],
+        **{f"represents_{x['organisation']}": _member_text(x["represents"])
+           for x in p["partners"] if x.get("represents")},
         "committed_followers": _member_text([f["refnis"] if isinstance(f, dict) else f
                                              for f in p["committed_followers"]]),
         "letters": [f["refnis"] for f in p["committed_followers"] if isinstance(f, dict)],
@@ -415,6 +417,9 @@ def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[st
                 *(f"link_{k}" for k in DELIVERABLE_LINKS)):
         values[key] = form.get(key, "")
     values["organisations"] = form.getlist("organisations")
+    for key in form:
+        if key.startswith("represents_") and key[len("represents_"):].isdigit():
+            values[key] = form.get(key, "")
     values["prior_projects"] = form.getlist("prior_projects")
     for key, _label in DELIVERABLES:
         values[key] = bool(form.get(key))
@@ -430,9 +435,20 @@ def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[st
         errors.setdefault("lead", []).append(_("één indiener"))
     municipal = _resolve_members(values["partners"], "partners", errors, names)
     partners: list[dict[str, Any]] = [{"refnis": c} for c in municipal]
+    intercommunales = set(db.session.scalars(select(Organisation.id).where(
+        Organisation.type == "intercommunale")))
     for org in values["organisations"]:
-        if org.isdigit():
-            partners.append({"organisation": int(org)})
+        if not org.isdigit():
+            continue
+        partner: dict[str, Any] = {"organisation": int(org)}
+        text = values.get(f"represents_{org}", "")
+        if int(org) in intercommunales:
+            # the municipalities it represents count toward the partnership minimum
+            partner["type"] = "intercommunale"
+            represented = _resolve_members(text, f"represents_{org}", errors, names)
+            if represented:
+                partner["represents"] = represented
+        partners.append(partner)
     payload["partners"] = partners
     payload["committed_followers"] = _resolve_members(values["committed_followers"], "committed_followers", errors,
                                                         names)
@@ -466,12 +482,18 @@ def _application_form(form, fixed_lead: str | None) -> tuple[dict, dict, dict[st
     return payload, values, errors, len(municipal)
 
 
-def _form_field(api_field: str, municipal_partners: int) -> str:
-    """The form field that shows an error of the API field ``api_field``."""
+def _form_field(api_field: str, municipal_partners: int,
+                partners: list[dict[str, Any]] | None = None) -> str:
+    """The form field that shows an error of the API field ``api_field`` (``partners`` of the
+    payload: an intercommunale's ``represents`` error shows beside its own field)."""
     head = api_field.split(".")[0].split("[")[0]
     if head == "partners" and "[" in api_field:
         index = int(api_field.split("[")[1].split("]")[0])
-        return "partners" if index < municipal_partners else "organisations"
+        if index < municipal_partners:
+            return "partners"
+        if ".represents" in api_field and partners and index < len(partners):
+            return f"represents_{partners[index].get('organisation')}"
+        return "organisations"
     if head == "deliverables" and ".links." in api_field:
         return "link_" + api_field.rsplit(".", 1)[1]
     if head == "deliverables":
@@ -518,7 +540,8 @@ def _save_application(call_row, row, user):
         except Problem as exc:
             db.session.rollback()
             for e in exc.errors or [{"field": "title", "message": exc.detail}]:
-                errors.setdefault(_form_field(e["field"], municipal), []).append(_message(e))
+                errors.setdefault(_form_field(e["field"], municipal, payload["partners"]),
+                                  []).append(_message(e))
     return None, values, errors
 
 

@@ -280,7 +280,7 @@ def test_an_intercommunale_counts_for_the_municipalities_it_represents(app, clie
     from app.core.extensions import db
     from app.models import Organisation
 
-    with app.app_context():  # a test organisation: the seed holds no intercommunale
+    with app.app_context():  # a fictitious intercommunale (the seed holds real ones, see the form test)
         org = Organisation(name="Testintercommunale (verzonnen)", type="intercommunale")
         db.session.add(org)
         db.session.commit()

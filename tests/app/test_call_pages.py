@@ -179,3 +179,39 @@ def test_admin_overrides_imports_and_reads_english(client, app):
     assert titles == ["Alleen", "Import goed"]
     call_page = client.get(f"/oproepen/{call_id}").get_data(as_text=True)
     assert 'id="sensitivity"' in call_page and call_page.count("data-application=") == 2
+
+
+def test_an_intercommunale_partner_represents_municipalities_from_the_form(client, app):
+    """Leuven applies with Interleuven (seeded from the cited evidence) as its partner, which
+    represents Lubbeek and Bierbeek in the project: they count toward the partnership minimum,
+    as in the API; an unknown name comes back beside the intercommunale's own field."""
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.models import Organisation
+
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "Interleuven"))
+        assert org.type == "intercommunale"
+        org_id = org.id
+    call_id = new_call(app)
+    login(client, city(app, "24062", "ict@leuven.example"))
+    url = f"/oproepen/{call_id}/aanvragen/nieuw"
+    form_page = client.get(url).get_data(as_text=True)
+    assert f'name="represents_{org_id}"' in form_page and 'id="represents"' in form_page
+    form = dict(FORM, partners="", committed_followers="", organisations=[str(org_id)],
+                action="draft")
+    resp = client.post(url, data=dict(form, **{f"represents_{org_id}": "Lubbeek, Nergenshuizen"}))
+    assert resp.status_code == 400
+    assert field_errors(resp) == {f"represents_{org_id}": "onbekende gemeente: Nergenshuizen"}
+    resp = client.post(url, data=dict(form, **{f"represents_{org_id}": "Lubbeek, Bierbeek"}))
+    assert resp.status_code == 302, field_errors(resp)
+    app_url = resp.headers["Location"]
+    shown = client.get(f"/api/v1{app_url.replace('/aanvragen', '/applications')}").json
+    assert shown["partners"] == [{"organisation": org_id, "type": "intercommunale",
+                                  "name": "Interleuven", "represents": ["24066", "24011"]}]
+    minimum = next(r for r in shown["eligibility"]["rules"] if r["code"] == "partnership_minimum")
+    assert minimum["details"]["members"] == ["24062", "24066", "24011"]
+    assert "Vertegenwoordigd door een intercommunale: Lubbeek, Bierbeek" in minimum["reason_nl"]
+    edit = client.get(app_url + "/bewerken").get_data(as_text=True)
+    assert f'name="represents_{org_id}" type="text" value="Lubbeek, Bierbeek"' in edit

@@ -157,14 +157,14 @@ def test_a_plan_starts_from_the_municipalities_that_declared_interest(client, ad
 
 
 def test_a_municipality_takes_part_only_in_the_domains_it_declared(client, admin_headers):
-    """Declared interest is per domain: Bierbeek follows in mobility only, so a mobility +
+    """Declared interest is per domain: Bertem follows in mobility only, so a mobility +
     economy plan puts it in a mobility cluster and in no economy cluster."""
     from tests.app.test_api_plans import finish
 
     declared = {"24062": {"mobility": "lead", "economy": "follow"},   # Leuven
                 "24066": {"mobility": "follow", "economy": "lead"},   # Lubbeek
-                "24038": {"mobility": "follow", "economy": "follow"},  # Holsbeek
-                "24009": {"mobility": "follow"},                      # Bierbeek: mobility only
+                "24038": {"mobility": "follow", "economy": "follow"},  # Herent
+                "24009": {"mobility": "follow"},                      # Bertem: mobility only
                 "24086": {"economy": "follow"}}                       # Oud-Heverlee: economy only
     for refnis, interests in declared.items():
         resp = client.put(f"/api/v1/municipalities/{refnis}/interests", headers=admin_headers,

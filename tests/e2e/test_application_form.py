@@ -106,3 +106,32 @@ def test_admin_creates_a_call_from_a_preset_and_fixes_a_threshold(page, live_app
     assert "€435.000" in page.inner_text("main")
     first = page.locator("#criteria tbody tr").first.inner_text()
     assert "Verbetering van de levenskwaliteit" in first and "6" in first
+
+
+def test_city_names_what_its_intercommunale_partner_represents(page, live_app):
+    """Leuven has no municipal partner, only Interleuven, which represents Lubbeek and Bierbeek
+    in the project: the eligibility reason counts and names them."""
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.models import Municipality, Organisation
+
+    call_id = _demo_call(live_app)
+    with live_app.app_context():
+        leuven = db.session.scalar(select(Municipality.id).where(Municipality.refnis == "24062"))
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "Interleuven"))
+    email, password = create_user(live_app, "ict@leuven.example", "city", municipality_id=leuven)
+    login(page, email, password)
+    page.goto(f"{page.base}/oproepen/{call_id}/aanvragen/nieuw")
+    page.fill("input[name=title]", "Automatische wegdekcontrole")
+    page.fill("textarea[name=summary]", "Camera's op vuilniswagens meten de kwaliteit van het wegdek.")
+    page.check("input[name=domains][value=mobility]")
+    page.select_option("select[name=organisations]", str(org_id))
+    assert "Interleuven vertegenwoordigt" in page.inner_text("#represents")
+    page.fill(f"input[name=represents_{org_id}]", "Lubbeek, Bierbeek")
+    page.fill("input[name=requested_grant_euro]", "150.000")
+    page.fill("input[name=total_budget_euro]", "200.000")
+    page.click("#submit-application")
+    page.wait_for_selector("#eligibility")
+    partnership = page.locator("#eligibility li[data-rule=partnership_minimum]")
+    assert "Vertegenwoordigd door een intercommunale: Lubbeek, Bierbeek" in partnership.inner_text()
