@@ -67,6 +67,7 @@ def _import_views() -> None:
     ``app.core.web.bp`` when its modules are imported."""
     from app.accounts import pages as _accounts_pages  # noqa: F401
     from app.calls import api as _calls_api  # noqa: F401
+    from app.calls import api_applications as _calls_api_applications  # noqa: F401
     from app.calls import api_documents as _calls_api_documents  # noqa: F401
     from app.calls import api_lifecycle as _calls_api_lifecycle  # noqa: F401
     from app.calls import api_snapshot as _calls_api_snapshot  # noqa: F401

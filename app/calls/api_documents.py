@@ -7,7 +7,8 @@ from flask import Response, request
 
 from app.calls import service_applications as apps
 from app.calls import service_documents as documents
-from app.core.api import bp
+from app.calls.schemas import DocumentList, DocumentSchema, DocumentUploadSchema
+from app.core.api import BINARY, bp, problems
 from app.core.auth import api_user, require_role
 from app.core.problems import Problem, validation_problem
 from app.core.security import accepts_upload
@@ -23,37 +24,11 @@ UPLOAD_REQUEST_LIMIT = MAX_BYTES + 2_000_000
 @bp.post("/applications/<int:application_id>/documents")
 @accepts_upload
 @require_role("admin", "city")
+@bp.arguments(DocumentUploadSchema, location="files")
+@bp.alt_response(201, schema=DocumentSchema, success=True)
+@problems(404, 409)
 def upload_document(application_id: int):
-    """Upload a document (lead city or admin, while the application is a draft).
-    ---
-    post:
-      summary: Upload the proposal, a follower's letter of intent or the budget annex (PDF, ≤ 20 MB)
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: path
-        name: application_id
-        required: true
-        schema: {type: integer}
-      requestBody:
-        required: true
-        content:
-          multipart/form-data:
-            schema:
-              type: object
-              required: [file, kind]
-              properties:
-                file: {type: string, format: binary}
-                kind: {type: string, enum: [proposal, letter_of_intent, budget]}
-                refnis: {type: string, description: the follower's REFNIS (letter of intent only)}
-      responses:
-        201:
-          description: '{"id", "sha256", "kind", "size", ...}'
-        400: Problem
-        403: Problem
-        404: Problem
-        409: Problem
-        413: Problem
-    """
+    """Upload the proposal, a follower's letter of intent or the budget annex (PDF, ≤ 20 MB)."""
     request.max_content_length = UPLOAD_REQUEST_LIMIT
     user = api_user()
     row = apps.get_visible_application(application_id, user)
@@ -76,48 +51,21 @@ def upload_document(application_id: int):
 
 @bp.get("/applications/<int:application_id>/documents")
 @require_user
+@bp.alt_response(200, schema=DocumentList, success=True)
+@problems(404)
 def list_documents(application_id: int):
-    """The documents of an application (whoever may see it; 404 for a conflicted juror).
-    ---
-    get:
-      summary: Documents of an application
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: path
-        name: application_id
-        required: true
-        schema: {type: integer}
-      responses:
-        200:
-          description: '{"items": [document, ...]}'
-        404: Problem
-    """
+    """Documents of an application."""
     row = apps.get_visible_application(application_id, api_user())
     return {"items": [documents.document_dict(d) for d in row.documents]}
 
 
 @bp.get("/applications/<int:application_id>/documents/<int:document_id>")
 @require_user
+@bp.alt_response(200, schema=BINARY, content_type="application/pdf",
+                 success=True)
+@problems(404)
 def get_document(application_id: int, document_id: int):
-    """One document's file (PDF); a juror's first download is audited.
-    ---
-    get:
-      summary: Download a document
-      security: [{bearerAuth: []}]
-      parameters:
-      - in: path
-        name: application_id
-        required: true
-        schema: {type: integer}
-      - in: path
-        name: document_id
-        required: true
-        schema: {type: integer}
-      responses:
-        200:
-          description: application/pdf
-        404: Problem
-    """
+    """Download a document."""
     user = api_user()
     row = apps.get_visible_application(application_id, user)
     doc = documents.get_document(row, document_id)

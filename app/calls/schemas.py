@@ -8,6 +8,7 @@ Money in euro cents (whole numbers), percentages 0-100.
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.schemas import StrictSchema
@@ -393,3 +394,94 @@ class SnapshotAnswer(Schema):
     applications = fields.List(fields.Integer())
     sha256 = fields.String()
     differences = fields.List(fields.Nested(DifferenceSchema))
+# Answers of the call lifecycle and document endpoints (documentation of what the services build).
+
+
+class PhaseSchema(Schema):
+    phase = fields.String()
+    next = fields.String(allow_none=True, metadata={"description": "the next phase, if any"})
+    name_nl = fields.String()
+    name_en = fields.String()
+    next_nl = fields.String(allow_none=True)
+    next_en = fields.String(allow_none=True)
+    deadline_at = fields.String(allow_none=True, metadata={"description": "ISO instant"})
+    phase_changed_at = fields.String(allow_none=True)
+    selection_rule = fields.String(allow_none=True)
+
+
+class ReconfirmationStateSchema(Schema):
+    juror = fields.Integer()
+    reconfirmed_at = fields.String(allow_none=True)
+
+
+class AmendmentSchema(Schema):
+    id = fields.Integer()
+    application = fields.Integer()
+    changes = fields.List(fields.Dict(), metadata={"description": "{field, old, new} per change"})
+    motivation = fields.String()
+    by = fields.Integer(allow_none=True)
+    at = fields.String()
+    reconfirmations = fields.List(fields.Nested(ReconfirmationStateSchema))
+
+
+class AmendmentList(Schema):
+    items = fields.List(fields.Nested(AmendmentSchema))
+
+
+class ReconfirmedSchema(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    reconfirmed = fields.Integer(metadata={"description": "scores reconfirmed"})
+
+
+class PendingAmendmentSchema(Schema):
+    id = fields.Integer()
+    motivation = fields.String()
+    at = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields")
+
+
+class ReconfirmationSchema(Schema):
+    application = fields.Integer()
+    juror = fields.Integer()
+    amendments = fields.List(fields.Nested(PendingAmendmentSchema))
+
+
+class ReconfirmationList(Schema):
+    items = fields.List(fields.Nested(ReconfirmationSchema))
+
+
+class DocumentUploadSchema(Schema):
+    """The multipart body of a document upload (documentation: the view reads it after raising
+    the request limit for the file)."""
+
+    file = Upload(required=True, metadata={"description": "a PDF of at most 20 MB"})
+    kind = fields.String(required=True, validate=validate.OneOf(("proposal", "letter_of_intent",
+                                                                 "budget")))
+    refnis = fields.String(metadata={"description": "the follower's REFNIS (letter of intent only)"})
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    application = fields.Integer()
+    kind = fields.String()
+    refnis = fields.String(allow_none=True)
+    sha256 = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    pages = fields.Integer(allow_none=True)
+    filename = fields.String()
+    uploaded_at = fields.String()
+    url = fields.String()
+
+
+class DocumentList(Schema):
+    items = fields.List(fields.Nested(DocumentSchema))
+
+
+class ImportUploadSchema(Schema):
+    """The multipart form of an application import."""
+
+    file = Upload(required=True, metadata={"description": "CSV or JSON, at most 1 MB"})
+    format = fields.String(validate=validate.OneOf(("csv", "json")),
+                           metadata={"description": "default: from the file name"})
+    import_valid_rows = fields.Boolean(load_default=False)

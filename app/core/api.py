@@ -12,7 +12,8 @@ the request and write the OpenAPI document (docs/api.md, docs/architecture.md)::
 
 Query strings use ``location="query"``, a body that may be left out ``location="optional_json"``
 (every field takes its default), an upload ``location="files"`` (documentation only: the view
-reads ``request.files`` after its size check). Errors are the problem details of
+reads ``request.files`` after its size check), JSON or an upload ``location="json_or_upload"``
+(the view gets ``None`` for an upload) with a second ``files`` arguments for the form. Errors are the problem details of
 :mod:`app.core.problems`, with the same field names the hand-written parsing gave.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import http
 from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
 
 import flask_smorest
@@ -32,6 +34,9 @@ from app.core.problems import Problem, flatten_marshmallow, validation_problem
 from app.core.schemas import ProblemSchema
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: Response schemas of the downloads (``@bp.alt_response(200, schema=TEXT, content_type=...)``).
+TEXT = {"type": "string"}
+BINARY = {"type": "string", "format": "binary"}
 
 
 class ProblemParser(FlaskParser):
@@ -75,6 +80,14 @@ class ProblemParser(FlaskParser):
             return {}
         return self.load_json(req, schema)
 
+    def parse(self, argmap: Any, req: Any = None, *, location: str | None = None,
+              **kwargs: Any) -> Any:
+        if location == "json_or_upload":
+            if (req or request).mimetype == "multipart/form-data":
+                return None  # the view reads the upload itself
+            location = "json"
+        return super().parse(argmap, req, location=location, **kwargs)
+
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, *,
                      error_status_code: int | None, error_headers: Any) -> None:
         messages = error.messages
@@ -100,7 +113,26 @@ class Blueprint(flask_smorest.Blueprint):
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "optional_json": "application/json",
+        "json_or_upload": "application/json",
     }
+
+    def _prepare_arguments_doc(self, doc: dict, doc_info: dict, **kwargs: Any) -> dict:
+        """flask-smorest documents one body; a second one (the multipart form of an endpoint that
+        also takes JSON) becomes a second media type of the same request body."""
+        operation = doc_info.get("arguments")
+        extra = []
+        if operation:
+            bodies = [p for p in operation["parameters"] if isinstance(p, dict)
+                      and p["in"] in self.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING]
+            for param in bodies[1:]:
+                operation["parameters"].remove(param)
+                extra.append(param)
+        doc = super()._prepare_arguments_doc(doc, doc_info, **kwargs)
+        for param in extra:
+            content_type = (param.get("content_type")
+                            or self.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING[param["in"]])
+            doc["requestBody"]["content"][content_type] = {"schema": param["schema"]}
+        return doc
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable:
         """``flask_smorest.Blueprint.arguments``; bad input answers 400 (documented so)."""
@@ -145,15 +177,28 @@ def problems(*codes: int) -> Callable:
     return decorator
 
 
+def checked_first(check: Callable[..., Any]) -> Callable:
+    """Run ``check(**path_parameters)`` before the request is parsed, so that who may act is
+    answered (403/404) before what they sent (400). Goes above ``@bp.arguments``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            check(**kwargs)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def document_auth(func: Callable, roles: Iterable[str]) -> None:
     """Mark ``func`` as needing a bearer token of one of ``roles`` (401 without, 403 with another
     role); used by :func:`app.core.auth.require_role`."""
     apidoc = dict(getattr(func, "_apidoc", {}))
     manual = dict(apidoc.get("manual_doc", {}))
     manual["security"] = [{"bearerAuth": []}]
-    roles = list(roles)
-    note = f"Needs a bearer token (or session) of role {' or '.join(roles)}."
-    manual["description"] = (manual.get("description", "") + "\n\n" + note).strip()
+    manual["x-roles"] = list(roles)  # openapi.py says it in the description too
     apidoc["manual_doc"] = manual
     response = dict(apidoc.get("response", {}))
     responses = {k: list(v) for k, v in response.get("responses", {}).items()}
@@ -183,25 +228,3 @@ class Api(flask_smorest.Api):
                                            "lists {field, message} to fix")
                 response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ProblemSchema}}
             self.spec.components.response(status.name, response, lazy=True)
-
-
-# Transitional, while the features move to the decorators (removed when the last one moved).
-_PARSER = ProblemParser()
-
-
-def parse_args(schema: Schema) -> dict[str, Any]:
-    """Validate the query string with a marshmallow schema (unknown parameters are refused)."""
-    return _PARSER.parse(schema, request, location="query")
-
-
-def json_body(schema: Schema, partial: bool = False) -> dict[str, Any]:
-    """Parse and validate a JSON request body; 415 for another media type, 400 for bad JSON."""
-    if partial:
-        schema = type(schema)(partial=True)
-    return _PARSER.parse(schema, request, location="json")
-
-
-def optional_body(schema: Schema) -> dict[str, Any]:
-    """A JSON body that may be left out entirely (then every field takes its default)."""
-    return _PARSER.parse(schema, request, location="optional_json")
-

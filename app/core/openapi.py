@@ -66,30 +66,7 @@ def init_openapi(app: Flask) -> Api:
     if "Problem" not in api.spec.components.schemas:
         api.spec.components.schema("Problem", schema=ProblemSchema)
     api.register_blueprint(bp)
-    _legacy_docstrings(api, app)
     return api
-
-
-def _legacy_docstrings(api: Api, app: Flask) -> None:
-    """Transitional, while the features move to the decorators: a view without them is
-    documented by its YAML docstring as before."""
-    import re
-
-    from apispec.yaml_utils import load_operations_from_docstring
-
-    api.spec.components.response("Problem", {
-        "description": "RFC 9457 problem details; `errors` lists {field, message} to fix",
-        "content": {"application/problem+json": {"schema": "Problem"}},
-    })
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions[rule.endpoint]
-        if not rule.endpoint.startswith("api.") or hasattr(view, "_apidoc"):
-            continue
-        operations = load_operations_from_docstring(view.__doc__ or "")
-        operations = {k: v for k, v in operations.items() if k.upper() in (rule.methods or set())}
-        if operations:
-            path = re.sub(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", r"{\1}", rule.rule)
-            api.spec.path(path=path, operations=operations, rule=rule)
 
 
 def build_spec() -> dict[str, Any]:
@@ -121,6 +98,9 @@ def add_edge_responses(spec: dict[str, Any]) -> dict[str, Any]:
                 edge.update(EDGE_WRITE_RESPONSES)
             if path_params or any(p.get("in") == "path" for p in op.get("parameters", [])):
                 edge["404"] = "no such resource (or a path parameter of the wrong type)"
+            if "x-roles" in op:
+                note = f"Needs a bearer token (or session) of role {' or '.join(op['x-roles'])}."
+                op["description"] = (op.get("description", "") + "\n\n" + note).strip()
             for code, reason in edge.items():
                 responses.setdefault(code, answer(reason))
             op["responses"] = dict(sorted(responses.items()))

@@ -11,17 +11,25 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from app.calls.service import get_call
-from app.core.api import bp, json_body, optional_body
+from app.core.api import bp, checked_first, problems
 from app.core.audit import record_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
 from app.jury import service as jury
 from app.jury.schemas import (
+    AssignmentFixed,
     AssignmentInSchema,
+    AssignmentList,
+    AssignmentResultSchema,
+    ConflictDeclared,
     ConflictInSchema,
+    ConflictList,
     JurorInSchema,
+    JurorList,
+    JurorSchema,
     JurySettingsInSchema,
+    JurySettingsSchema,
 )
 from app.models import Call, CallJuror, Score, User
 from app.registry.service import save_or_problem
@@ -46,20 +54,10 @@ def own_juror(call: Call, user: User) -> jury.CallJuror | None:
 
 @bp.get("/calls/<int:call_id>/jurors")
 @require_admin
+@bp.alt_response(200, schema=JurorList, success=True)
+@problems(404)
 def list_jurors(call_id: int):
-    """The jury of a call.
-    ---
-    get:
-      summary: Jurors of a call with their expertise, affiliation, load and progress (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: JurorList}}}
-        401: Problem
-        403: Problem
-        404: Problem
-    """
+    """Jurors of a call with their expertise, affiliation, load and progress (admin)."""
     call = get_call(call_id)
     loads: dict[int, int] = {}
     for a in jury.assignment_rows(call):
@@ -74,25 +72,12 @@ def list_jurors(call_id: int):
 
 @bp.post("/calls/<int:call_id>/jurors")
 @require_admin
-def add_juror(call_id: int):
-    """Put a user with role juror on the jury.
-    ---
-    post:
-      summary: Add a juror (an existing user with role juror) with expertise and affiliation (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      requestBody:
-        required: true
-        content: {application/json: {schema: JurorInSchema}}
-      responses:
-        201: {content: {application/json: {schema: JurorSchema}}}
-        400: Problem
-        404: Problem
-        409: Problem
-    """
+@bp.arguments(JurorInSchema)
+@bp.alt_response(201, schema=JurorSchema, success=True)
+@problems(404, 409)
+def add_juror(data: dict, call_id: int):
+    """Add a juror (an existing user with role juror) with expertise and affiliation (admin)."""
     call = get_call(call_id)
-    data = json_body(JurorInSchema())
     row = jury.add_juror(call, data["email"], data["expertise"], data["affiliation"], api_user())
     save_or_problem()
     return jury.juror_dict(row), 201, {"Location": url_for("api.list_jurors", call_id=call.id)}
@@ -100,20 +85,10 @@ def add_juror(call_id: int):
 
 @bp.delete("/calls/<int:call_id>/jurors/<int:juror_id>")
 @require_admin
+@bp.alt_response(204, description="removed", success=True)
+@problems(404, 409)
 def remove_juror(call_id: int, juror_id: int):
-    """Take a juror off the jury (only before they scored).
-    ---
-    delete:
-      summary: Remove a juror who has not scored yet; their assignments are withdrawn (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      - {in: path, name: juror_id, required: true, schema: {type: integer}}
-      responses:
-        204: {description: removed}
-        404: Problem
-        409: Problem
-    """
+    """Remove a juror who has not scored yet; their assignments are withdrawn (admin)."""
     call = get_call(call_id)
     jury.remove_juror(call, jury.get_juror(call, juror_id), api_user())
     save_or_problem()
@@ -126,48 +101,28 @@ def remove_juror(call_id: int, juror_id: int):
 
 @bp.get("/calls/<int:call_id>/conflicts")
 @require_jury_user
+@bp.alt_response(200, schema=ConflictList, success=True)
+@problems(404)
 def list_conflicts(call_id: int):
-    """Conflicts of interest of a call.
-    ---
-    get:
-      summary: Automatic and declared conflicts (admin all; a juror their own)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: ConflictList}}}
-        403: Problem
-        404: Problem
-    """
+    """Automatic and declared conflicts (admin all; a juror their own)."""
     call = get_call(call_id)
     return jury.conflicts_dict(call, own_juror(call, api_user()))
 
 
 @bp.post("/calls/<int:call_id>/conflicts")
 @require_jury_user
-def declare_conflict(call_id: int):
-    """Declare a conflict of interest.
-    ---
-    post:
-      summary: Declare a conflict on an application (a juror their own, the admin any juror's);
-        an assignment it hits is withdrawn and the application re-assigned
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      requestBody:
-        required: true
-        content: {application/json: {schema: ConflictInSchema}}
-      responses:
-        201: {content: {application/json: {schema: ConflictDeclared}}}
-        400: Problem
-        403: Problem
-        404: Problem
-        409: Problem
+@checked_first(lambda call_id: own_juror(get_call(call_id), api_user()))
+@bp.arguments(ConflictInSchema)
+@bp.alt_response(201, schema=ConflictDeclared, success=True)
+@problems(404, 409)
+def declare_conflict(data: dict, call_id: int):
+    """Declare a conflict on an application (a juror their own, the admin any juror's).
+
+    An assignment it hits is withdrawn and the application re-assigned.
     """
     call = get_call(call_id)
     user = api_user()
     mine = own_juror(call, user)
-    data = json_body(ConflictInSchema())
     if mine is not None:
         if data["juror"] not in (None, mine.id):
             raise Problem(403, "Forbidden", "A juror declares only their own conflicts.",
@@ -191,46 +146,26 @@ def declare_conflict(call_id: int):
 
 @bp.get("/calls/<int:call_id>/assignments")
 @require_jury_user
+@bp.alt_response(200, schema=AssignmentList, success=True)
+@problems(404)
 def list_assignments(call_id: int):
-    """Assignments of a call.
-    ---
-    get:
-      summary: Stored assignments with loads (admin all; a juror their own)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: AssignmentList}}}
-        403: Problem
-        404: Problem
-    """
+    """Stored assignments with loads (admin all; a juror their own)."""
     call = get_call(call_id)
     return jury.assignments_dict(call, own_juror(call, api_user()))
 
 
 @bp.post("/calls/<int:call_id>/assignments")
 @require_admin
-def compute_assignments(call_id: int):
-    """Assign jurors to applications, optimally.
-    ---
-    post:
-      summary: Compute and store the assignment (R jurors per application, at most L per juror,
-        balanced loads, expertise matched; fixed and already-scored pairs kept) (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      requestBody:
-        content: {application/json: {schema: AssignmentInSchema}}
-      responses:
-        200: {content: {application/json: {schema: AssignmentResultSchema}}}
-        400: Problem
-        404: Problem
-        409:
-          description: infeasible, with the plain reason (reason, reason_nl, details)
-          content: {application/problem+json: {schema: ProblemSchema}}
+@bp.arguments(AssignmentInSchema, location="optional_json")
+@bp.alt_response(200, schema=AssignmentResultSchema, success=True)
+@problems(404, 409)
+def compute_assignments(data: dict, call_id: int):
+    """Compute and store the assignment (admin).
+
+    R jurors per application, at most L per juror, balanced loads, expertise matched; fixed and
+    already-scored pairs kept. The body may be left out (the jury settings' R and L).
     """
     call = get_call(call_id)
-    data = optional_body(AssignmentInSchema())
     settings = jury.get_settings(call)
     out = jury.compute_assignments(
         call, data.get("reviewers_per_application", settings.reviewers_per_application),
@@ -247,21 +182,10 @@ def _pair(call_id: int, application_id: int, juror_id: int):
 
 @bp.put("/calls/<int:call_id>/assignments/<int:application_id>/<int:juror_id>")
 @require_admin
+@bp.alt_response(200, schema=AssignmentFixed, success=True)
+@problems(404, 409)
 def fix_assignment(call_id: int, application_id: int, juror_id: int):
-    """Assign a juror by hand.
-    ---
-    put:
-      summary: Assign a juror to an application by hand; later computations keep it (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      - {in: path, name: juror_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: AssignmentFixed}}}
-        404: Problem
-        409: Problem
-    """
+    """Assign a juror to an application by hand; later computations keep it (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
     out = jury.fix_assignment(call, app, juror, api_user())
     save_or_problem()
@@ -270,21 +194,10 @@ def fix_assignment(call_id: int, application_id: int, juror_id: int):
 
 @bp.delete("/calls/<int:call_id>/assignments/<int:application_id>/<int:juror_id>")
 @require_admin
+@bp.alt_response(204, description="withdrawn", success=True)
+@problems(404, 409)
 def remove_assignment(call_id: int, application_id: int, juror_id: int):
-    """Withdraw an assignment by hand.
-    ---
-    delete:
-      summary: Withdraw an assignment (refused once the juror submitted scores for it) (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      - {in: path, name: juror_id, required: true, schema: {type: integer}}
-      responses:
-        204: {description: withdrawn}
-        404: Problem
-        409: Problem
-    """
+    """Withdraw an assignment (refused once the juror submitted scores for it) (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
     jury.remove_assignment(call, app, juror, api_user())
     save_or_problem()
@@ -312,19 +225,10 @@ def settings_dict(call: Call) -> dict:
 
 @bp.get("/calls/<int:call_id>/jury-settings")
 @require_jury_user
+@bp.alt_response(200, schema=JurySettingsSchema, success=True)
+@problems(404)
 def show_jury_settings(call_id: int):
-    """The jury's settings of a call.
-    ---
-    get:
-      summary: Disagreement threshold, total threshold, tie-break rules, R, L, deadline, publication
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: JurySettingsSchema}}}
-        403: Problem
-        404: Problem
-    """
+    """Disagreement threshold, total threshold, tie-break rules, R, L, deadline, publication."""
     call = get_call(call_id)
     own_juror(call, api_user())
     out = settings_dict(call)
@@ -334,25 +238,12 @@ def show_jury_settings(call_id: int):
 
 @bp.put("/calls/<int:call_id>/jury-settings")
 @require_admin
-def update_jury_settings(call_id: int):
-    """Change the jury's settings.
-    ---
-    put:
-      summary: Change the jury's settings (admin; not after publication)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      requestBody:
-        required: true
-        content: {application/json: {schema: JurySettingsInSchema}}
-      responses:
-        200: {content: {application/json: {schema: JurySettingsSchema}}}
-        400: Problem
-        404: Problem
-        409: Problem
-    """
+@bp.arguments(JurySettingsInSchema)
+@bp.alt_response(200, schema=JurySettingsSchema, success=True)
+@problems(404, 409)
+def update_jury_settings(data: dict, call_id: int):
+    """Change the jury's settings (admin; not after publication)."""
     call = get_call(call_id)
-    data = json_body(JurySettingsInSchema())
     jury.ensure_not_published(call)
     if "tie_break" in data:
         data["tie_break"] = check_tie_break(call, data["tie_break"])

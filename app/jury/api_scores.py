@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from app.calls.service import get_call
 from app.calls.service_applications import get_application
-from app.core.api import bp, json_body
+from app.core.api import bp, checked_first, problems
 from app.core.auth import api_user, require_admin, require_role
 from app.jury import access
 from app.jury import service as jury
 from app.jury import service_scores as scores
-from app.jury.schemas import ConsensusInSchema, ScoreInSchema
+from app.jury.schemas import (
+    AggregationSchema,
+    ConsensusInSchema,
+    ConsensusSchema,
+    ScoreInSchema,
+    ScoreList,
+    ScoreSchema,
+)
 from app.registry.service import save_or_problem
 from app.results import service as results
 
@@ -18,32 +25,21 @@ require_jury_user = require_role("admin", "juror")
 
 @bp.put("/applications/<int:application_id>/scores/<string:criterion>")
 @require_role("juror")
-def save_score(application_id: int, criterion: str):
-    """Save a draft score.
-    ---
-    put:
-      summary: Save your draft score and motivation on one criterion (juror, assigned, no conflict).
-        Send the version you read (0 for a new score); a stale version answers 409 with what the
-        score holds now (current, changed)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      - {in: path, name: criterion, required: true, schema: {type: string}}
-      requestBody:
-        required: true
-        content: {application/json: {schema: ScoreInSchema}}
-      responses:
-        200: {content: {application/json: {schema: ScoreSchema}}}
-        400: Problem
-        403: Problem
-        404: Problem
-        409: Problem
+@checked_first(lambda application_id, criterion: access.require_scoring_juror(
+    api_user(), get_application(application_id)))
+@bp.arguments(ScoreInSchema)
+@bp.alt_response(200, schema=ScoreSchema, success=True)
+@problems(404, 409)
+def save_score(data: dict, application_id: int, criterion: str):
+    """Save your draft score and motivation on one criterion (juror, assigned, no conflict).
+
+    Send the version you read (0 for a new score); a stale version answers 409 with what the
+    score holds now (current, changed).
     """
     user = api_user()
     app = get_application(application_id)
     juror = access.require_scoring_juror(user, app)
     crit = scores.get_criterion(app, criterion)
-    data = json_body(ScoreInSchema())
     row = scores.save_score(app, juror, crit, data["score"], data["motivation"], data["version"],
                             user)
     return scores.score_dict(row)
@@ -51,21 +47,12 @@ def save_score(application_id: int, criterion: str):
 
 @bp.post("/applications/<int:application_id>/scores/submit")
 @require_role("juror")
+@bp.alt_response(200, schema=ScoreList, success=True)
+@problems(404, 409)
 def submit_scores(application_id: int):
-    """Submit your scores.
-    ---
-    post:
-      summary: Submit your scores on every criterion at once (each needs a valid score and a
-        motivation); then they change only through the consensus
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: ScoreList}}}
-        400: Problem
-        403: Problem
-        404: Problem
-        409: Problem
+    """Submit your scores on every criterion at once (each needs a valid score and a motivation).
+
+    Then they change only through the consensus.
     """
     user = api_user()
     app = get_application(application_id)
@@ -76,19 +63,13 @@ def submit_scores(application_id: int):
 
 @bp.get("/applications/<int:application_id>/scores")
 @require_jury_user
+@bp.alt_response(200, schema=ScoreList, success=True)
+@problems(404)
 def list_scores(application_id: int):
     """Scores of an application.
-    ---
-    get:
-      summary: Scores of an application. A juror sees only their own until they submitted,
-        then also the other jurors' submitted scores; the admin sees all
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: ScoreList}}}
-        403: Problem
-        404: Problem
+
+    A juror sees only their own until they submitted, then also the other jurors' submitted
+    scores; the admin sees all.
     """
     user = api_user()
     app = get_application(application_id)
@@ -98,19 +79,13 @@ def list_scores(application_id: int):
 
 @bp.get("/calls/<int:call_id>/aggregation")
 @require_admin
+@bp.alt_response(200, schema=AggregationSchema, success=True)
+@problems(404)
 def aggregation(call_id: int):
-    """Aggregated scores of a call.
-    ---
-    get:
-      summary: Per application and criterion mean, median, spread, disagreement flag and
-        calibrated mean; juror calibration (z-scores); Krippendorff's alpha per criterion;
-        the consensus recorded so far (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: AggregationSchema}}}
-        404: Problem
+    """Per application and criterion mean, median, spread, disagreement flag and calibrated mean.
+
+    Juror calibration (z-scores); Krippendorff's alpha per criterion; the consensus recorded so
+    far (admin).
     """
     call = get_call(call_id)
     agg = results.build_aggregation(call)
@@ -122,30 +97,17 @@ def aggregation(call_id: int):
 
 @bp.post("/calls/<int:call_id>/consensus/<int:application_id>/<string:criterion>")
 @require_admin
-def record_consensus(call_id: int, application_id: int, criterion: str):
-    """Record the consensus on one criterion.
-    ---
-    post:
-      summary: The chair records the consensus score and its motivation (required) on one
-        criterion of an application; the consensus is what counts in the ranking (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      - {in: path, name: criterion, required: true, schema: {type: string}}
-      requestBody:
-        required: true
-        content: {application/json: {schema: ConsensusInSchema}}
-      responses:
-        200: {content: {application/json: {schema: ConsensusSchema}}}
-        400: Problem
-        404: Problem
-        409: Problem
+@bp.arguments(ConsensusInSchema)
+@bp.alt_response(200, schema=ConsensusSchema, success=True)
+@problems(404, 409)
+def record_consensus(data: dict, call_id: int, application_id: int, criterion: str):
+    """
+    The chair records the consensus score and its motivation (required) on one criterion of an
+    application; the consensus is what counts in the ranking (admin).
     """
     call = get_call(call_id)
     app = jury.get_call_application(call, application_id, field="application")
     crit = scores.get_criterion(app, criterion)
-    data = json_body(ConsensusInSchema())
     row = scores.record_consensus(app, crit, data["score"], data["motivation"], api_user())
     save_or_problem()
     return scores.consensus_dict(row)

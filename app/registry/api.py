@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, request, url_for
 from sqlalchemy import select
 
-from app.core.api import bp, problems
+from app.core.api import TEXT, bp, problems
 from app.core.auth import api_user, require_admin
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
@@ -159,7 +159,7 @@ def list_boundaries(args: dict):
 
 @bp.get("/projects/export.csv")
 @require_admin
-@bp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
+@bp.alt_response(200, schema=TEXT, content_type="text/csv", success=True,
                  description="One row per project, keyed by `key`; columns and cell formats in "
                  "docs/api.md (\"Project import and export\"). Importing it again changes nothing.")
 def export_projects():

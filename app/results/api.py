@@ -7,13 +7,22 @@ from sqlalchemy import func, select
 
 from app.calls.service import get_call
 from app.calls.service_applications import get_application
-from app.core.api import bp, optional_body, parse_args
+from app.core.api import BINARY, TEXT, bp, problems
 from app.core.audit import verify_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
 from app.jury import access
-from app.jury.schemas import AuditListArgs, SelectionInSchema
+from app.jury.schemas import (
+    AuditListArgs,
+    AuditPage,
+    AuditVerifySchema,
+    PublishedSchema,
+    RankingSchema,
+    SelectionInSchema,
+    SelectionSchema,
+    SummarySchema,
+)
 from app.jury.service import jury_applications
 from app.models import AuditEntry, CallJurySettings
 from app.registry.service import save_or_problem
@@ -21,22 +30,17 @@ from app.results import reports
 from app.results import service as results
 
 require_user = require_role("admin", "city", "juror")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/calls/<int:call_id>/ranking")
 @require_admin
+@bp.alt_response(200, schema=RankingSchema, success=True)
+@problems(404)
 def ranking(call_id: int):
-    """The ranking of a call.
-    ---
-    get:
-      summary: Weighted totals from consensus scores (else the mean of submitted scores, marked
-        provisional), thresholds with reasons, tie-break rules (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: RankingSchema}}}
-        404: Problem
+    """
+    Weighted totals from consensus scores (else the mean of submitted scores, marked
+    provisional), thresholds with reasons, tie-break rules (admin).
     """
     call = get_call(call_id)
     apps = jury_applications(call)
@@ -45,26 +49,16 @@ def ranking(call_id: int):
 
 @bp.post("/calls/<int:call_id>/selection")
 @require_admin
-def compute_selection(call_id: int):
-    """Select applications for funding.
-    ---
-    post:
-      summary: Exact funding selection under the budget (max total score; optional spread limits)
-        beside the greedy "down the ranking" result, with a reason for every unfunded
-        application; stored as the call's current selection (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      requestBody:
-        content: {application/json: {schema: SelectionInSchema}}
-      responses:
-        200: {content: {application/json: {schema: SelectionSchema}}}
-        400: Problem
-        404: Problem
-        409: Problem
+@bp.arguments(SelectionInSchema, location="optional_json")
+@bp.alt_response(200, schema=SelectionSchema, success=True)
+@problems(404, 409)
+def compute_selection(data: dict, call_id: int):
+    """Exact funding selection under the budget (max total score.
+
+    Optional spread limits) beside the greedy "down the ranking" result, with a reason for every
+    unfunded application; stored as the call's current selection (admin).
     """
     call = get_call(call_id)
-    data = optional_body(SelectionInSchema())
     out = results.compute_selection(call, api_user(), **data)
     save_or_problem()
     return out
@@ -72,18 +66,10 @@ def compute_selection(call_id: int):
 
 @bp.get("/calls/<int:call_id>/selection")
 @require_admin
+@bp.alt_response(200, schema=SelectionSchema, success=True)
+@problems(404)
 def show_selection(call_id: int):
-    """The stored selection.
-    ---
-    get:
-      summary: The last funding selection computed for the call (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: SelectionSchema}}}
-        404: Problem
-    """
+    """The last funding selection computed for the call (admin)."""
     call = get_call(call_id)
     settings = db.session.get(CallJurySettings, call.id)
     if settings is None or not settings.selection:
@@ -93,19 +79,12 @@ def show_selection(call_id: int):
 
 @bp.post("/calls/<int:call_id>/publish")
 @require_admin
+@bp.alt_response(200, schema=PublishedSchema, success=True)
+@problems(404, 409)
 def publish(call_id: int):
-    """Publish the results.
-    ---
-    post:
-      summary: Publish the call's results (the stored selection must be up to date and every
-        application scored); the jury's work is then frozen and cities read their summaries
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: PublishedSchema}}}
-        404: Problem
-        409: Problem
+    """
+    Publish the call's results (the stored selection must be up to date and every application
+    scored); the jury's work is then frozen and cities read their summaries.
     """
     call = get_call(call_id)
     out = results.publish(call, api_user())
@@ -121,38 +100,22 @@ def _summary_of(application_id: int):
 
 @bp.get("/applications/<int:application_id>/summary")
 @require_user
+@bp.alt_response(200, schema=SummarySchema, success=True)
+@problems(404)
 def summary(application_id: int):
-    """Evaluation summary of an application.
-    ---
-    get:
-      summary: Scores per criterion, consensus motivations, indicators, eligibility, decision and
-        its reason (admin; the city for its own application once published)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      responses:
-        200: {content: {application/json: {schema: SummarySchema}}}
-        403: Problem
-        404: Problem
+    """
+    Scores per criterion, consensus motivations, indicators, eligibility, decision and its
+    reason (admin; the city for its own application once published).
     """
     return _summary_of(application_id)
 
 
 @bp.get("/applications/<int:application_id>/summary.pdf")
 @require_user
+@bp.alt_response(200, schema=BINARY, content_type="application/pdf", success=True)
+@problems(404)
 def summary_pdf(application_id: int):
-    """Evaluation summary as PDF.
-    ---
-    get:
-      summary: The evaluation summary as a printable PDF (same access as the JSON summary)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: application_id, required: true, schema: {type: integer}}
-      responses:
-        200: {description: PDF, content: {application/pdf: {}}}
-        403: Problem
-        404: Problem
-    """
+    """The evaluation summary as a printable PDF (same access as the JSON summary)."""
     data = reports.summary_pdf(_summary_of(application_id))
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="evaluatie-{application_id}.pdf"'})
@@ -160,18 +123,10 @@ def summary_pdf(application_id: int):
 
 @bp.get("/calls/<int:call_id>/results.csv")
 @require_admin
+@bp.alt_response(200, schema=TEXT, content_type="text/csv", success=True)
+@problems(404)
 def results_csv(call_id: int):
-    """Results as CSV.
-    ---
-    get:
-      summary: One row per submitted application (rank, scores, total, decision, reason) as CSV
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200: {description: CSV, content: {text/csv: {}}}
-        404: Problem
-    """
+    """One row per submitted application (rank, scores, total, decision, reason) as CSV."""
     call = get_call(call_id)
     columns, rows = results.results_table(call)
     return Response(reports.results_csv(columns, rows), mimetype="text/csv", headers={
@@ -180,25 +135,15 @@ def results_csv(call_id: int):
 
 @bp.get("/calls/<int:call_id>/results.xlsx")
 @require_admin
+@bp.alt_response(200, schema=BINARY, content_type=XLSX, success=True)
+@problems(404)
 def results_xlsx(call_id: int):
-    """Results as XLSX.
-    ---
-    get:
-      summary: The same table as results.csv as an Excel workbook
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: path, name: call_id, required: true, schema: {type: integer}}
-      responses:
-        200:
-          description: XLSX
-          content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {}}
-        404: Problem
-    """
+    """The same table as results.csv as an Excel workbook."""
     call = get_call(call_id)
     columns, rows = results.results_table(call)
     data = reports.results_xlsx(columns, rows, f"{call.name} ({call.year})")
     return Response(
-        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        data, mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="resultaten-oproep-{call.id}.xlsx"'})
 
 
@@ -214,19 +159,10 @@ def audit_entry_dict(row: AuditEntry) -> dict:
 
 @bp.get("/audit")
 @require_admin
-def audit_log():
-    """The audit log.
-    ---
-    get:
-      summary: Entries of the hash-chained audit log, newest first (admin)
-      security: [{bearerAuth: []}]
-      parameters:
-      - {in: query, schema: AuditListArgs}
-      responses:
-        200: {content: {application/json: {schema: AuditPage}}}
-        400: Problem
-    """
-    args = parse_args(AuditListArgs())
+@bp.arguments(AuditListArgs, location="query")
+@bp.alt_response(200, schema=AuditPage, success=True)
+def audit_log(args: dict):
+    """Entries of the hash-chained audit log, newest first (admin)."""
     stmt = select(AuditEntry)
     if args.get("action"):
         stmt = stmt.where(AuditEntry.action == args["action"])
@@ -240,14 +176,8 @@ def audit_log():
 
 @bp.get("/audit/verify")
 @require_admin
+@bp.alt_response(200, schema=AuditVerifySchema, success=True)
 def audit_verify():
-    """Verify the audit chain.
-    ---
-    get:
-      summary: Check every hash and link of the audit log and its end against the stored head
-      security: [{bearerAuth: []}]
-      responses:
-        200: {content: {application/json: {schema: AuditVerifySchema}}}
-    """
+    """Check every hash and link of the audit log and its end against the stored head."""
     return verify_audit().to_dict()
 
