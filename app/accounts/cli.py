@@ -54,9 +54,7 @@ def register(app: Flask) -> None:
         else:
             password = service.generate_password()
             generated = True
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+        service.create_user(user, password, actor="cli")
         click.echo(f"created {role} {email}")
         if generated:
             click.echo(f"password (shown once): {password}")
@@ -116,8 +114,6 @@ def register(app: Flask) -> None:
             click.echo("admin account exists")
             return
         password = service.generate_password()
-        user = User(email=email, role="admin", name="Administrator")
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+        service.create_user(User(email=email, role="admin", name="Administrator"), password,
+                            actor="cli")
         click.echo(f"created admin {email} with password (shown once): {password}")

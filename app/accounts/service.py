@@ -1,5 +1,5 @@
 """Account changes: passwords, sessions and API tokens. The only code that changes them; each
-change is audited and committed here."""
+change is one audited transaction (``app.core.transaction``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.transaction import transactional
 from app.models import ApiToken, User
 from app.models.users import TOKEN_DAYS, password_problems
 
@@ -29,43 +30,51 @@ def generate_password() -> str:
             return password
 
 
+@transactional("account.created", payload=lambda _r, user, **_: {
+    "user": user.id, "email": user.email, "role": user.role})
+def create_user(user: User, password: str, actor: User | str | None) -> User:
+    """Store a new account with its (policy-checked by the caller) password; audited."""
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+@transactional("account.password_changed", payload=lambda _r, user, **_: {
+    "user": user.id, "email": user.email})
 def set_password(user: User, password: str, actor: User | str | None) -> None:
-    """Check the policy, set the password (ending the user's other sessions), audit, commit."""
+    """Check the policy, set the password (ending the user's other sessions); audited."""
     problems = password_problems(password)
     if problems:
         raise PasswordRefused(problems)
     user.set_password(password)
-    if user.id is not None:
-        record_audit(actor, "account.password_changed", {"user": user.id, "email": user.email})
-    db.session.commit()
 
 
+@transactional("account.logout", payload=lambda _r, user, **_: {"user": user.id})
 def end_sessions(user: User) -> None:
-    """Log the user out everywhere (logout ends every session of the account); commits."""
+    """Log the user out everywhere (logout ends every session of the account); audited."""
     user.end_sessions()
-    db.session.commit()
 
 
+@transactional("token.created")
 def issue_token(user: User, name: str | None, days: int = TOKEN_DAYS,
                 actor: User | str | None = None) -> tuple[ApiToken, str]:
-    """A new API token (audited, committed); returns it with its plain text, shown once."""
+    """A new API token (audited); returns it with its plain text, shown once."""
     token, plain = ApiToken.issue(user, name, days)
     db.session.add(token)
     db.session.flush()
     record_audit(actor if actor is not None else user, "token.created", {
         "user": user.id, "token": token.id, "name": name,
         "expires_at": token.expires_at.isoformat()})
-    db.session.commit()
     return token, plain
 
 
+@transactional("token.revoked", payload=lambda *_, **__: None)  # one entry per token
 def revoke_tokens(tokens: list[ApiToken], actor: User | str | None) -> int:
-    """Delete the tokens (they stop working at once); audited, committed; returns how many."""
+    """Delete the tokens (they stop working at once); one audit entry each; returns how many."""
     for token in tokens:
         record_audit(actor, "token.revoked", {"user": token.user_id, "token": token.id,
                                               "name": token.name})
         db.session.delete(token)
-    db.session.commit()
     return len(tokens)
 
 

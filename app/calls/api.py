@@ -22,9 +22,8 @@ from app.calls.schemas import (
     SensitivitySchema,
 )
 from app.core.api import bp, problems
-from app.core.auth import require_admin
+from app.core.auth import api_user, require_admin
 from app.core.extensions import db
-from app.registry.service import save_or_problem
 
 
 def bracketed(schema: Schema) -> Schema:
@@ -61,8 +60,7 @@ def _application_counts() -> dict[int, int]:
 @bp.alt_response(201, schema=CallSchema, success=True)
 def create_call(data: dict):
     """Create a call from a preset (other fields override it) or in full (admin)."""
-    row = calls.create_call(data)
-    save_or_problem()
+    row = calls.create_call(data, api_user())
     return calls.call_dict(row, 0), 201, {"Location": url_for("api.show_call", call_id=row.id)}
 
 
@@ -83,8 +81,7 @@ def show_call(call_id: int):
 def update_call(data: dict, call_id: int):
     """Change rules (and, before the first score, criteria) of a call (admin)."""
     row = calls.get_call(call_id)
-    calls.update_call(row, data)
-    save_or_problem()
+    calls.update_call(row, data, api_user())
     return calls.call_dict(row, _application_counts().get(row.id, 0))
 
 
@@ -106,8 +103,7 @@ def list_criteria(call_id: int):
 def replace_criteria(data: dict, call_id: int):
     """Replace the criteria of a call (admin; 409 once jurors have scored)."""
     row = calls.get_call(call_id)
-    calls.update_call(row, {"criteria": data["criteria"]})
-    save_or_problem()
+    calls.update_call(row, {"criteria": data["criteria"]}, api_user())
     return {"items": [calls.criterion_dict(c) for c in row.criteria], "editable": True}
 
 

@@ -25,12 +25,10 @@ from app.calls.schemas import (
     OverrideInSchema,
 )
 from app.core.api import bp, checked_first, problems
-from app.core.audit import record_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
 from app.core.security import accepts_upload
-from app.registry.service import save_or_problem
 
 require_user = require_role("admin", "city", "juror")
 
@@ -79,7 +77,6 @@ def create_application(data: dict, call_id: int):
     user = api_user()
     apps.ensure_may_apply(user, data.get("lead"))
     app_row = apps.create_application(row, data, user, origin="api")
-    save_or_problem()
     return (apps.application_dict(app_row, apps.CallEvaluation(row)), 201,
             {"Location": url_for("api.show_application", application_id=app_row.id)})
 
@@ -173,7 +170,6 @@ def update_application(data: dict, application_id: int):
     if "lead" in data:
         apps.ensure_may_apply(user, data["lead"])
     apps.update_application(row, data, user)
-    save_or_problem()
     return apps.application_dict(row, apps.CallEvaluation(row.call))
 
 
@@ -184,10 +180,7 @@ def update_application(data: dict, application_id: int):
 def delete_application(application_id: int):
     """Delete (withdraw) an application."""
     row, user = _editable(application_id)
-    payload = {"application_id": row.id, "title": row.title}
-    apps.delete_application(row)
-    record_audit(user, "application.delete", payload)
-    save_or_problem()
+    apps.delete_application(row, user)
     return "", 204
 
 

@@ -20,6 +20,7 @@ from app.calls import service_applications as apps
 from app.calls.service import create_call
 from app.calls.service_snapshot import ensure_frozen
 from app.core.extensions import db
+from app.core.transaction import transactional
 from app.models import Application, Call, Organisation, Project
 
 DEMO_CALL_NAME = "DEMO — City of Things 2022"
@@ -132,8 +133,9 @@ def demo_applications() -> list[dict[str, Any]]:
     return items
 
 
+@transactional("demo.seed", payload=lambda report, **_: report.__dict__)
 def seed_demo() -> DemoReport:
-    """Add the demo call and its applications when missing; commits."""
+    """Add the demo call and its applications when missing, in one audited transaction."""
     call = db.session.scalar(select(Call).where(Call.is_demo.is_(True), Call.name == DEMO_CALL_NAME))
     call_created = call is None
     if call is None:
@@ -152,6 +154,5 @@ def seed_demo() -> DemoReport:
         apps.create_application(call, payload, None, origin="demo")
         created += 1
     call.phase = "jury" if call_created or phase == "open" else phase
-    db.session.commit()
-    ensure_frozen(call, reason="closed")  # as the step to closed would have (commits)
+    ensure_frozen(call, reason="closed")  # as the step to closed would have
     return DemoReport(call_id=call.id, call_created=call_created, created=created, kept=kept)

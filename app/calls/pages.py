@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from app.calls import service as calls
 from app.calls import service_applications as apps
-from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.formatting import euro, parse_euro
 from app.core.problems import Problem
@@ -127,10 +126,8 @@ def call_new():
     if name:
         payload["name"] = name[:200]
     try:
-        row = calls.create_call(payload)
-        db.session.commit()
+        row = calls.create_call(payload, _user())
     except Problem as exc:
-        db.session.rollback()
         flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
         return redirect(url_for("web.call_list"))
     flash(_("Oproep aangemaakt; controleer de regels en criteria."), "success")
@@ -249,12 +246,10 @@ def call_setup(call_id: int):
             values["criteria"] = _call_values(row)["criteria"]
         if not errors:
             try:
-                calls.update_call(row, payload)
-                db.session.commit()
+                calls.update_call(row, payload, _user())
                 flash(_("Oproep opgeslagen."), "success")
                 return redirect(url_for("web.call_page", call_id=row.id))
             except Problem as exc:
-                db.session.rollback()
                 for e in exc.errors or [{"field": "name", "message": exc.detail}]:
                     errors.setdefault(e["field"], []).append(_message(e))
     return _render("calls/setup.html", 400 if errors else 200, call=row, values=values, errors=errors,
@@ -303,7 +298,6 @@ def call_import(call_id: int):
             raise Problem(400, "Invalid input", _("Het bestand is groter dan 1 MB."))
         report, created = apps.import_rows(row, data, fmt, bool(request.form.get("import_valid_rows")), _user())
     except Problem as exc:
-        db.session.rollback()
         flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
         return redirect(url_for("web.call_page", call_id=row.id))
     return _render("calls/import_report.html", 200 if created or not report.invalid else 400,
@@ -535,10 +529,8 @@ def _save_application(call_row, row, user):
                 if not user.is_admin:
                     payload["lead"] = row.lead_code
                 apps.update_application(row, payload, user)
-            db.session.commit()
             return row, values, errors
         except Problem as exc:
-            db.session.rollback()
             for e in exc.errors or [{"field": "title", "message": exc.detail}]:
                 errors.setdefault(_form_field(e["field"], municipal, payload["partners"]),
                                   []).append(_message(e))
@@ -655,13 +647,10 @@ def application_delete(application_id: int):
         abort(403)
     call_id = row.call_id
     try:
-        apps.delete_application(row)
+        apps.delete_application(row, _user())
     except Problem:
-        db.session.rollback()
         flash(_("Deze aanvraag is al bij de jury (toegewezen of gescoord) en kan niet meer verwijderd worden."),
               "error")
         return redirect(url_for("web.application_page", application_id=application_id))
-    record_audit(_user(), "application.delete", {"application_id": application_id, "title": row.title})
-    db.session.commit()
     flash(_("Aanvraag verwijderd."), "success")
     return redirect(url_for("web.call_page", call_id=call_id))

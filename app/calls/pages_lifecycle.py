@@ -19,7 +19,6 @@ from app.calls import service_lifecycle as lifecycle
 from app.calls.receipts import receipt_pdf
 from app.calls.service import get_call
 from app.calls.service_snapshot import stored
-from app.core.extensions import db
 from app.core.formatting import parse_euro
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
@@ -63,7 +62,6 @@ def call_transition(call_id: int):
         lifecycle.transition(row, request.form.get("to", ""), _user())
         flash(_("De oproep is nu in de fase: %(phase)s.", phase=_phase_name(row.phase)), "success")
     except Problem as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
     return redirect(url_for("web.call_page", call_id=call_id) + "#phase")
 
@@ -78,7 +76,6 @@ def application_submit(application_id: int):
         lifecycle.submit(row, _user())
         flash(_("Aanvraag ingediend; het ontvangstbewijs staat hieronder."), "success")
     except Problem as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
     return _back(row)
 
@@ -93,7 +90,6 @@ def application_withdraw(application_id: int):
         lifecycle.withdraw(row, _user(), (request.form.get("reason") or "").strip()[:2000])
         flash(_("Aanvraag ingetrokken."), "success")
     except Problem as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
     return _back(row)
 
@@ -141,7 +137,6 @@ def application_amend(application_id: int):
         flash(_("Wijziging vastgelegd; de toegewezen juryleden herbevestigen hun scores."),
               "success")
     except Problem as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
     return redirect(url_for("web.application_page", application_id=row.id) + "#amendments")
 
@@ -157,7 +152,6 @@ def application_reconfirm(application_id: int):
         lifecycle.reconfirm(row, juror.id, _user())
         flash(_("Scores herbevestigd."), "success")
     except Problem as exc:
-        db.session.rollback()
         flash(_message(exc), "error")
     return redirect(request.referrer or url_for("web.application_page", application_id=row.id))
 
@@ -267,7 +261,6 @@ def application_document_upload(application_id: int):
                              request.form.get("kind"), request.form.get("refnis"), _user())
             flash(_("Document opgeladen."), "success")
         except Problem as exc:
-            db.session.rollback()
             flash(_message(exc), "error")
     return redirect(url_for("web.application_page", application_id=row.id) + "#documents")
 

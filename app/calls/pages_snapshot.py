@@ -11,7 +11,6 @@ from app.calls import service_snapshot as snapshots
 from app.calls.pages import _render
 from app.calls.pages_lifecycle import _message
 from app.calls.service import get_call
-from app.core.extensions import db
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
 
@@ -38,7 +37,6 @@ def call_snapshot(call_id: int):
             flash(_("De beoordeling is herberekend: %(n)s verschillen.",
                     n=len(applied["differences"])), "success")
         except Problem as exc:
-            db.session.rollback()
             errors["motivation"] = _message(exc)
             status = 400 if exc.status == 400 else 409
     view = applied or snapshots.preview(row)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.models import Call as CallRow
 from app.models import Criterion as CriterionRow
 from evaluation import calls as ev
@@ -192,8 +193,13 @@ def parse_call(payload: dict[str, Any]) -> ev.Call:
         raise invalid_input(exc) from None
 
 
-def create_call(payload: dict[str, Any], *, is_demo: bool = False) -> CallRow:
-    """A new call from ``{"preset": ...}`` (other keys override it) or a full call; caller commits."""
+def _call_audit(row: CallRow, **_: Any) -> dict[str, Any]:
+    return {"call": row.id, "name": row.name, "phase": row.phase}
+
+
+@transactional("call.create", payload=_call_audit)
+def create_call(payload: dict[str, Any], actor: Any = None, *, is_demo: bool = False) -> CallRow:
+    """A new call from ``{"preset": ...}`` (other keys override it) or a full call."""
     payload = dict(payload)
     rule = payload.pop("selection_rule", None) or "rank-order"
     call = parse_call(payload)
@@ -211,9 +217,11 @@ def _editable_dict(row: CallRow) -> dict[str, Any]:
     return d
 
 
-def update_call(row: CallRow, changes: dict[str, Any]) -> CallRow:
+@transactional("call.update", payload=lambda _result, row, changes, **_: {
+    "call": row.id, "fields": sorted(changes)})
+def update_call(row: CallRow, changes: dict[str, Any], actor: Any = None) -> CallRow:
     """Apply validated changes to a call (criteria only before the first score; the deadline
-    until the call closes; the selection rule while it is a draft); caller commits."""
+    until the call closes; the selection rule while it is a draft)."""
     from evaluation.phases import reached
 
     changes = dict(changes)

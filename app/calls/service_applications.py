@@ -21,6 +21,7 @@ from app.calls.service import call_from_row, criterion_from_row, invalid_input
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.models import (
     Application,
     ApplicationFollower,
@@ -33,7 +34,7 @@ from app.models import (
     User,
 )
 from app.models.registry import utcnow
-from app.registry.service import current_graph, current_project_index, save_or_problem
+from app.registry.service import current_graph, current_project_index
 from evaluation import applications as ev_apps
 from evaluation.advisor import ConsortiumAdvice, advise_followers
 from evaluation.calls import VGC, FieldError, InvalidInput
@@ -332,11 +333,13 @@ def write_application(
     return row
 
 
+@transactional("application.create", payload=lambda row, **_: {
+    "application": row.id, "call": row.call_id, "title": row.title})
 def create_application(
     call: Call, payload: dict[str, Any], user: User | None, *, origin: str = "api"
 ) -> Application:
     """A new application, written as a draft and submitted at once when ``status`` is
-    ``submitted`` (the default): the call must take applications (409 otherwise); caller commits."""
+    ``submitted`` (the default): the call must take applications (409 otherwise)."""
     from app.calls.service_lifecycle import ensure_may_create, submit
 
     ensure_may_create(call)
@@ -347,15 +350,17 @@ def create_application(
     db.session.add(row)
     if (payload.get("status") or "submitted") == "submitted":
         db.session.flush()
-        submit(row, user, commit=False)
+        submit(row, user)
     return row
 
 
+@transactional("application.update", payload=lambda _result, row, changes, **_: {
+    "application": row.id, "fields": sorted(changes)})
 def update_application(row: Application, changes: dict[str, Any], user: User | None, *,
                        amendment: bool = False) -> Application:
     """Change a draft (its lead or the admin; 409 once submitted, withdrawn or past the deadline);
     ``status: submitted`` submits it. ``amendment=True`` is the secretariat's amendment
-    (``service_lifecycle.amend`` checks its own rules and keeps the status); caller commits."""
+    (``service_lifecycle.amend`` checks its own rules and keeps the status)."""
     from app.calls.service_lifecycle import ensure_lead_may_edit, submit
 
     if not amendment:
@@ -366,11 +371,12 @@ def update_application(row: Application, changes: dict[str, Any], user: User | N
     write_application(row, app, status=row.status, user=user, origin=row.origin)
     if not amendment and changes.get("status") == "submitted":
         db.session.flush()
-        submit(row, user, commit=False)
+        submit(row, user)
     return row
 
 
-def delete_application(row: Application) -> None:
+@transactional("application.delete")
+def delete_application(row: Application, user: User | None) -> None:
     """Delete an application that the jury has not started on.
 
     Once jurors are assigned or scores exist, deleting would throw away their work and the
@@ -393,11 +399,13 @@ def delete_application(row: Application) -> None:
     from app.calls.service_lifecycle import ensure_lead_may_edit
 
     ensure_lead_may_edit(row)  # a submitted application is withdrawn, never deleted
+    record_audit(user, "application.delete", {"application_id": row.id, "title": row.title})
     db.session.delete(row)
 
 
+@transactional("application.eligibility_override")
 def override_eligibility(row: Application, eligible: bool | None, motivation: str, user: User) -> None:
-    """Store the admin's eligibility decision with its written motivation and audit it; commits.
+    """Store the admin's eligibility decision with its written motivation; audited.
 
     ``eligible=None`` clears the override (the motivation says why, in the audit record).
     """
@@ -413,7 +421,6 @@ def override_eligibility(row: Application, eligible: bool | None, motivation: st
         "application_id": row.id, "call_id": row.call_id, "automatic_eligible": automatic,
         "override_eligible": eligible, "motivation": motivation,
     })
-    save_or_problem()
 
 
 def _with_app_errors(report: ImportReport) -> ImportReport:
@@ -430,13 +437,14 @@ def _with_app_errors(report: ImportReport) -> ImportReport:
     return ImportReport(rows=tuple(rows), imported=imported, import_valid_rows=report.import_valid_rows)
 
 
+@transactional("applications.import", payload=lambda *_, **__: None)  # audited when rows came in
 def import_rows(
     call_row: Call, data: bytes | str, fmt: str, import_valid_rows: bool, user: User | None
 ) -> tuple[ImportReport, list[int]]:
     """Validate every row of a CSV/JSON file and write the importable ones in one transaction.
 
-    Nothing is written when a row has an error, unless ``import_valid_rows``. Commits and audits
-    when something was imported. A file that cannot be read is a 400 problem on ``file``.
+    Nothing is written when a row has an error, unless ``import_valid_rows``. Audited when
+    something was imported. A file that cannot be read is a 400 problem on ``file``.
     """
     try:
         report = parse_import(data, fmt, import_valid_rows=import_valid_rows, **_known())
@@ -456,13 +464,11 @@ def import_rows(
         write_application(row, app, status="draft", user=user, origin="import")
         db.session.add(row)
         db.session.flush()
-        submit(row, user, commit=False)
+        submit(row, user)
         rows.append(row)
     if rows:
-        db.session.flush()
         record_audit(user, "applications.import", {
             "call_id": call_row.id, "rows": len(report.rows), "imported": [r.id for r in rows]})
-        save_or_problem()
     return report, [r.id for r in rows]
 
 

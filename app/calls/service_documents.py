@@ -18,11 +18,12 @@ from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
 from app.core.storage import MissingDocument, document_store
+from app.core.transaction import transactional
 from app.models import Application, ApplicationDocument, DocumentRead, User
-from app.registry.service import save_or_problem
 from evaluation.documents import InvalidDocument, check_kind, check_pdf
 
 
+@transactional("document.upload")
 def upload(row: Application, data: bytes, filename: str, kind: Any, refnis: Any,
            actor: User | None) -> ApplicationDocument:
     """Check, store and record one document; audited. 400 naming ``file``/``kind``/``refnis``."""
@@ -44,7 +45,6 @@ def upload(row: Application, data: bytes, filename: str, kind: Any, refnis: Any,
     record_audit(actor, "document.upload", {
         "application": row.id, "document": doc.id, "kind": kind, "refnis": refnis,
         "sha256": sha, "size": checked.size, "pages": checked.pages})
-    save_or_problem()
     return doc
 
 
@@ -73,7 +73,7 @@ def get_document(row: Application, document_id: int) -> ApplicationDocument:
 
 
 def read(doc: ApplicationDocument, user: User) -> bytes:
-    """The file's bytes; a juror's first download is recorded and audited (commits then)."""
+    """The file's bytes; a juror's first download is recorded (:func:`record_first_download`)."""
     try:
         data = document_store().get(doc.sha256)
     except MissingDocument:
@@ -83,8 +83,13 @@ def read(doc: ApplicationDocument, user: User) -> bytes:
         seen = db.session.scalar(select(DocumentRead.id).where(
             DocumentRead.document_id == doc.id, DocumentRead.user_id == user.id))
         if seen is None:
-            db.session.add(DocumentRead(document_id=doc.id, user_id=user.id, first_at=now()))
-            record_audit(user, "document.first_download", {
-                "application": doc.application_id, "document": doc.id, "sha256": doc.sha256})
-            save_or_problem()
+            record_first_download(doc, user)
     return data
+
+
+@transactional("document.first_download")
+def record_first_download(doc: ApplicationDocument, user: User) -> None:
+    """A juror opened the document for the first time: when, in the table and the audit log."""
+    db.session.add(DocumentRead(document_id=doc.id, user_id=user.id, first_at=now()))
+    record_audit(user, "document.first_download", {
+        "application": doc.application_id, "document": doc.id, "sha256": doc.sha256})

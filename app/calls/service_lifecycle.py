@@ -2,7 +2,7 @@
 amendments by the secretariat and the lock after publication.
 
 The rules are pure (``evaluation.phases``, ``evaluation.submission``); this module applies them to
-the rows, writes the audit entry and commits, one transaction per action. A refused action is a
+the rows and writes the audit entry, one transaction per action (``app.core.transaction``). A refused action is a
 409 problem whose ``errors`` name the field at fault (``status``, ``deadline``, ``phase``, ``to``)
 with the reason in English and Dutch.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.transaction import transactional
 from app.models import (
     Application,
     ApplicationAmendment,
@@ -25,7 +26,6 @@ from app.models import (
     ScoreReconfirmation,
     User,
 )
-from app.registry.service import save_or_problem
 from evaluation import phases as ev_phases
 from evaluation.phases import PhaseError
 from evaluation.submission import DocumentRef, InvalidAmendment, amendment_changes, receipt_hash
@@ -60,6 +60,7 @@ def phase_dict(call: Call) -> dict[str, Any]:
     return view
 
 
+@transactional("call.transition")
 def transition(call: Call, to: Any, actor: User | None) -> Call:
     """Move the call one step (admin); audited; 409 with the reason when out of order.
 
@@ -72,13 +73,11 @@ def transition(call: Call, to: Any, actor: User | None) -> Call:
         from app.results.service import publish
 
         publish(call, actor)
-        save_or_problem()
         return call
     _checked(lambda: ev_phases.check_transition(call.phase, to, deadline=call.deadline, now=now()))
     if to == "decided":
         ensure_selection_stored(call)
     _move(call, to, actor)
-    save_or_problem()
     return call
 
 
@@ -157,7 +156,8 @@ def receipt_of(row: Application) -> dict[str, Any] | None:
     }
 
 
-def submit(row: Application, actor: User | None, *, commit: bool = True) -> dict[str, Any]:
+@transactional("application.submit")
+def submit(row: Application, actor: User | None) -> dict[str, Any]:
     """Submit a draft: lock it and give the receipt (timestamp and SHA-256); audited."""
     from app.calls.service_applications import application_content
 
@@ -172,11 +172,10 @@ def submit(row: Application, actor: User | None, *, commit: bool = True) -> dict
     record_audit(actor, "application.submit", {
         "application": row.id, "call": call.id, "sha256": row.receipt_sha256,
         "submitted_at": row.submitted_at.isoformat()})
-    if commit:
-        save_or_problem()
     return receipt_of(row) or {}
 
 
+@transactional("application.withdraw")
 def withdraw(row: Application, actor: User | None, reason: str = "") -> Application:
     """Withdraw before the deadline; audited. A withdrawn application is not evaluated."""
     call = row.call
@@ -185,7 +184,6 @@ def withdraw(row: Application, actor: User | None, reason: str = "") -> Applicat
     row.status, row.withdrawn_at = "withdrawn", now()
     record_audit(actor, "application.withdraw", {
         "application": row.id, "call": call.id, "from": before, "reason": reason or None})
-    save_or_problem()
     return row
 
 
@@ -193,6 +191,7 @@ def withdraw(row: Application, actor: User | None, reason: str = "") -> Applicat
 # Amendments
 
 
+@transactional("application.amendment")
 def amend(row: Application, changes: Any, motivation: Any, actor: User) -> ApplicationAmendment:
     """Record an amendment by the secretariat after the deadline; audited.
 
@@ -223,7 +222,6 @@ def amend(row: Application, changes: Any, motivation: Any, actor: User) -> Appli
         "application": row.id, "call": call.id, "amendment": amendment.id,
         "changes": [c.to_dict() for c in found], "motivation": amendment.motivation,
         "jurors_to_reconfirm": sorted(jurors)})
-    save_or_problem()
     return amendment
 
 
@@ -252,6 +250,7 @@ def pending_reconfirmations(call_id: int) -> list[tuple[int, int]]:
     return sorted({(a, j) for a, j in rows})
 
 
+@transactional("score.reconfirm")
 def reconfirm(application: Application, juror_id: int, actor: User) -> int:
     """The juror reconfirms their scores of an amended application; audited. Returns the count."""
     open_rows = db.session.scalars(select(ScoreReconfirmation).where(
@@ -268,7 +267,6 @@ def reconfirm(application: Application, juror_id: int, actor: User) -> int:
     record_audit(actor, "score.reconfirm", {
         "application": application.id, "juror": juror_id,
         "amendments": sorted(r.amendment_id for r in open_rows)})
-    save_or_problem()
     return len(open_rows)
 
 

@@ -23,13 +23,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from app.core.audit import json_native, record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.transaction import transactional
 from app.models import Call, EvaluationSnapshot, User
-from app.registry.service import registry_version, save_or_problem
+from app.registry.service import registry_version
 from evaluation import phases as ev_phases
 from evaluation.audit import canonical_json
 from evaluation.indicators.weights import DEFAULT_WEIGHTS
@@ -85,14 +84,26 @@ def ensure_frozen(call: Call, *, reason: str = "deadline",
                   actor: User | None = None) -> EvaluationSnapshot | None:
     """The call's snapshot, stored now when it is due and missing (audited); None before that.
 
-    In a request that changes nothing else the snapshot is committed at once (the first read
-    after the deadline stores it); inside a write (the step to ``closed``) it joins that
-    transaction and the caller commits.
+    Inside a write (the step to ``closed``) the snapshot joins that transaction; on its own (the
+    first read after the deadline) it is its own transaction, and when another request stored it
+    first, theirs is read.
     """
     row = stored(call)
     if row is not None or not freeze_due(call):
         return row
-    alone = not (db.session.new or db.session.dirty or db.session.deleted)
+    try:
+        return _freeze(call, reason, actor)
+    except _FrozenElsewhere:
+        return stored(call)
+
+
+class _FrozenElsewhere(Problem):
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+        super().__init__(409, "Conflict", "The evaluation was frozen by another request.")
+
+
+@transactional("call.evaluation_frozen", conflict=_FrozenElsewhere)
+def _freeze(call: Call, reason: str, actor: User | None) -> EvaluationSnapshot:
     data = compute(call)
     row = EvaluationSnapshot(call_id=call.id, data=data, reason=reason, frozen_at=_now(),
                              by_id=actor.id if isinstance(actor, User) else None)
@@ -100,14 +111,7 @@ def ensure_frozen(call: Call, *, reason: str = "deadline",
     record_audit(actor, "call.evaluation_frozen", {
         "call": call.id, "reason": reason, "applications": sorted(int(k) for k in data["applications"]),
         "registry_version": data["registry_version"], "sha256": snapshot_sha256(data)})
-    if not alone:
-        db.session.flush()
-        return row
-    try:
-        db.session.commit()
-    except IntegrityError:  # another request stored it first: read theirs
-        db.session.rollback()
-        row = stored(call)
+    db.session.flush()
     return row
 
 
@@ -150,6 +154,7 @@ def snapshot_dict(row: EvaluationSnapshot) -> dict[str, Any]:
     }
 
 
+@transactional("call.evaluation_recomputed")
 def recompute(call: Call, motivation: Any, actor: User) -> dict[str, Any]:
     """Replace the stored snapshot by a fresh computation (admin); audited with the differences.
 
@@ -174,5 +179,4 @@ def recompute(call: Call, motivation: Any, actor: User) -> dict[str, Any]:
         "call": call.id, "motivation": text, "before_sha256": before,
         "sha256": snapshot_sha256(fresh), "count": len(found),
         "differences": [d.to_dict() for d in found[:AUDIT_DIFFERENCES]]})
-    save_or_problem()
     return {**snapshot_dict(row), "differences": [d.to_dict() for d in found]}

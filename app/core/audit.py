@@ -4,7 +4,7 @@
 adds an entry to the ``audit_log`` table in the *current* transaction, chained to the previous
 entry by ``evaluation.audit`` (sha256 over canonical JSON), and moves the head hash in
 ``audit_head``: so the entry is committed together with the change it records, or not at all.
-Callers call it before they commit.
+Services call it inside their :func:`~app.core.transaction.transactional` run, which commits.
 
 Appends are serialised: the first statement is an UPDATE of the single head row, which takes its
 row lock on PostgreSQL (a concurrent append waits until this transaction ends, then reads the new
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,13 @@ from sqlalchemy.orm import Session
 from app.core.extensions import db
 from app.models import AuditEntry, AuditHead
 from evaluation.audit import GENESIS_HASH, VerifyResult, append_entry, verify_chain
+
+_recorded: ContextVar[int] = ContextVar("audit_entries_recorded", default=0)
+
+
+def entries_recorded() -> int:
+    """How many entries this context has recorded so far (``app.core.transaction`` compares)."""
+    return _recorded.get()
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -63,8 +71,10 @@ def _now_iso() -> str:
 
 
 def record_audit(actor: Any, action: str, payload: dict[str, Any]) -> AuditEntry:
-    """Append an entry for ``actor`` (a User, a text or None) to the chain; the caller commits."""
+    """Append an entry for ``actor`` (a User, a text or None) to the chain, in the transaction of
+    the :func:`~app.core.transaction.transactional` service that calls it."""
     clean = json_native(payload)
+    _recorded.set(_recorded.get() + 1)
     moved = db.session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(entries=AuditHead.entries + 1)
     )

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.transaction import transactional
 from app.followup.service import acts_for
 from app.models import (
     Adoption,
@@ -62,8 +63,9 @@ def committed(project: Project, m: Municipality) -> bool:
     return any(db.session.get(Municipality, i).current().id == m.id for i in ids)
 
 
+@transactional("adoption.recorded")
 def record(project: Project, data: dict[str, Any], actor: User | None) -> Adoption:
-    """Record (or move) the adoption of ``data['refnis']``; audited; commits.
+    """Record (or move) the adoption of ``data['refnis']``; audited.
 
     403 unless the actor is the admin or a city user of that municipality; 409 for a builder.
     """
@@ -102,9 +104,6 @@ def record(project: Project, data: dict[str, Any], actor: User | None) -> Adopti
         "project": project.id, "adoption": row.id, "refnis": m.refnis, "from": before,
         "to": row.status, "evidence_url": row.evidence_url, "reason": row.reason,
         "registry": credit})
-    from app.registry.service import save_or_problem
-
-    save_or_problem()
     return row
 
 

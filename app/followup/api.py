@@ -33,7 +33,7 @@ from app.followup.schemas import (
     ReportSchema,
     ReportUploadSchema,
 )
-from app.registry.service import get_project, save_or_problem
+from app.registry.service import get_project
 from evaluation.documents import MAX_BYTES
 
 require_user = require_role("admin", "city")
@@ -74,7 +74,6 @@ def create_funded_projects(call_id: int):
     yet (publication does this itself; this is for calls published before)."""
     call = get_call(call_id)
     created = followup.rerun(call, api_user())
-    save_or_problem()
     return {"created": [f.project_id for f in created]}
 
 

@@ -20,6 +20,7 @@ from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.storage import document_store
+from app.core.transaction import transactional
 from app.followup.service import FINAL_REPORT, acts_for, funded_project, lead_of
 from app.models import FundedProject, Milestone, Project, ProjectReport, User
 from app.models.registry import utcnow
@@ -35,21 +36,16 @@ RESULT_DELIVERABLE = {
 }
 
 
-def _save() -> None:
-    from app.registry.service import save_or_problem
-
-    save_or_problem()
-
-
 def ensure_lead(project: Project, actor: User | None) -> None:
     if not acts_for(actor, lead_of(project)):
         raise Problem(403, "Forbidden", "Only the lead municipality or the secretariat reports on "
                       "a funded project.")
 
 
+@transactional("report.submitted")
 def submit(project: Project, data: dict[str, Any], pdf: bytes | None, filename: str,
            actor: User | None) -> ProjectReport:
-    """File a report; audited; commits. 409 for a second final report while one is in review
+    """File a report; audited. 409 for a second final report while one is in review
     or approved; 400 naming ``file`` for a bad PDF."""
     funded_project(project.id)
     ensure_lead(project, actor)
@@ -80,7 +76,6 @@ def submit(project: Project, data: dict[str, Any], pdf: bytes | None, filename: 
     record_audit(actor, "report.submitted", {
         "project": project.id, "report": report.id, "kind": report.kind,
         "results": report.results, "sha256": report.sha256})
-    _save()
     return report
 
 
@@ -91,8 +86,9 @@ def get_report(report_id: int) -> ProjectReport:
     return row
 
 
+@transactional("report.reviewed")
 def review(report: ProjectReport, decision: str, motivation: str, actor: User) -> ProjectReport:
-    """The secretariat approves a report or asks for changes; audited; commits."""
+    """The secretariat approves a report or asks for changes; audited."""
     if report.status != "submitted":
         raise Problem(409, "Conflict", f"The report was already reviewed ({report.status}).",
                       errors=[{"field": "decision", "message": f"report is {report.status}",
@@ -113,7 +109,6 @@ def review(report: ProjectReport, decision: str, motivation: str, actor: User) -
         "project": report.project_id, "report": report.id, "kind": report.kind,
         "decision": decision, "motivation": report.review_motivation,
         "delivered": delivered, "balance_due_at": balance_due})
-    _save()
     return report
 
 
@@ -147,15 +142,15 @@ def milestones_of(project: Project) -> list[Milestone]:
                                    .order_by(Milestone.position, Milestone.id)))
 
 
+@transactional("milestone.planned")
 def plan_milestone(milestone: Milestone, due: date | None, actor: User | None) -> Milestone:
-    """Set (or clear) a milestone's due date: the lead or the secretariat; audited; commits."""
+    """Set (or clear) a milestone's due date: the lead or the secretariat; audited."""
     ensure_lead(milestone.project, actor)
     before = milestone.due_date
     milestone.due_date = due
     record_audit(actor, "milestone.planned", {
         "project": milestone.project_id, "milestone": milestone.id, "code": milestone.code,
         "from": before.isoformat() if before else None, "to": due.isoformat() if due else None})
-    _save()
     return milestone
 
 

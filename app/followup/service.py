@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found
+from app.core.transaction import transactional
 from app.models import (
     Application,
     Call,
@@ -153,9 +154,10 @@ def _create_one(call: Call, app: Application, indicators: dict[str, Any] | None,
     return funding
 
 
+@transactional("projects.created_from_call", payload=lambda *_, **__: None)  # one per project
 def rerun(call: Call, actor: User | None) -> list[FundedProject]:
     """The secretariat runs the creation again for a published call (a call published before
-    this existed); 409 before publication. The caller commits."""
+    this existed); 409 before publication."""
     if call.phase != "published":
         raise Problem(409, "Conflict", "Projects are created from a published call.",
                       errors=[{"field": "phase", "message": f"the call is {call.phase}",

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from app.calls.service import get_call
 from app.core.api import bp, checked_first, problems
-from app.core.audit import record_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
@@ -32,8 +31,7 @@ from app.jury.schemas import (
     JurySettingsSchema,
 )
 from app.models import Call, CallJuror, Score, User
-from app.registry.service import save_or_problem
-from app.results.service import check_tie_break, spread_limits
+from app.results.service import spread_limits
 
 require_jury_user = require_role("admin", "juror")
 
@@ -79,7 +77,6 @@ def add_juror(data: dict, call_id: int):
     """Add a juror (an existing user with role juror) with expertise and affiliation (admin)."""
     call = get_call(call_id)
     row = jury.add_juror(call, data["email"], data["expertise"], data["affiliation"], api_user())
-    save_or_problem()
     return jury.juror_dict(row), 201, {"Location": url_for("api.list_jurors", call_id=call.id)}
 
 
@@ -91,7 +88,6 @@ def remove_juror(call_id: int, juror_id: int):
     """Remove a juror who has not scored yet; their assignments are withdrawn (admin)."""
     call = get_call(call_id)
     jury.remove_juror(call, jury.get_juror(call, juror_id), api_user())
-    save_or_problem()
     return "", 204
 
 
@@ -136,7 +132,6 @@ def declare_conflict(data: dict, call_id: int):
         juror = jury.get_juror(call, data["juror"])
     app = jury.get_call_application(call, data["application"])
     out = jury.declare_conflict(call, juror, app, data["reason"], user)
-    save_or_problem()
     return out, 201
 
 
@@ -170,7 +165,6 @@ def compute_assignments(data: dict, call_id: int):
     out = jury.compute_assignments(
         call, data.get("reviewers_per_application", settings.reviewers_per_application),
         data.get("max_load", settings.max_load), api_user())
-    save_or_problem()
     return out
 
 
@@ -188,7 +182,6 @@ def fix_assignment(call_id: int, application_id: int, juror_id: int):
     """Assign a juror to an application by hand; later computations keep it (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
     out = jury.fix_assignment(call, app, juror, api_user())
-    save_or_problem()
     return out
 
 
@@ -200,7 +193,6 @@ def remove_assignment(call_id: int, application_id: int, juror_id: int):
     """Withdraw an assignment (refused once the juror submitted scores for it) (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
     jury.remove_assignment(call, app, juror, api_user())
-    save_or_problem()
     return "", 204
 
 
@@ -244,13 +236,6 @@ def show_jury_settings(call_id: int):
 def update_jury_settings(data: dict, call_id: int):
     """Change the jury's settings (admin; not after publication)."""
     call = get_call(call_id)
-    jury.ensure_not_published(call)
-    if "tie_break" in data:
-        data["tie_break"] = check_tie_break(call, data["tie_break"])
-    settings = jury.get_settings(call)
-    for key, value in data.items():
-        setattr(settings, key, value)
-    record_audit(api_user(), "jury.settings_changed", {"call": call.id, "changes": data})
-    save_or_problem()
+    jury.update_settings(call, data, api_user())
     return settings_dict(call)
 

@@ -17,7 +17,6 @@ from app.jury.schemas import (
     ScoreList,
     ScoreSchema,
 )
-from app.registry.service import save_or_problem
 from app.results import service as results
 
 require_jury_user = require_role("admin", "juror")
@@ -109,5 +108,4 @@ def record_consensus(data: dict, call_id: int, application_id: int, criterion: s
     app = jury.get_call_application(call, application_id, field="application")
     crit = scores.get_criterion(app, criterion)
     row = scores.record_consensus(app, crit, data["score"], data["motivation"], api_user())
-    save_or_problem()
     return scores.consensus_dict(row)

@@ -10,7 +10,6 @@ import click
 from flask import Flask
 
 from app.core.cli import fail
-from app.core.extensions import db
 from app.core.formatting import euro
 from app.core.problems import Problem
 
@@ -49,9 +48,7 @@ def register(app: Flask) -> None:
             out = jury.compute_assignments(
                 call, reviewers or settings.reviewers_per_application,
                 max_load or settings.max_load, CLI_ACTOR)
-            db.session.commit()
         except Problem as exc:
-            db.session.rollback()
             fail(_detail(exc))
         loads = ", ".join(f"juror {x['juror']}: {x['load']}" for x in out["loads"])
         click.echo(f"{len(out['assignments'])} assignments ({len(out['added'])} added, "
@@ -77,9 +74,7 @@ def register(app: Flask) -> None:
             out = results.compute_selection(call, CLI_ACTOR, budget_cents=budget,
                                             max_per_domain=max_per_domain,
                                             max_per_province=max_per_province)
-            db.session.commit()
         except Problem as exc:
-            db.session.rollback()
             fail(_detail(exc))
         titles = out["titles"]
         click.echo(f"budget {euro(out['budget_cents'])}: funded {len(out['funded'])}, total score "

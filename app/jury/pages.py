@@ -27,7 +27,6 @@ from app.jury import access
 from app.jury import service as jury
 from app.jury import service_scores as scores
 from app.models import Application, Call, CallJuror, CallJurySettings, Organisation, Score
-from app.registry.service import save_or_problem
 from evaluation.scoring import MIN_MOTIVATION_LENGTH, to_decimal
 from matching.registry import DOMAINS
 
@@ -178,11 +177,9 @@ def call_jury_add(call_id: int):
     else:
         try:
             jury.add_juror(call, values["email"], expertise, affiliation, _user())
-            save_or_problem()
             flash(_("Jurylid toegevoegd."), "success")
             return redirect(url_for("web.call_jury", call_id=call.id) + "#jurors")
         except Problem as exc:
-            db.session.rollback()
             add_errors(errors, exc, default_field="email")
             for key in [k for k in errors if k.startswith("affiliation")]:
                 errors.setdefault("refnis" if key.endswith("refnis") else "organisation",
@@ -205,13 +202,11 @@ def call_jury_assign(call_id: int):
     if not errors:
         try:
             result = jury.compute_assignments(call, reviewers, max_load, _user())
-            save_or_problem()
             flash(_("Toewijzing berekend: %(n)s beoordelingen, hoogste last %(l)s.",
                     n=len(result["assignments"]), l=result["objective"]["highest_load"]),
                   "success")
             return redirect(url_for("web.call_jury", call_id=call.id) + "#assignments")
         except Problem as exc:
-            db.session.rollback()
             if exc.status == 409 and "reason" in exc.extra:
                 errors["assignments"] = [exc.extra["reason_nl"] if _nl() else exc.extra["reason"]]
             else:
@@ -240,11 +235,9 @@ def call_jury_pair(call_id: int):
             message = _("Jurylid vast toegewezen.")
             for w in out["warnings"]:
                 flash(_message(w), "error")
-        save_or_problem()
         flash(message, "success")
         return redirect(url_for("web.call_jury", call_id=call.id) + "#assignments")
     except Problem as exc:
-        db.session.rollback()
         add_errors(errors, exc, prefix="pair.", default_field="pair")
         errors["pair"] = [m for k in list(errors) for m in errors.pop(k)]
     return _jury_page(call, errors, {}, 409)
@@ -262,11 +255,9 @@ def call_jury_conflict(call_id: int):
         juror = jury.get_juror(call, _int(values["conflict_juror"]))
         app = jury.get_call_application(call, _int(values["conflict_application"]))
         out = jury.declare_conflict(call, juror, app, values["reason"], _user())
-        save_or_problem()
         _flash_reassignment(out)
         return redirect(url_for("web.call_jury", call_id=call.id) + "#conflicts")
     except Problem as exc:
-        db.session.rollback()
         add_errors(errors, exc, default_field="reason")
         for api, form in (("juror", "conflict_juror"), ("application", "conflict_application")):
             if api in errors:
@@ -289,8 +280,6 @@ def _flash_reassignment(out: dict[str, Any]) -> None:
 @bp.post("/oproepen/<int:call_id>/jury/instellingen")
 @admin_required
 def call_jury_settings(call_id: int):
-    from app.results.service import check_tie_break
-
     call = _call_or_404(call_id)
     form = request.form
     values = {k: form.get(k, "") for k in ("disagreement_spread", "total_threshold", "tie_break",
@@ -318,21 +307,20 @@ def call_jury_settings(call_id: int):
             errors["scoring_deadline"] = [_("Geef een datum als JJJJ-MM-DD.")]
     else:
         changes["scoring_deadline"] = None
-    rules = [r.strip() for r in values["tie_break"].splitlines() if r.strip()]
+    changes["tie_break"] = [r.strip() for r in values["tie_break"].splitlines() if r.strip()]
+    if errors:
+        from app.results.service import check_tie_break
+
+        try:  # the rules' errors beside the numbers' at once
+            check_tie_break(call, changes["tie_break"])
+        except Problem as exc:
+            add_errors(errors, exc, default_field="tie_break")
+        return _jury_page(call, errors, values, 400)
     try:
-        jury.ensure_not_published(call)
-        changes["tie_break"] = check_tie_break(call, rules)
+        jury.update_settings(call, changes, _user())
     except Problem as exc:
         add_errors(errors, exc, default_field="tie_break")
-    if errors:
         return _jury_page(call, errors, values, 400)
-    settings = jury.get_settings(call)
-    for key, value in changes.items():
-        setattr(settings, key, value)
-    from app.core.audit import record_audit
-
-    record_audit(_user(), "jury.settings_changed", {"call": call.id, "changes": changes})
-    save_or_problem()
     flash(_("Instellingen van de jury bewaard."), "success")
     return redirect(url_for("web.call_jury", call_id=call.id) + "#settings")
 
@@ -426,7 +414,6 @@ def scoring_save(application_id: int):
                                       -1 if version is None else version, user)
             values[c.code]["version"] = saved.version
         except Problem as exc:
-            db.session.rollback()
             current = exc.extra.get("current") if exc.status == 409 else None
             if current:
                 stale = True
@@ -446,7 +433,6 @@ def scoring_save(application_id: int):
                   "success")
             return redirect(url_for("web.scoring_page", application_id=app.id))
         except Problem as exc:
-            db.session.rollback()
             add_errors(errors, exc)
     if not errors:
         flash(_("Concept bewaard."), "success")
@@ -462,9 +448,7 @@ def scoring_conflict(application_id: int):
     reason = request.form.get("reason", "")
     try:
         out = jury.declare_conflict(app.call, juror, app, reason, _user())
-        save_or_problem()
     except Problem as exc:
-        db.session.rollback()
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, prefix="conflict.", default_field="reason")
         return _scoring_page(app, juror, None, errors, 400)

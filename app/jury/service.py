@@ -3,7 +3,8 @@
 The pure modules know a juror by the ``call_juror`` row id and an application by its id; this
 module builds their inputs from the rows (:func:`pure_juror`, :func:`consortium_of`), runs
 ``evaluation.conflicts`` and ``evaluation.assignment``, stores the outcome and writes every change
-to the audit log in the same transaction (:func:`app.core.audit.record_audit`). Callers commit.
+to the audit log in the same transaction; each is one :func:`app.core.transaction.transactional`
+service that commits.
 
 Which applications the jury reviews: the *submitted* applications of the call that are eligible,
 after the admin's override if any (:func:`jury_applications`). An ineligible application gets no
@@ -21,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.models import (
     Application,
     Assignment,
@@ -61,13 +63,31 @@ Pair = tuple[int, int]  # (application_id, juror_id)
 
 
 def get_settings(call: Call) -> CallJurySettings:
-    """The call's jury settings row, created with the defaults when missing (caller commits)."""
+    """The call's jury settings row, created with the defaults when missing (written by the
+    service that asks for it; a read leaves it unsaved)."""
     row = db.session.get(CallJurySettings, call.id)
     if row is None:
         row = CallJurySettings(call_id=call.id, tie_break=[], reviewers_per_application=3,
                                max_load=8, published=False)
         db.session.add(row)
     return row
+
+
+@transactional("jury.settings_changed")
+def update_settings(call: Call, changes: dict[str, Any], actor: User | None) -> CallJurySettings:
+    """Change the jury's settings (validated by ``JurySettingsInSchema``); the tie-break rules
+    must name the call's criteria; 409 after publication. Audited with the changes."""
+    from app.results.service import check_tie_break
+
+    ensure_not_published(call)
+    changes = dict(changes)
+    if "tie_break" in changes:
+        changes["tie_break"] = check_tie_break(call, changes["tie_break"])
+    settings = get_settings(call)
+    for key, value in changes.items():
+        setattr(settings, key, value)
+    record_audit(actor, "jury.settings_changed", {"call": call.id, "changes": changes})
+    return settings
 
 
 def is_published(call_id: int) -> bool:
@@ -256,9 +276,10 @@ def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict
     return {"municipality": None, "organisation": org, "is_vgc": False}
 
 
+@transactional("jury.juror_added")
 def add_juror(call: Call, email: str, expertise: Sequence[str],
               affiliation: dict[str, Any] | None, actor: User) -> CallJuror:
-    """Put an existing user with role juror on the call's jury; audited, caller commits."""
+    """Put an existing user with role juror on the call's jury; audited."""
     ensure_not_published(call)
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
@@ -283,6 +304,7 @@ def add_juror(call: Call, email: str, expertise: Sequence[str],
     return row
 
 
+@transactional("jury.juror_removed")
 def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
     """Take a juror off the jury; refused once they scored (their scores stay on record)."""
     ensure_not_published(call)
@@ -372,8 +394,9 @@ def _inputs(call: Call) -> tuple[dict[int, list[str]], list[CallJuror], list[App
     return {a.id: list(a.domains or []) for a in apps}, jurors, apps
 
 
+@transactional("jury.assignments_computed")
 def compute_assignments(call: Call, reviewers: int, max_load: int, actor: Any) -> dict[str, Any]:
-    """Assign jurors to every jury application, optimally; store and audit (caller commits).
+    """Assign jurors to every jury application, optimally; store and audit.
 
     Kept as they are: the pairs the admin fixed and the pairs where the juror already scored.
     Every other current pair may be replaced. Raises a 409 problem when infeasible.
@@ -437,6 +460,7 @@ def assignments_dict(call: Call, juror: CallJuror | None = None) -> dict[str, An
     }
 
 
+@transactional("jury.assignment_fixed")
 def fix_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -> dict[str, Any]:
     """The admin assigns a juror by hand (kept by later computations); refused on a conflict."""
     ensure_not_published(call)
@@ -482,6 +506,7 @@ def fix_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -
             "warnings": warnings}
 
 
+@transactional("jury.assignment_removed")
 def remove_assignment(call: Call, app: Application, juror: CallJuror, actor: Any) -> None:
     """The admin withdraws a pair; refused once the juror submitted scores for it."""
     ensure_not_published(call)
@@ -507,6 +532,7 @@ def remove_assignment(call: Call, app: Application, juror: CallJuror, actor: Any
 # Declared conflicts
 
 
+@transactional("jury.conflict_declared")
 def declare_conflict(call: Call, juror: CallJuror, app: Application, reason: str,
                      actor: User) -> dict[str, Any]:
     """Record a declared conflict; withdraw the pair if assigned and fill the gap (audited).

@@ -10,7 +10,8 @@ stored version answers 409 with what the score now holds. Two saves that read th
 the same moment are settled by the database: the UPDATE says ``WHERE version = <read>``
 (SQLAlchemy ``version_id_col``), so the second one matches no row and gets the same 409; two
 first saves of a new score collide on the unique key and the loser gets the 409. No save is lost
-silently. Score writes commit themselves (so the 409 can be built after the rollback).
+silently. A write that loses a race is rolled back and answered 409 with the current score
+(``conflict=`` of :func:`app.core.transaction.transactional`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.calls.service import criterion_from_row
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.jury.service import ensure_not_published
 from app.models import (
     Application,
@@ -161,9 +161,16 @@ def _after_version_check() -> None:
     """Hook between the version check and the write (tests use it to line up two saves)."""
 
 
+def _stale_save(_exc: Exception, app: Application, juror: CallJuror, criterion: Criterion,
+                score: Any, motivation: Any, version: int, **_: Any) -> Problem:
+    """A concurrent save won (after the rollback): 409 with the score as it is now."""
+    return stale_problem(_current(app.id, juror.id, criterion.id), score, motivation, version)
+
+
+@transactional("score.saved", conflict=_stale_save)
 def save_score(app: Application, juror: CallJuror, criterion: Criterion, score: Any,
                motivation: Any, version: int, actor: User) -> Score:
-    """Save a draft score (audited) and commit; 409 when stale or already submitted."""
+    """Save a draft score (audited); 409 when stale or already submitted."""
     ensure_not_published(app.call)
     _serialise_on_sqlite()
     row = _current(app.id, juror.id, criterion.id)
@@ -180,29 +187,30 @@ def save_score(app: Application, juror: CallJuror, criterion: Criterion, score: 
     except InvalidScore as exc:
         raise invalid_score(exc) from None
     _after_version_check()
-    try:
-        if row is None:
-            row = Score(application_id=app.id, juror_id=juror.id, criterion_id=criterion.id,
-                        status="draft")
-            db.session.add(row)
-        row.score = valid.score
-        row.motivation = valid.motivation
-        row.updated_at = utcnow()
-        db.session.flush()
-        record_audit(actor, "score.saved", {
-            "call": app.call_id, "application": app.id, "juror": juror.id,
-            "criterion": criterion.code, "score": None if valid.score is None else str(valid.score),
-            "motivation": valid.motivation, "version": row.version})
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise stale_problem(_current(app.id, juror.id, criterion.id), score, motivation,
-                            version) from None
+    if row is None:
+        row = Score(application_id=app.id, juror_id=juror.id, criterion_id=criterion.id,
+                    status="draft")
+        db.session.add(row)
+    row.score = valid.score
+    row.motivation = valid.motivation
+    row.updated_at = utcnow()
+    db.session.flush()
+    record_audit(actor, "score.saved", {
+        "call": app.call_id, "application": app.id, "juror": juror.id,
+        "criterion": criterion.code, "score": None if valid.score is None else str(valid.score),
+        "motivation": valid.motivation, "version": row.version})
     return row
 
 
+def _stale_submit(_exc: Exception, **_: Any) -> Problem:
+    return Problem(409, "Stale score", "A score changed while submitting; reload and submit again.",
+                   errors=[{"field": "version", "message": "changed while submitting",
+                            "message_nl": "gewijzigd tijdens het indienen"}])
+
+
+@transactional("score.submitted", conflict=_stale_submit)
 def submit_scores(app: Application, juror: CallJuror, actor: User) -> list[Score]:
-    """Submit every criterion at once (all valid, each motivated); audited, commits."""
+    """Submit every criterion at once (all valid, each motivated); audited."""
     ensure_not_published(app.call)
     _serialise_on_sqlite()
     rows = {r.criterion_id: r for r in scores_of(app, juror)}
@@ -225,22 +233,15 @@ def submit_scores(app: Application, juror: CallJuror, actor: User) -> list[Score
         raise validation_problem(errors, "Not every criterion has a valid score and motivation: "
                                  + "; ".join(f"{e['field']}: {e['message']}" for e in errors))
     now = utcnow()
-    try:
-        for row in rows.values():
-            row.status = "submitted"
-            row.submitted_at = now
-        db.session.flush()
-        record_audit(actor, "score.submitted", {
-            "call": app.call_id, "application": app.id, "juror": juror.id,
-            "scores": [{"criterion": r.criterion.code, "score": str(r.score),
-                        "motivation": r.motivation, "version": r.version}
-                       for r in sorted(rows.values(), key=lambda r: r.criterion.position)]})
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Problem(409, "Stale score", "A score changed while submitting; reload and submit "
-                      "again.", errors=[{"field": "version", "message": "changed while submitting",
-                                         "message_nl": "gewijzigd tijdens het indienen"}]) from None
+    for row in rows.values():
+        row.status = "submitted"
+        row.submitted_at = now
+    db.session.flush()
+    record_audit(actor, "score.submitted", {
+        "call": app.call_id, "application": app.id, "juror": juror.id,
+        "scores": [{"criterion": r.criterion.code, "score": str(r.score),
+                    "motivation": r.motivation, "version": r.version}
+                   for r in sorted(rows.values(), key=lambda r: r.criterion.position)]})
     return list(rows.values())
 
 
@@ -283,9 +284,10 @@ def consensus_dict(row: Consensus) -> dict[str, Any]:
     }
 
 
+@transactional("consensus.recorded")
 def record_consensus(app: Application, criterion: Criterion, score: Any, motivation: Any,
                      actor: User) -> Consensus:
-    """The chair's consensus score with its motivation (required); audited, caller commits."""
+    """The chair's consensus score with its motivation (required); audited."""
     ensure_not_published(app.call)
     try:
         valid = validate_score(pure_criterion(criterion), score, motivation)

@@ -32,6 +32,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from app.core.extensions import db
+from app.core.transaction import transactional
 from app.models import ClusterPlan
 from app.models.registry import utcnow
 
@@ -293,10 +294,13 @@ def run_plan(plan_id: int,
     db.session.commit()
 
 
-def cancel_plan(plan: ClusterPlan) -> None:
-    """Ask a plan to stop. A queued plan is cancelled at once; a running one at its next check."""
+@transactional("plan.cancel", payload=lambda was_active, plan, **_: {
+    "plan": plan.id, "status": plan.status} if was_active else None)
+def cancel_plan(plan: ClusterPlan) -> bool:
+    """Ask a plan to stop. A queued plan is cancelled at once; a running one at its next check.
+    Audited; a plan that already ended is left as it is (False, no entry)."""
     if not plan.is_active:
-        return
+        return False
     plan.cancel_requested = True
     if plan.status == "queued":
         plan.status, plan.finished_at = "cancelled", utcnow()
@@ -307,7 +311,7 @@ def cancel_plan(plan: ClusterPlan) -> None:
                 Job.fetch(plan.rq_job_id, connection=redis_connection(current_app.config["REDIS_URL"])).cancel()
             except Exception:  # the job may already be gone; the flag stops it anyway
                 pass
-    db.session.commit()
+    return True
 
 
 def recover_stale_plans() -> int:
@@ -359,6 +363,13 @@ def work_horse_killed(job: Any, retpid: int, ret_val: int, rusage: Any) -> None:
 def retry_plan(plan: ClusterPlan, user: Any) -> ClusterPlan:
     """Queue the request of a failed or cancelled plan again, as a new plan (the old one keeps
     its checkpoint); 409 while it is active or when it ended done."""
+    again = _plan_again(plan, user)
+    submit_plan(again)
+    return again
+
+
+@transactional("plan.retry", payload=lambda again, plan, **_: {"plan": again.id, "retries": plan.id})
+def _plan_again(plan: ClusterPlan, user: Any) -> ClusterPlan:
     from app.core.problems import Problem
 
     if plan.status not in ("failed", "cancelled"):
@@ -367,6 +378,4 @@ def retry_plan(plan: ClusterPlan, user: Any) -> ClusterPlan:
                                                      "message_nl": f"plan is {plan.status}"}])
     again = ClusterPlan(name=plan.name, params=dict(plan.params), status="queued", created_by=user)
     db.session.add(again)
-    db.session.commit()
-    submit_plan(again)
     return again

@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.models import ClusterPlan, User
 from app.models import Municipality as MunicipalityRow
 from app.planning import jobs
@@ -380,16 +381,16 @@ def plan_json(plan: ClusterPlan, clusters: bool = True) -> dict[str, Any]:
     }
 
 
+@transactional("plan.create", payload=lambda plan, **_: {"plan": plan.id, "name": plan.name})
 def new_plan(body: dict[str, Any], user: User | None, backend: str | None = None) -> ClusterPlan:
     """Validate ``body`` (already shaped by ``ClusterPlanInSchema``) against the registry and
-    store it as a queued plan (committed). Raises a 400 :class:`Problem` naming the field."""
+    store it as a queued plan (audited). Raises a 400 :class:`Problem` naming the field."""
     params = check_request(body, current_graph())
     plan = ClusterPlan(name=params.get("name"), params=params, status="queued",
                        created_by=user)
     if backend:
         plan.backend = backend
     db.session.add(plan)
-    db.session.commit()
     return plan
 
 

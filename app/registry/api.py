@@ -33,13 +33,11 @@ from app.registry.schemas import (
     UploadSchema,
 )
 from app.registry.service import (
-    apply_project,
     get_municipality,
     get_project,
     municipality_query,
     paginate,
     project_query,
-    save_or_problem,
 )
 
 _one = MunicipalityAnswer()
@@ -97,9 +95,7 @@ def list_projects(args: dict):
 @problems(409)
 def create_project(data: dict):
     """Add a prior project (admin)."""
-    project = apply_project(Project(), data)
-    db.session.add(project)
-    save_or_problem()
+    project = registry.create_project(data, api_user())
     return project, 201, {"Location": url_for("api.show_project", project_id=project.id)}
 
 
@@ -119,8 +115,7 @@ def show_project(project_id: int):
 def update_project(data: dict, project_id: int):
     """Correct fields of a prior project (admin)."""
     project = get_project(project_id)
-    apply_project(project, data)
-    save_or_problem()
+    registry.update_project(project, data, api_user())
     return project
 
 
@@ -131,8 +126,7 @@ def update_project(data: dict, project_id: int):
 def delete_project(project_id: int):
     """Delete a prior project (admin)."""
     project = get_project(project_id)
-    registry.delete_project(project)
-    save_or_problem()
+    registry.delete_project(project, api_user())
     return "", 204
 
 

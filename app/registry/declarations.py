@@ -2,7 +2,7 @@
 the secretariat verifies or rejects each declaration with a motivation.
 
 The only code that writes declarations and interests: every change writes an audit entry and
-commits in one transaction. A declared participation has evidence level ``declared`` and review
+commits in one transaction (``app.core.transaction``). A declared participation has evidence level ``declared`` and review
 status ``pending`` (it counts at ``MatchingWeights.evidence_declared`` until reviewed); verified,
 it becomes ``verified``; rejected, it keeps its row with the motivation (the city sees why) and
 no longer counts. A city user acts for its own municipality only; an admin for any.
@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found
+from app.core.transaction import transactional
 from app.models import (
     Domain,
     DomainInterest,
@@ -50,8 +51,9 @@ def interests_of(municipality: Municipality) -> dict[str, str]:
     return dict(rows.all())
 
 
+@transactional("interest.set", payload=lambda *_, **__: None)  # no entry when nothing changed
 def set_interests(user: User, municipality: Municipality, interests: dict[str, str]) -> None:
-    """Record the interest per domain (validated codes); audited, committed."""
+    """Record the interest per domain (validated codes); audited when something changed."""
     check_acts_for(user, municipality)
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
     existing = {r.domain_id: r for r in db.session.scalars(
@@ -70,7 +72,6 @@ def set_interests(user: User, municipality: Municipality, interests: dict[str, s
     if changed:
         record_audit(user, "interest.set", {"municipality": municipality.refnis,
                                             "interests": changed})
-    db.session.commit()
 
 
 def _declared(user: User, municipality: Municipality, role: str) -> Participation:
@@ -78,8 +79,9 @@ def _declared(user: User, municipality: Municipality, role: str) -> Participatio
                          review_status="pending", declared_by_id=user.id)
 
 
+@transactional("declaration.project")
 def declare_project(user: User, municipality: Municipality, data: dict[str, Any]) -> Project:
-    """A new project with the municipality's declared participation; audited, committed."""
+    """A new project with the municipality's declared participation; audited."""
     check_acts_for(user, municipality)
     codes = data.get("domains") or []
     domains = list(db.session.scalars(select(Domain).where(Domain.code.in_(codes))))
@@ -101,14 +103,14 @@ def declare_project(user: User, municipality: Municipality, data: dict[str, Any]
     record_audit(user, "declaration.project", {
         "municipality": municipality.refnis, "project_id": project.id, "key": project.key,
         "title": project.title, "role": participation.role, "domains": codes})
-    db.session.commit()
     return project
 
 
+@transactional("declaration.participation")
 def declare_participation(user: User, municipality: Municipality, project: Project,
                           role: str) -> Participation:
     """The municipality's declared participation in an existing project; 409 when it already
-    takes part (or a predecessor does). Audited, committed."""
+    takes part (or a predecessor does). Audited."""
     check_acts_for(user, municipality)
     ids = {m.id for m in _lineage(municipality)}
     for p in project.participations:
@@ -121,7 +123,6 @@ def declare_participation(user: User, municipality: Municipality, project: Proje
     record_audit(user, "declaration.participation", {
         "municipality": municipality.refnis, "project_id": project.id, "role": role,
         "participation_id": participation.id})
-    db.session.commit()
     return participation
 
 
@@ -156,9 +157,10 @@ def get_declaration(participation_id: int) -> Participation:
     return row
 
 
+@transactional("declaration.review")
 def review(user: User, participation: Participation, decision: str, motivation: str) -> None:
     """The secretariat verifies (evidence ``verified``) or rejects a pending declaration, with
-    a motivation; audited, committed. 409 when it was reviewed already."""
+    a motivation; audited. 409 when it was reviewed already."""
     if participation.review_status != "pending":
         raise Problem(409, "Conflict", f"declaration {participation.id} was already "
                                        f"{participation.review_status}")
@@ -172,7 +174,6 @@ def review(user: User, participation: Participation, decision: str, motivation: 
     record_audit(user, f"declaration.{participation.review_status}", {
         "participation_id": participation.id, "project_id": participation.project_id,
         "municipality": participation.municipality.refnis, "motivation": motivation})
-    db.session.commit()
 
 
 def declaration_json(p: Participation) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -20,7 +21,7 @@ from app.registry import maps
 from app.registry.forms import ProjectForm
 from app.registry.schemas import MunicipalityListArgs, ProjectInSchema, ProjectListArgs
 from app.registry.service import (
-    apply_project,
+    create_project,
     delete_project,
     get_municipality,
     get_project,
@@ -28,6 +29,7 @@ from app.registry.service import (
     paginate,
     project_query,
     projects_of,
+    update_project,
 )
 
 
@@ -208,15 +210,12 @@ def _save_project(form: ProjectForm, project: Project | None):
 
         _attach_errors(form, flatten_marshmallow(err.messages))
         return None
-    is_new = project is None
-    project = project or Project()
     try:
-        apply_project(project, clean)
-        if is_new:
-            db.session.add(project)
-        db.session.commit()
+        if project is None:
+            project = create_project(clean, current_user)
+        else:
+            update_project(project, clean, current_user)
     except Problem as exc:
-        db.session.rollback()
         _attach_errors(form, exc.errors or [{"field": "title", "message": exc.detail}])
         return None
     return project
@@ -268,8 +267,7 @@ def project_delete(project_id: int):
     from flask_wtf.csrf import validate_csrf  # noqa: F401  (CSRFProtect already checked the token)
 
     p = db.session.get(Project, project_id) or abort(404)
-    delete_project(p)
-    db.session.commit()
+    delete_project(p, current_user)
     flash(_("Project verwijderd."), "success")
     return redirect(url_for("web.projects"))
 

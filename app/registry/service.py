@@ -33,8 +33,10 @@ from sqlalchemy import Text, cast, event, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from unidecode import unidecode
 
+from app.core.audit import record_audit
 from app.core.extensions import db
-from app.core.problems import Problem, not_found, validation_problem
+from app.core.problems import not_found, validation_problem
+from app.core.transaction import transactional
 from app.models import (
     Domain,
     DomainInterest,
@@ -376,8 +378,26 @@ def get_project(project_id: int) -> Project:
     return p
 
 
+def _project_audit(project: Project, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+    return {"project": project.id, "title": project.title, "fields": sorted(data)}
+
+
+@transactional("project.create", payload=_project_audit)
+def create_project(data: dict[str, Any], actor: Any) -> Project:
+    """A new project from validated fields (``ProjectInSchema``); audited."""
+    project = apply_project(Project(), data)
+    db.session.add(project)
+    return project
+
+
+@transactional("project.update", payload=lambda _result, project, data, **_: _project_audit(project, data))
+def update_project(project: Project, data: dict[str, Any], actor: Any) -> Project:
+    """Correct a project with validated fields (``ProjectInSchema``, partial); audited."""
+    return apply_project(project, data)
+
+
 def apply_project(project: Project, data: dict[str, Any]) -> Project:
-    """Write validated project fields (from ProjectInSchema) onto ``project``; caller commits.
+    """Write validated project fields (from ProjectInSchema) onto ``project`` (no commit).
 
     Unknown domain codes or REFNIS codes raise a 400 problem naming the field; nothing is flushed
     before all references resolved, so a failed write leaves nothing behind.
@@ -452,19 +472,11 @@ def _apply_project(project: Project, data: dict[str, Any]) -> Project:
     return project
 
 
-def save_or_problem() -> None:
-    """Commit; on an integrity error roll back and answer 409 instead of a 500."""
-    from sqlalchemy.exc import IntegrityError
-
-    try:
-        db.session.commit()
-    except IntegrityError as err:
-        db.session.rollback()
-        raise Problem(409, "Conflict", f"The change conflicts with existing data: {err.orig}") from None
-
-
-def delete_project(project: Project) -> None:
+@transactional("project.delete")
+def delete_project(project: Project, actor: Any) -> None:
     """Delete a project; a seeded one leaves a tombstone so a re-seed does not restore it."""
+    record_audit(actor, "project.delete", {"project": project.id, "title": project.title,
+                                           "key": project.key})
     if project.key and db.session.get(SeedTombstone, project.key) is None:
         db.session.add(SeedTombstone(key=project.key))
     db.session.delete(project)

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.transaction import transactional
 from app.models import (
     EVIDENCE_LEVELS,
     PARTICIPATION_ROLES,
@@ -415,7 +416,7 @@ def plan_import(rows: list[dict[str, Any]]) -> ImportPlan:
 
 
 def apply_import(plan: ImportPlan) -> None:
-    """Write the creates and updates of an error-free plan (caller commits and audits)."""
+    """Write the creates and updates of an error-free plan (inside :func:`write_import`)."""
     if not plan.ok:
         raise ValueError("a plan with errors is not applied")
     domains = {d.code: d for d in db.session.scalars(select(Domain))}
@@ -485,23 +486,20 @@ def import_projects(data: bytes, filename: str | None, content_type: str | None,
     """Read, plan and (unless ``dry_run`` or a row has an error) apply an import in one
     transaction with one audit entry. Returns ``(plan, written)``; raises
     :class:`TransferError` for a file that cannot be read."""
-    from app.core.audit import record_audit
-
     plan = plan_import(read_rows(data, filename, content_type))
     if dry_run or not plan.ok:
         db.session.rollback()
         return plan, False
     if not any(r.action in ("create", "update") for r in plan.rows):
         return plan, False
-    try:
-        apply_import(plan)
-        record_audit(actor, "projects.import", {
-            "file": filename, "summary": plan.counts(),
-            "created": [r.key for r in plan.rows if r.action == "create"],
-            "updated": {r.key: r.changes for r in plan.rows if r.action == "update"},
-        })
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    write_import(plan, filename, actor)
     return plan, True
+
+
+@transactional("projects.import", payload=lambda _result, plan, filename, **_: {
+    "file": filename, "summary": plan.counts(),
+    "created": [r.key for r in plan.rows if r.action == "create"],
+    "updated": {r.key: r.changes for r in plan.rows if r.action == "update"}})
+def write_import(plan: ImportPlan, filename: str | None, actor: Any) -> None:
+    """Write an error-free plan; audited with what it created and changed."""
+    apply_import(plan)

@@ -25,7 +25,6 @@ from app.jury.schemas import (
 )
 from app.jury.service import jury_applications
 from app.models import AuditEntry, CallJurySettings
-from app.registry.service import save_or_problem
 from app.results import reports
 from app.results import service as results
 
@@ -60,7 +59,6 @@ def compute_selection(data: dict, call_id: int):
     """
     call = get_call(call_id)
     out = results.compute_selection(call, api_user(), **data)
-    save_or_problem()
     return out
 
 
@@ -88,7 +86,6 @@ def publish(call_id: int):
     """
     call = get_call(call_id)
     out = results.publish(call, api_user())
-    save_or_problem()
     return out
 
 

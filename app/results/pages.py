@@ -25,7 +25,6 @@ from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render
 from app.jury.schemas import SelectionInSchema
 from app.models import Application, AuditEntry, CallJurySettings, Score
-from app.registry.service import save_or_problem
 from app.results import service as results
 from evaluation import money
 
@@ -116,12 +115,10 @@ def consensus_save(call_id: int, application_id: int, criterion: str):
         crit = scores.get_criterion(app, criterion)
         scores.record_consensus(app, crit, values[key]["score"] or None,
                                 values[key]["motivation"], _user())
-        save_or_problem()
         flash(_("Consensus bewaard."), "success")
         return redirect(url_for("web.consensus_page", call_id=call.id) + f"#c-{application_id}-"
                         f"{criterion}")
     except Problem as exc:
-        db.session.rollback()
         add_errors(errors, exc, prefix=key + ".", default_field="score")
     return _consensus_page(call, errors, values, 400)
 
@@ -186,11 +183,9 @@ def selection_save(call_id: int):
     if not errors:
         try:
             results.compute_selection(call, _user(), **params)
-            save_or_problem()
             flash(_("Selectie berekend."), "success")
             return redirect(url_for("web.ranking_page", call_id=call.id) + "#selection")
         except Problem as exc:
-            db.session.rollback()
             add_errors(errors, exc, default_field="selection")
             if "budget_cents" in errors:
                 errors["budget_euro"] = errors.pop("budget_cents")
@@ -203,9 +198,7 @@ def publish_results(call_id: int):
     call = _call_or_404(call_id)
     try:
         results.publish(call, _user())
-        save_or_problem()
     except Problem as exc:
-        db.session.rollback()
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, default_field="publish")
         errors = {"publish": [m for k in list(errors) for m in errors.pop(k)]}

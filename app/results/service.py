@@ -23,6 +23,7 @@ from app.calls.service import criterion_from_row
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
+from app.core.transaction import transactional
 from app.jury.service import (
     applications_of,
     call_conflicts,
@@ -169,11 +170,12 @@ def selection_dict(sel: Selection, apps: list[Application]) -> dict[str, Any]:
     return out
 
 
+@transactional("selection.computed")
 def compute_selection(call: Call, actor: Any, *, budget_cents: int | None = None,
                       max_per_domain: int | None = None,
                       max_per_province: int | None = None) -> dict[str, Any]:
     """Exact selection beside the greedy one; stored as the call's current selection and
-    audited (caller commits)."""
+    audited."""
     ensure_not_published(call)
     params = selection_params(call, budget_cents, max_per_domain, max_per_province)
     apps = jury_applications(call)
@@ -246,12 +248,13 @@ def _blocked(blockers: tuple[Blocker, ...]) -> Problem:
     return Problem(409, "Conflict", detail, errors=errors)
 
 
+@transactional("call.published")
 def publish(call: Call, actor: Any) -> dict[str, Any]:
     """Publish the results (409 listing what is missing): every score, consensus and
     reconfirmation in, the stored selection up to date, the call in ``jury`` or ``decided``.
 
     From ``jury`` the decision is taken in the same action (two audited transitions); the call's
-    selection rule says which selection is published. Caller commits.
+    selection rule says which selection is published.
     """
     from app.calls.service_lifecycle import ensure_decidable, mark_published
 

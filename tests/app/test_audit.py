@@ -60,9 +60,10 @@ def test_every_change_is_logged_with_its_actor_and_verifies(app, client, admin_h
     actions = [(action, actor.split(" ")[-1]) for _id, action, actor in _entries(app)]
     seeded = [a for a in actions if a == ("application.submit", "system")]
     assert len(seeded) == 11  # the demo seed submits its applications (one stays a draft)
-    assert actions[:11] == seeded
-    assert actions[11] == ("call.evaluation_frozen", "system")  # the demo call sits with the jury
-    assert actions[12:17] == [("jury.juror_added", "admin@example.org")] * 5
+    assert actions[0] == ("call.create", "system")
+    assert sorted(actions[1:13]) == sorted([*seeded, ("application.create", "system")])
+    assert actions[13] == ("call.evaluation_frozen", "system")  # the demo call sits with the jury
+    assert actions[14:19] == [("jury.juror_added", "admin@example.org")] * 5
     assert ("jury.assignments_computed", "admin@example.org") in actions
     savers = {actor for action, actor in actions if action == "score.saved"}
     assert len([a for a, _ in actions if a == "score.saved"]) == 2
