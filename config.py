@@ -90,6 +90,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         # Other origins allowed to post (besides the app's own), space-separated.
         "TRUSTED_ORIGINS": os.environ.get("TRUSTED_ORIGINS", "").split(),
+        # Personal data (docs/privacy.md): who an audit pseudonym is stays known this many years
+        # after the last call it concerns has closed, then `flask personal-data purge` erases it.
+        "PERSONAL_DATA_RETENTION_YEARS": int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", 7)),
+        # Who answers questions about personal data (shown on the privacy notice, /privacy).
+        "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@vuurtoren.local"),
         "TESTING": env == "testing",
         "JSON_SORT_KEYS": False,
     }

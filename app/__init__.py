@@ -65,7 +65,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _import_views() -> None:
     """Every feature registers its API routes on ``app.core.api.bp`` and its pages on
     ``app.core.web.bp`` when its modules are imported."""
+    from app.accounts import api as _accounts_api  # noqa: F401
     from app.accounts import pages as _accounts_pages  # noqa: F401
+    from app.accounts import pages_privacy as _accounts_privacy  # noqa: F401
     from app.calls import api as _calls_api  # noqa: F401
     from app.calls import api_applications as _calls_api_applications  # noqa: F401
     from app.calls import api_documents as _calls_api_documents  # noqa: F401

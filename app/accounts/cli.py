@@ -1,17 +1,20 @@
 """``flask --app app ...`` commands for user accounts: create-user, ensure-admin, create-token,
-list-tokens, revoke-token."""
+list-tokens, revoke-token; personal-data list, erase, purge, export."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.accounts import service
+from app.accounts import personal_data, service
 from app.core.cli import fail
 from app.core.extensions import db
+from app.core.problems import Problem
 from app.models import USER_ROLES, ApiToken, Municipality, Organisation, User
 from app.models.users import MAX_TOKEN_DAYS, TOKEN_DAYS, password_problems
 
@@ -117,3 +120,52 @@ def register(app: Flask) -> None:
         service.create_user(User(email=email, role="admin", name="Administrator"), password,
                             actor="cli")
         click.echo(f"created admin {email} with password (shown once): {password}")
+
+    personal = AppGroup("personal-data", help="Personal data: retention, erasure, export "
+                                                  "(docs/privacy.md).")
+    app.cli.add_command(personal)
+
+    def _person(who: str):
+        user = db.session.scalar(select(User).where(User.email == who.strip().lower()))
+        person = personal_data.person_of_user(user) if user else db.session.get(
+            personal_data.AuditPerson, who)
+        if person is None:
+            fail(f"no audit pseudonym for '{who}' (give an e-mail address or a pseudonym)")
+        return person
+
+    @personal.command("list")
+    def personal_list() -> None:
+        """Every pseudonym with the person it stands for and how long that stays known."""
+        for p in map(personal_data.person_dict, personal_data.people()):
+            state = f"erased {p['erased_at'][:10]}" if p["erased_at"] else (
+                f"until {p['retained_until']}" if p["retained_until"] else "while a call is open")
+            click.echo(f"{p['pseudonym']}  {p['email'] or '-':<32} {state}")
+
+    @personal.command("erase")
+    @click.argument("who")
+    @click.option("--account", is_flag=True, help="Anonymise the user account as well.")
+    def personal_erase(who: str, account: bool) -> None:
+        """Erase who a pseudonym is (WHO: e-mail address or pseudonym), on the person's request."""
+        person = _person(who)
+        try:
+            personal_data.erase(person, "cli", "request", account=account)
+        except Problem as exc:
+            fail(exc.detail or exc.title)
+        click.echo(f"erased {person.pseudonym}" + (" and anonymised the account" if account else ""))
+
+    @personal.command("purge")
+    @click.option("--dry-run", is_flag=True, help="Only list what is due.")
+    def personal_purge(dry_run: bool) -> None:
+        """Erase every pseudonym whose retention period has ended (run daily, e.g. from cron)."""
+        due = personal_data.purge("cli", dry_run=dry_run)
+        verb = "due" if dry_run else "erased"
+        click.echo(f"{len(due)} pseudonym(s) {verb}" + "".join(f"\n  {p}" for p in due))
+
+    @personal.command("export")
+    @click.argument("email")
+    def personal_export(email: str) -> None:
+        """Print everything the service holds about one user as JSON."""
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            fail(f"no user {email}")
+        click.echo(json.dumps(personal_data.export_user(user), indent=2, ensure_ascii=False))

@@ -31,7 +31,7 @@ def generate_password() -> str:
 
 
 @transactional("account.created", payload=lambda _r, user, **_: {
-    "user": user.id, "email": user.email, "role": user.role})
+    "user": user.id, "role": user.role})
 def create_user(user: User, password: str, actor: User | str | None) -> User:
     """Store a new account with its (policy-checked by the caller) password; audited."""
     user.set_password(password)
@@ -39,8 +39,7 @@ def create_user(user: User, password: str, actor: User | str | None) -> User:
     return user
 
 
-@transactional("account.password_changed", payload=lambda _r, user, **_: {
-    "user": user.id, "email": user.email})
+@transactional("account.password_changed", payload=lambda _r, user, **_: {"user": user.id})
 def set_password(user: User, password: str, actor: User | str | None) -> None:
     """Check the policy, set the password (ending the user's other sessions); audited."""
     problems = password_problems(password)

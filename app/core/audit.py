@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +30,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.extensions import db
-from app.models import AuditEntry, AuditHead
+from app.models import AuditEntry, AuditHead, AuditPerson, User
 from evaluation.audit import GENESIS_HASH, VerifyResult, append_entry, verify_chain
 
 _recorded: ContextVar[int] = ContextVar("audit_entries_recorded", default=0)
@@ -50,15 +52,56 @@ def _refuse_audit_changes(session: Session, _context: Any, _instances: Any) -> N
             raise AppendOnlyViolation("audit entries are append-only")
 
 
+#: Prefix of a pseudonymous actor in the chain: ``person:<pseudonym>`` (docs/privacy.md).
+PERSON_PREFIX = "person:"
+
+
+def pseudonym_of(user: User) -> str:
+    """The user's audit pseudonym (20 random hex digits), made at their first audited action.
+
+    The chain stores only the pseudonym; ``audit_person`` says who it is, apart from the chain,
+    so that link can be erased when the retention period ends without touching a hash.
+    """
+    if user.id is None:
+        db.session.flush()
+    row = db.session.scalar(select(AuditPerson).where(AuditPerson.user_id == user.id))
+    if row is None:
+        row = AuditPerson(pseudonym=secrets.token_hex(10), user_id=user.id, email=user.email,
+                          name=user.name, created_at=datetime.now(UTC))
+        db.session.add(row)
+    return row.pseudonym
+
+
 def actor_label(actor: Any) -> str:
-    """Who did it, as stored: ``user:<id> <email>`` for a user, else the text or ``system``."""
+    """Who did it, as stored: ``person:<pseudonym>`` for a user, else the text or ``system``.
+
+    Entries written before migration 0013 carry ``user:<id> <email>`` (they cannot change
+    without breaking the chain; docs/privacy.md)."""
     if actor is None:
         return "system"
     if isinstance(actor, str):
         return actor
-    email = getattr(actor, "email", None)
-    ident = getattr(actor, "id", None)
-    return f"user:{ident} {email}" if email else "system"
+    if isinstance(actor, User):
+        return PERSON_PREFIX + pseudonym_of(actor)
+    return "system"
+
+
+def people_of(actors: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """Who each pseudonymous actor is (for the secretariat's audit view): ``{"user", "email",
+    "name"}``, ``{"erased": true, ...}`` once erased, None for a non-person actor."""
+    wanted = {a[len(PERSON_PREFIX):] for a in actors if a.startswith(PERSON_PREFIX)}
+    rows = {r.pseudonym: r for r in db.session.scalars(
+        select(AuditPerson).where(AuditPerson.pseudonym.in_(wanted)))} if wanted else {}
+    out: dict[str, dict[str, Any] | None] = {}
+    for a in actors:
+        row = rows.get(a[len(PERSON_PREFIX):]) if a.startswith(PERSON_PREFIX) else None
+        if row is None:
+            out[a] = None
+        elif row.erased_at is not None:
+            out[a] = {"erased": True, "erased_at": row.erased_at.isoformat()}
+        else:
+            out[a] = {"user": row.user_id, "email": row.email, "name": row.name}
+    return out
 
 
 def json_native(payload: dict[str, Any]) -> dict[str, Any]:

@@ -284,7 +284,10 @@ class AuditEntrySchema(Schema):
     prev_hash = fields.String()
     hash = fields.String()
     timestamp = fields.String()
-    actor = fields.String()
+    actor = fields.String(metadata={"description": "person:<pseudonym>, cli or system"})
+    person = fields.Dict(allow_none=True, metadata={
+        "description": "who the pseudonym stands for (user, email, name), or erased; null for "
+                       "a non-person actor"})
     action = fields.String()
     payload = fields.Dict()
 

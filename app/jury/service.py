@@ -299,7 +299,7 @@ def add_juror(call: Call, email: str, expertise: Sequence[str],
     db.session.add(row)
     db.session.flush()
     record_audit(actor, "jury.juror_added", {
-        "call": call.id, "juror": row.id, "user": user.id, "email": email,
+        "call": call.id, "juror": row.id, "user": user.id,
         "expertise": row.expertise, "affiliation": affiliation_dict(row)})
     return row
 
@@ -317,7 +317,7 @@ def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
     pairs = [a.application_id for a in db.session.scalars(
         select(Assignment).where(Assignment.juror_id == juror.id))]
     record_audit(actor, "jury.juror_removed", {
-        "call": call.id, "juror": juror.id, "email": juror.user.email, "withdrawn": pairs})
+        "call": call.id, "juror": juror.id, "user": juror.user_id, "withdrawn": pairs})
     db.session.delete(juror)
 
 

@@ -56,4 +56,4 @@ from app.models.registry import (  # noqa: F401
     SeedTombstone,
     project_domain,
 )
-from app.models.users import USER_ROLES, ApiToken, User, hash_token  # noqa: F401
+from app.models.users import USER_ROLES, ApiToken, AuditPerson, User, hash_token  # noqa: F401

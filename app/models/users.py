@@ -154,3 +154,27 @@ class ApiToken(db.Model):
         if expires.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
             expires = expires.replace(tzinfo=UTC)
         return expires <= utcnow()
+
+
+class AuditPerson(db.Model):
+    """Who a pseudonymous actor of the audit chain is, kept apart from the chain (docs/privacy.md).
+
+    The chain stores ``person:<pseudonym>``; this row says which user (and e-mail, name at the
+    time) it stands for. Erasing it (``app/accounts/personal_data.py``) empties every column but
+    the pseudonym and sets ``erased_at``: the chain keeps verifying, its entries no longer name
+    anyone. A user whose row was erased gets a new pseudonym at their next audited action.
+    """
+
+    __tablename__ = "audit_person"
+
+    pseudonym: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Why it was erased: ``retention`` (purge) or ``request`` (the secretariat, on request).
+    erased_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User | None] = relationship()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.calls.service import get_call
 from app.calls.service_applications import get_application
 from app.core.api import BINARY, TEXT, bp, problems
-from app.core.audit import verify_audit
+from app.core.audit import people_of, verify_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
@@ -148,10 +148,11 @@ def results_xlsx(call_id: int):
 # Audit log
 
 
-def audit_entry_dict(row: AuditEntry) -> dict:
+def audit_entry_dict(row: AuditEntry, person: dict | None = None) -> dict:
+    """An entry; ``person`` is who a pseudonymous actor stands for (None: erased or not a person)."""
     return {"id": row.id, "prev_hash": row.prev_hash, "hash": row.hash,
-            "timestamp": row.timestamp, "actor": row.actor, "action": row.action,
-            "payload": row.payload}
+            "timestamp": row.timestamp, "actor": row.actor, "person": person,
+            "action": row.action, "payload": row.payload}
 
 
 @bp.get("/audit")
@@ -167,7 +168,9 @@ def audit_log(args: dict):
     rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc())
                               .offset((args["page"] - 1) * args["per_page"])
                               .limit(args["per_page"]))
-    return {"items": [audit_entry_dict(r) for r in rows], "total": total,
+    rows = list(rows)
+    people = people_of([r.actor for r in rows])
+    return {"items": [audit_entry_dict(r, people[r.actor]) for r in rows], "total": total,
             "page": args["page"], "per_page": args["per_page"]}
 
 

@@ -30,12 +30,15 @@ def logged(app, client, admin_headers):
 
 
 def _entries(app) -> list[tuple]:
+    """(id, action, actor) with a pseudonymous actor resolved to the e-mail it stands for."""
+    from app.core.audit import people_of
     from app.core.extensions import db
 
     with app.app_context():
         rows = db.session.execute(text("SELECT id, action, actor FROM audit_log ORDER BY id")).all()
+        people = people_of([r.actor for r in rows])
         db.session.remove()
-    return [tuple(r) for r in rows]
+    return [(r.id, r.action, (people[r.actor] or {}).get("email") or r.actor) for r in rows]
 
 
 def _raw(app, *statements: str) -> None:
