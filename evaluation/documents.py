@@ -110,3 +110,116 @@ def check_pdf(data: bytes) -> CheckedPdf:
     if pages < 1:
         raise InvalidDocument("file", "the PDF has no pages", "de PDF heeft geen pagina's")
     return CheckedPdf(hashlib.sha256(data).hexdigest(), len(data), pages)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading what a document says (the secretariat still confirms)
+#
+# A PDF's text layer is read with pypdf; a scan has none, and then nothing is claimed. What is
+# read is only ever shown next to the secretariat's confirmation (which remains what makes a
+# follower or backed co-financing count): a letter of intent that names its follower and the
+# lead, a budget annex that states the declared amounts. A typed name proves little on its own,
+# which is why it advises the secretariat instead of counting by itself.
+
+#: Pages read at most (a letter is one or two pages, a budget annex a few).
+MAX_READ_PAGES = 30
+#: Characters of text kept at most.
+MAX_READ_CHARS = 200_000
+
+
+def pdf_text(data: bytes) -> str | None:
+    """The text layer of a PDF (first :data:`MAX_READ_PAGES` pages), or None when it has none
+    (a scan) or cannot be read."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        parts = []
+        for page in reader.pages[:MAX_READ_PAGES]:
+            parts.append(page.extract_text() or "")
+            if sum(map(len, parts)) > MAX_READ_CHARS:
+                break
+    except Exception:  # noqa: BLE001 - a damaged text layer is "not readable", never a crash
+        return None
+    text = " ".join(parts)[:MAX_READ_CHARS]
+    return text if text.strip() else None
+
+
+def fold_text(text: str) -> str:
+    """Lower case without accents, runs of white space as one space (for matching names)."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return " ".join(plain.replace("\u00ad", "").split())
+
+
+def names_any(folded: str, names: tuple[str, ...]) -> bool:
+    """Whether ``folded`` text (:func:`fold_text`) contains one of ``names`` as a whole word."""
+    import re
+
+    for name in names:
+        key = fold_text(name)
+        if key and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", folded):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class LetterReading:
+    """What the text of a letter of intent says: ``readable`` (a text layer), and whether it
+    names the follower and the lead applicant (Dutch or French name). None when unreadable."""
+
+    readable: bool
+    names_follower: bool | None
+    names_lead: bool | None
+
+    def to_dict(self) -> dict[str, bool | None]:
+        return {"readable": self.readable, "names_follower": self.names_follower,
+                "names_lead": self.names_lead}
+
+
+def read_letter(text: str | None, follower_names: tuple[str, ...],
+                lead_names: tuple[str, ...]) -> LetterReading:
+    """Read a letter of intent's text (:func:`pdf_text`) for its follower and lead."""
+    if text is None:
+        return LetterReading(False, None, None)
+    folded = fold_text(text)
+    return LetterReading(True, names_any(folded, follower_names), names_any(folded, lead_names))
+
+
+def amount_pattern(cents: int) -> str:
+    """A regular expression for a euro amount as people write it: 150000, 150.000, 150 000,
+    150,000, with ``,00``/``.00`` optional (required when the cents are not zero)."""
+    euros, rest = divmod(int(cents), 100)
+    digits = str(euros)
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    body = r"[.,\s\u00a0\u202f']?".join(groups)
+    decimals = rf"[.,]{rest:02d}" if rest else r"(?:[.,]00|[.,]-)?"
+    return rf"(?<![\d.,]){body}{decimals}(?![\d]|[.,]\d)"
+
+
+@dataclass(frozen=True)
+class BudgetReading:
+    """What the text of a budget annex states: ``readable`` and, per declared amount (e.g.
+    ``total_budget``, ``cofinancing``), whether the annex writes it. Empty when unreadable."""
+
+    readable: bool
+    states: dict[str, bool]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"readable": self.readable, "states": dict(self.states)}
+
+
+def read_budget(text: str | None, amounts_cents: dict[str, int]) -> BudgetReading:
+    """Read a budget annex's text (:func:`pdf_text`) for the declared amounts (cents)."""
+    import re
+
+    if text is None:
+        return BudgetReading(False, {})
+    flat = " ".join(text.split())
+    return BudgetReading(True, {name: bool(re.search(amount_pattern(c), flat))
+                                for name, c in amounts_cents.items() if c and c > 0})

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.calls import service_applications as apps
+from app.calls import service_documents as documents_service
 from app.calls import service_lifecycle as lifecycle
 from app.calls.receipts import receipt_pdf
 from app.calls.service import get_call
@@ -234,6 +235,10 @@ def submission_context(row, user) -> dict[str, Any]:
         "document_kinds": {"proposal": _("Projectvoorstel"),
                            "letter_of_intent": _("Intentieverklaring van een volgstad"),
                            "budget": _("Budgetbijlage")},
+        "readings": {d.id: documents_service.reading(d) for d in row.documents},
+        "uploaded_letters": set(apps.letter_documents(row)),
+        "budget_labels": {"total_budget": _("totaal budget"), "cofinancing": _("eigen bijdrage"),
+                          "requested_grant": _("gevraagde steun")},
     }
 
 

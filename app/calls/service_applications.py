@@ -135,6 +135,30 @@ def ensure_may_apply(user: User, lead: Any) -> None:
 # Rows <-> pure applications
 
 
+def letter_documents(row: Application) -> dict[str, Any]:
+    """The latest uploaded letter of intent per follower (REFNIS -> ApplicationDocument)."""
+    out: dict[str, Any] = {}
+    for doc in sorted(getattr(row, "documents", None) or [], key=lambda d: d.id):
+        if doc.kind == "letter_of_intent" and doc.refnis:
+            out[doc.refnis] = doc
+    return out
+
+
+def follower_letters(row: Application) -> dict[str, ev_apps.Evidence]:
+    """What backs each follower the secretariat confirmed: its uploaded letter of intent
+    (``document``, with the id) when there is one, else the secretariat's word alone. Only the
+    secretariat's confirmation makes a follower count; an uploaded letter is read for it
+    (:func:`app.calls.service_documents.reading`) but does not count by itself."""
+    documents = letter_documents(row)
+    out = {}
+    for f in row.followers:
+        if f.letter:
+            doc = documents.get(f.municipality.refnis)
+            out[f.municipality.refnis] = (ev_apps.Evidence("document", doc.id) if doc is not None
+                                          else ev_apps.Evidence("secretariat"))
+    return out
+
+
 def application_from_row(row: Application) -> ev_apps.Application:
     partners = []
     for p in row.partners:
@@ -161,8 +185,7 @@ def application_from_row(row: Application) -> ev_apps.Application:
         ),
         prior_projects=tuple(pp.project_id for pp in row.prior_projects),
         committed_followers=tuple(f.municipality.refnis for f in row.followers),
-        follower_letters={f.municipality.refnis: ev_apps.Evidence("secretariat")
-                          for f in row.followers if f.letter},
+        follower_letters=follower_letters(row),
         cofinancing_backed_cents=row.cofinancing_backed_cents or 0,
         knowledge_sharing=tuple(row.knowledge_sharing or ()),
         prior_project_references=tuple(row.prior_project_references or ()),

@@ -9,6 +9,7 @@ partner cities, and jurors assigned without a conflict; anyone else gets 404.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import select
@@ -19,8 +20,15 @@ from app.core.extensions import db
 from app.core.problems import Problem, validation_problem
 from app.core.storage import MissingDocument, document_store
 from app.core.transaction import transactional
-from app.models import Application, ApplicationDocument, DocumentRead, User
-from evaluation.documents import InvalidDocument, check_kind, check_pdf
+from app.models import Application, ApplicationDocument, DocumentRead, Municipality, User
+from evaluation.documents import (
+    InvalidDocument,
+    check_kind,
+    check_pdf,
+    pdf_text,
+    read_budget,
+    read_letter,
+)
 
 
 @transactional("document.upload")
@@ -48,6 +56,42 @@ def upload(row: Application, data: bytes, filename: str, kind: Any, refnis: Any,
     return doc
 
 
+@functools.lru_cache(maxsize=256)
+def _text(sha256: str) -> str | None:
+    """The text layer of a stored PDF (content-addressed, so it is read once per content)."""
+    try:
+        return pdf_text(document_store().get(sha256))
+    except MissingDocument:
+        return None
+
+
+def _names(municipality: Municipality | None) -> tuple[str, ...]:
+    if municipality is None:
+        return ()
+    return tuple(n for n in (municipality.name_nl, municipality.name_fr) if n)
+
+
+def reading(doc: ApplicationDocument) -> dict[str, Any] | None:
+    """What the service read in a document, to help the secretariat confirm it (it never
+    counts by itself): a letter of intent's text names its follower and the lead or not; a budget
+    annex states the declared total budget, own contribution and grant or not. ``readable``
+    false: no text layer (a scan), read it yourself. None for a proposal."""
+    row = doc.application
+    if doc.kind == "letter_of_intent":
+        follower = db.session.scalar(select(Municipality).where(Municipality.refnis == doc.refnis))
+        lead = (("Vlaamse Gemeenschapscommissie", "VGC") if row.lead_is_vgc
+                else _names(row.lead_municipality))
+        return read_letter(_text(doc.sha256), _names(follower), lead).to_dict()
+    if doc.kind == "budget":
+        own = row.cofinancing_cents
+        if own is None and row.total_budget_cents is not None and row.requested_grant_cents is not None:
+            own = row.total_budget_cents - row.requested_grant_cents
+        return read_budget(_text(doc.sha256), {
+            "total_budget": row.total_budget_cents or 0, "cofinancing": own or 0,
+            "requested_grant": row.requested_grant_cents or 0}).to_dict()
+    return None
+
+
 def document_dict(doc: ApplicationDocument) -> dict[str, Any]:
     return {
         "id": doc.id,
@@ -60,6 +104,7 @@ def document_dict(doc: ApplicationDocument) -> dict[str, Any]:
         "filename": doc.filename,
         "uploaded_at": doc.uploaded_at.isoformat(),
         "url": f"/api/v1/applications/{doc.application_id}/documents/{doc.id}",
+        "reading": reading(doc),
     }
 
 

@@ -116,3 +116,54 @@ def test_a_juror_with_a_conflict_gets_404_and_a_first_download_is_audited(app, c
     now = client.get(f"{API}/calls/{j.call_id}/assignments", headers=admin_headers).json
     others = [e for e, i in j.jurors.items() if i not in jurors_of(now, a)]
     assert_problem(client.get(url, headers=j.h(others[0])), 404)  # not assigned: no access either
+
+
+def test_uploaded_letters_and_budget_annexes_are_read_and_the_secretariat_still_confirms(
+        app, client, admin_headers):
+    """Gent's letter from Lochristi names both: the service says so, and the follower still
+    counts only once the secretariat confirms it, then backed by that document. A scan is
+    'unreadable', never a yes or a no; the budget annex is read for the declared amounts."""
+    from tests.evaluation.test_documents import text_pdf
+
+    call = make_call(client, admin_headers)
+    gent = city_headers(app, "44021")
+    draft = post_app(client, gent, call["id"], application(
+        status="draft", committed_followers=["44087", "44084"],
+        cofinancing_cents=30_000_000))
+    letter = upload(client, gent, draft["id"], text_pdf(
+        "Intentieverklaring", "Het college van burgemeester en schepenen van Lochristi",
+        "engageert zich om de oplossing van Stad Gent te implementeren."),
+        "letter_of_intent", "44087", name="lochristi.pdf")
+    assert letter.status_code == 201, letter.json
+    assert letter.json["reading"] == {"readable": True, "names_follower": True, "names_lead": True}
+    scan = upload(client, gent, draft["id"], pdf_bytes(), "letter_of_intent", "44084")
+    assert scan.json["reading"] == {"readable": False, "names_follower": None, "names_lead": None}
+    budget = upload(client, gent, draft["id"], text_pdf(
+        "Budget", "Totaal: 800.000,00 euro", "Eigen bijdrage: 300.000 euro"), "budget")
+    assert budget.json["reading"] == {"readable": True, "states": {
+        "total_budget": True, "cofinancing": True, "requested_grant": False}}
+    proposal = upload(client, gent, draft["id"], pdf_bytes())
+    assert proposal.json["reading"] is None
+
+    url = f"{API}/applications/{draft['id']}"
+
+    def follower(body: dict, refnis: str) -> dict:
+        return next(f for f in body["indicators"]["evidence"]["followers"] if f["refnis"] == refnis)
+
+    before = client.get(url, headers=admin_headers).json
+    assert follower(before, "44087")["status"] == "declared"  # read, not yet confirmed
+    confirmed = client.patch(url, headers=admin_headers, json={"committed_followers": [
+        {"refnis": "44087", "letter": True}, {"refnis": "44084", "letter": True}]}).json
+    assert follower(confirmed, "44087")["status"] == "counted"
+    assert follower(confirmed, "44087")["letter"] == {"kind": "document",
+                                                       "document_id": letter.json["id"]}
+    assert follower(confirmed, "44084")["letter"]["kind"] == "document"  # the scan, confirmed
+    # the application page shows what was read beside each document
+    from tests.app.test_call_pages import login
+
+    login(client, "admin@example.org")
+    page = client.get(f"/aanvragen/{draft['id']}").get_data(as_text=True)
+    row = page[page.index(f'data-document="{letter.json["id"]}"'):]
+    assert "noemt de volgstad" in row[:row.index("</tr>")]
+    row = page[page.index(f'data-document="{scan.json["id"]}"'):]
+    assert "geen tekstlaag" in row[:row.index("</tr>")]

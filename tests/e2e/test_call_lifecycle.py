@@ -88,6 +88,19 @@ def test_the_secretariat_opens_the_call_and_a_city_submits_with_a_receipt(page, 
     with city.expect_navigation():
         city.click("#document-form button[type=submit]")
     assert "geen PDF" in city.inner_text(".flash.error")
+    # a budget annex is read for the declared amounts; the page says what it found
+    from tests.evaluation.test_documents import text_pdf
+
+    city.select_option("#document-form select[name=kind]", "budget")
+    city.set_input_files("#document-form input[name=file]", files=[
+        {"name": "budget.pdf", "mimeType": "application/pdf",
+         "buffer": text_pdf("Budget", "Totaal 600.000 euro", "Eigen bijdrage 150.000 euro")}])
+    with city.expect_navigation():
+        city.click("#document-form button[type=submit]")
+    reading = city.locator("#documents tr[data-document]").nth(1).locator("td.reading")
+    assert reading.locator("[data-states=total_budget]").get_attribute("data-found") == "true"
+    assert reading.locator("[data-states=cofinancing]").get_attribute("data-found") == "true"
+    assert reading.locator("[data-states=requested_grant]").get_attribute("data-found") == "false"
     with city.expect_navigation():
         city.click("#submission #submit-application")
     assert "Aanvraag ingediend" in city.inner_text(".flash.success")
