@@ -2,7 +2,7 @@
 #   make run   create .venv, install, migrate, seed the real data, serve on 127.0.0.1:5000
 #   make run DEMO=1   the same, plus a clearly marked demo call with a dozen fictitious applications
 #   make test  the same set-up, then the whole suite (SQLite always, PostgreSQL with TEST_DATABASE_URL)
-#   make bench run the benchmarks and write docs/benchmarks.md
+#   make bench run the benchmarks and write docs/benchmarks.md (BENCH="bench_evaluation ..." for some)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -78,7 +78,7 @@ test: setup-dev chromium
 	$(BIN)/python -m pytest -q -rs -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: setup-dev
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)
 
 # ruff, then the layer contracts in .importlinter
 lint: setup-dev

@@ -12,16 +12,24 @@
 * Baseline, same run, same applications: the same eligibility plus a naive pure-Python version
   of the indicator formulas (per-pair ``math`` haversine, loops over every municipality, no
   arrays). Both must give the same scores (the largest difference is printed).
-* Also: the consortium advisor (3 followers over all Flemish candidates) and the weight
-  sensitivity over the 1,000 indicator-based scores.
+* Also: the consortium advisor (3 followers over all Flemish candidates), the weight
+  sensitivity over the 1,000 indicator-based scores, the indicators without the what-if
+  figures (``would_add`` of every follower without a letter: what a letter would add, computed
+  by re-running the indicators, issue 12), and reading one uploaded letter of intent (pypdf text
+  layer and the name check of ``evaluation.documents``; the app caches it per file content).
+* The machine is shared: the 1-minute load average is recorded at the start and the end. Each
+  figure is the median of its own timed runs, so under load the parts of the breakdown need not
+  add up to the total.
 
 Run: ``python -m bench.bench_evaluation``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -32,6 +40,7 @@ from pathlib import Path
 from evaluation.advisor import advise_followers
 from evaluation.applications import Application, Deliverables, Evidence, Partner
 from evaluation.calls import preset_call
+from evaluation.documents import pdf_text, read_letter
 from evaluation.eligibility import EligibilityContext, check_eligibility
 from evaluation.indicators import (
     DEFAULT_WEIGHTS,
@@ -196,6 +205,21 @@ def naive_scores(apps, munis, experience, projects, participants, min_pct, limit
     return out
 
 
+def letter_pdf() -> bytes:
+    """A one-page letter of intent with a text layer (reportlab, as the receipts are made)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    for n, line in enumerate(("Intentieverklaring", "Het college van Lochristi engageert zich",
+                              "om de oplossing van Stad Gent te implementeren.")):
+        c.drawString(72, 770 - 16 * n, line)
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
 def main() -> int:
     seed_dir = ROOT / "seed_data"
     if not (seed_dir / "municipalities.csv").exists():
@@ -253,6 +277,7 @@ def main() -> int:
         return eligibility_all(), naive_scores(apps, munis, experience, projects, participants,
                                                call.min_cofinancing_pct, call.follower_distance_km)
 
+    load_start = os.getloadavg()[0]
     fast()  # warm-up (imports, caches)
     fast_s, (elig, inds) = timed(fast, RUNS)
     ctx_s, ctx = timed(context, RUNS)
@@ -266,6 +291,10 @@ def main() -> int:
     advice_s, _ = timed(lambda: [advise_followers(a, ctx) for a in sample], 3)
     scores, weights = scores_from_indicators(dict(enumerate(inds)), call.criteria)
     sens_s, report = timed(lambda: weight_sensitivity(scores, weights, top_n=12), RUNS)
+    plain_s, _ = timed(lambda: [compute_indicators(a, ctx, what_if=False) for a in apps], RUNS)
+    letter = letter_pdf()
+    letter_s, _ = timed(lambda: read_letter(pdf_text(letter), ("Lochristi",), ("Gent", "Gand")),
+                        20)
 
     print(json.dumps({
         "title": "Evaluation: eligibility and indicators for 1,000 applications",
@@ -290,6 +319,9 @@ def main() -> int:
         "advisor_seconds_per_application": round(advice_s / len(sample), 4),
         "sensitivity_seconds_1000_applications": round(sens_s, 4),
         "sensitivity_stable_top_12": len(report.stable_top_n),
+        "indicators_without_what_if_seconds": round(plain_s, 4),
+        "letter_reading_ms": round(letter_s * 1000, 2),
+        "load_average_1min": {"start": round(load_start, 1), "end": round(os.getloadavg()[0], 1)},
     }))
     return 0
 
