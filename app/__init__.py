@@ -80,7 +80,9 @@ def _import_views() -> None:
     from app.core import openapi as _openapi  # noqa: F401
     from app.core import pages as _core_pages  # noqa: F401
     from app.followup import api as _followup_api  # noqa: F401
+    from app.followup import api_clusters as _followup_api_clusters  # noqa: F401
     from app.followup import pages as _followup_pages  # noqa: F401
+    from app.followup import pages_clusters as _followup_pages_clusters  # noqa: F401
     from app.jury import api as _jury_api  # noqa: F401
     from app.jury import api_scores as _jury_api_scores  # noqa: F401
     from app.jury import pages as _jury_pages  # noqa: F401

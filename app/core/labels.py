@@ -64,6 +64,8 @@ LABELS: dict[str, dict[str, Any]] = {
                   "open_source": _l("open source"), "open_data": _l("open data"),
                   "oslo": _l("OSLO-standaard"), "vloca": _l("VLOCA-afstemming"),
                   "final_report": _l("eindrapport")},
+    "cluster_role": {"lighthouse": _l("vuurtoren"), "follower": _l("volger"),
+                     "observer": _l("waarnemer")},
 }
 
 #: Title and explanation of the HTML error pages per HTTP status (werkzeug's are English only).

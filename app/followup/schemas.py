@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.core.schemas import REFNIS, StrictSchema, Upload
 from app.models import ADOPTION_STATUSES, REPORT_KINDS, RESULT_KINDS
+from matching.registry import DOMAINS
 
 _URL = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
 
@@ -135,4 +136,78 @@ class ExPostSchema(Schema):
     name = fields.String()
     year = fields.Integer()
     totals = fields.Dict()
+    items = fields.List(fields.Dict())
+
+
+class ClusterAdoptInSchema(StrictSchema):
+    clusters = fields.List(fields.Integer(strict=True, validate=validate.Range(min=0)),
+                           load_default=None, allow_none=True, validate=validate.Length(max=500),
+                           metadata={"description": "positions in the plan's cluster list; "
+                                                    "left out: every cluster"})
+
+
+class ClusterMemberInSchema(StrictSchema):
+    refnis = fields.String(required=True, validate=REFNIS)
+    role = fields.String(required=True, validate=validate.OneOf(("follower", "observer")))
+
+
+class SessionInSchema(StrictSchema):
+    held_on = fields.Date(required=True)
+    topic = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    attendance = fields.List(fields.String(validate=REFNIS), load_default=list,
+                             validate=validate.Length(max=400),
+                             metadata={"description": "REFNIS codes of the members present"})
+    material_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                              validate=validate.Length(max=2000))
+
+
+class ClusterListArgs(StrictSchema):
+    domain = fields.String(validate=validate.OneOf(DOMAINS))
+
+
+class ClusterMemberSchema(Schema):
+    refnis = fields.String()
+    name_nl = fields.String()
+    role = fields.String(metadata={"description": "lighthouse, follower or observer"})
+    population = fields.Integer(allow_none=True)
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    cluster = fields.Integer()
+    held_on = fields.String()
+    topic = fields.String()
+    attendance = fields.List(fields.String())
+    material_url = fields.String(allow_none=True)
+
+
+class ClusterSchema(Schema):
+    id = fields.Integer()
+    plan = fields.Integer(allow_none=True)
+    domain = fields.String()
+    lighthouse = fields.String()
+    adopted_at = fields.String()
+    members = fields.List(fields.Nested(ClusterMemberSchema))
+    sessions = fields.List(fields.Nested(SessionSchema))
+    adoptions = fields.List(fields.Dict(), metadata={
+        "description": "adoptions by members of projects the lighthouse led in the domain"})
+
+
+class ClusterList(Schema):
+    items = fields.List(fields.Dict())
+
+
+class ProgrammeSchema(Schema):
+    as_of = fields.String()
+    small_population = fields.Integer()
+    domains = fields.List(fields.Dict())
+
+
+class OpenDataArgs(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+
+
+class OpenDataSchema(Schema):
+    licence = fields.String()
+    generated_at = fields.String()
     items = fields.List(fields.Dict())

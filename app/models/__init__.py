@@ -15,12 +15,16 @@ from app.models.calls import (  # noqa: F401
 )
 from app.models.followup import (  # noqa: F401
     ADOPTION_STATUSES,
+    CLUSTER_ROLES,
     REPORT_KINDS,
     REPORT_STATUSES,
     RESULT_KINDS,
     Adoption,
+    ClusterMember,
     FundedProject,
+    KnowledgeSession,
     Milestone,
+    OperatingCluster,
     ProjectReport,
 )
 from app.models.jury import (  # noqa: F401

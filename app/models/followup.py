@@ -132,3 +132,69 @@ class Adoption(db.Model):
 
     project: Mapped[Project] = relationship()
     municipality: Mapped[Municipality] = relationship()
+
+
+CLUSTER_ROLES = ("lighthouse", "follower", "observer")
+
+
+class OperatingCluster(db.Model):
+    """A cluster the secretariat adopted from a stored plan (or set up by hand): it runs, with its
+    lighthouse, followers and observers, and records its knowledge-sharing sessions."""
+
+    __tablename__ = "operating_cluster"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "domain", "lighthouse_refnis", name="uq_operating_cluster_plan"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("cluster_plan.id", ondelete="SET NULL"),
+                                                index=True)
+    domain: Mapped[str] = mapped_column(String(20), index=True)
+    #: REFNIS of the lighthouse when adopted (the member rows say who takes part now).
+    lighthouse_refnis: Mapped[str] = mapped_column(String(5))
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    adopted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    members: Mapped[list[ClusterMember]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan", order_by="ClusterMember.id")
+    sessions: Mapped[list[KnowledgeSession]] = relationship(
+        back_populates="cluster", cascade="all, delete-orphan",
+        order_by="KnowledgeSession.held_on")
+
+
+class ClusterMember(db.Model):
+    """A municipality's role in an operating cluster: lighthouse, follower or observer."""
+
+    __tablename__ = "cluster_member"
+    __table_args__ = (
+        CheckConstraint(_in("role", CLUSTER_ROLES), name="role"),
+        UniqueConstraint("cluster_id", "municipality_id", name="uq_cluster_member"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("operating_cluster.id", ondelete="CASCADE"),
+                                            index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    cluster: Mapped[OperatingCluster] = relationship(back_populates="members")
+    municipality: Mapped[Municipality] = relationship()
+
+
+class KnowledgeSession(db.Model):
+    """A knowledge-sharing session of a cluster: date, topic, who attended, the material."""
+
+    __tablename__ = "knowledge_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("operating_cluster.id", ondelete="CASCADE"),
+                                            index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(300))
+    #: REFNIS codes of the municipalities that attended.
+    attendance: Mapped[list | None] = mapped_column(JSON)
+    material_url: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    cluster: Mapped[OperatingCluster] = relationship(back_populates="sessions")

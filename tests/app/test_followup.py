@@ -181,6 +181,13 @@ def test_the_loop_report_review_adoption_ex_post(app, client, admin_headers):
     done = actions(client, admin_headers)
     for action in ("report.submitted", "report.reviewed", "adoption.recorded"):
         assert action in done
+    # published results are open data; the programme counts the adoption
+    item = next(i for i in client.get(f"{API}/open-data/projects").json["items"]
+                if i["project"] == pid)
+    assert [r["kind"] for r in item["results"]] == ["repository"]
+    domain = client.get(f"{API}/projects/{pid}").json["domains"][0]
+    prog = next(d for d in client.get(f"{API}/programme").json["domains"] if d["domain"] == domain)
+    assert prog["followers_adopted"] >= 1 and prog["knowledge_items"] >= 1
     # moving back takes the credit back: the follower is a promise again
     resp = client.post(f"{API}/projects/{pid}/adoptions",
                        json={"refnis": follower, "status": "dropped", "reason": "Budget geschrapt"},
@@ -224,3 +231,103 @@ def test_the_pages_show_follow_up_dashboard_and_ex_post_in_dutch(app, client, ad
     resp = client.post(f"/projecten/{p['id']}/opvolging", data={
         "action": "report", "kind": "progress", "text": "kort"})
     assert resp.status_code == 400 and "text" in resp.get_data(as_text=True)
+
+
+def _solved_plan(app) -> int:
+    """A stored plan with two mobility clusters (written straight in: not about the optimizer)."""
+    from app.core.extensions import db
+    from app.models import ClusterPlan
+
+    result = {"status": "optimal", "clusters": [
+        {"domain": "mobility", "lighthouse": {"refnis": "44021", "name": "Gent"}, "cost": 1.0,
+         "followers": [{"refnis": "44083", "name": "Sint-Martens-Latem", "distance_km": 9.0,
+                        "cost": 1.0}, {"refnis": "44020", "name": "Evergem",
+                                       "distance_km": 10.0, "cost": 1.0}]},
+        {"domain": "mobility", "lighthouse": {"refnis": "11002", "name": "Antwerpen"}, "cost": 1.0,
+         "followers": [{"refnis": "11008", "name": "Brasschaat", "distance_km": 8.0,
+                        "cost": 1.0}]}]}
+    with app.app_context():
+        plan = ClusterPlan(name="test", params={}, status="done", result=result)
+        db.session.add(plan)
+        db.session.commit()
+        pid = plan.id
+        db.session.remove()
+    return pid
+
+
+def test_clusters_in_operation_with_observers_sessions_and_the_programme(app, client, admin_headers):
+    plan = _solved_plan(app)
+    url = f"{API}/cluster-plans/{plan}/adopt"
+    assert_problem(client.post(url, json={"clusters": [5]}, headers=admin_headers), 400, "clusters")
+    resp = client.post(url, json={"clusters": [0]}, headers=admin_headers)
+    assert resp.status_code == 201, resp.json
+    [cluster] = resp.json["items"]
+    assert cluster["lighthouse"] == "44021"
+    assert {m["refnis"]: m["role"] for m in cluster["members"]} == {
+        "44021": "lighthouse", "44083": "follower", "44020": "follower"}
+    again = client.post(url, headers=admin_headers)  # the rest; the first is left alone
+    assert [c["lighthouse"] for c in again.json["items"]] == ["11002"]
+    assert len(client.get(f"{API}/clusters?domain=mobility").json["items"]) == 2
+    cid = cluster["id"]
+    # observers (the concept note's third role)
+    assert_problem(client.post(f"{API}/clusters/{cid}/members",
+                               json={"refnis": "44021", "role": "observer"},
+                               headers=admin_headers), 409, "refnis")
+    ok = client.post(f"{API}/clusters/{cid}/members", json={"refnis": "41002", "role": "observer"},
+                     headers=admin_headers)
+    assert ok.status_code == 200 and ok.json["role"] == "observer"
+    # sessions: the lighthouse's city user or the admin; attendance only of members
+    gent, latem = city_user(app, "44021"), city_user(app, "44083")
+    session = {"held_on": "2026-10-15", "topic": "Draaiboek parkeersensoren",
+               "attendance": ["44021", "44083", "41002"],
+               "material_url": "https://example.org/slides.pdf"}
+    assert_problem(client.post(f"{API}/clusters/{cid}/sessions", json=session, headers=latem), 403)
+    assert_problem(client.post(f"{API}/clusters/{cid}/sessions",
+                               json={**session, "attendance": ["11002"]}, headers=gent),
+                   400, "attendance")
+    resp = client.post(f"{API}/clusters/{cid}/sessions", json=session, headers=gent)
+    assert resp.status_code == 201, resp.json
+    shown = client.get(f"{API}/clusters/{cid}").json
+    assert [s["topic"] for s in shown["sessions"]] == ["Draaiboek parkeersensoren"]
+    assert shown["adoptions"] == []
+    done = actions(client, admin_headers)
+    for action in ("cluster.adopted", "cluster.member", "cluster.session"):
+        assert action in done
+    # the programme dashboard and the open data
+    prog = client.get(f"{API}/programme").json
+    mobility = next(d for d in prog["domains"] if d["domain"] == "mobility")
+    assert mobility["clusters"] == 2 and mobility["sessions"] == 1
+    assert prog["small_population"] == 10_000
+    data = client.get(f"{API}/open-data/projects").json
+    assert data["licence"].startswith("CC BY 4.0") and data["items"] == []
+    csv = client.get(f"{API}/open-data/projects?format=csv").get_data(as_text=True)
+    assert csv.startswith("# licence: CC BY 4.0")
+    assert_problem(client.get(f"{API}/open-data/projects?format=pdf"), 400, "format")
+
+
+def test_cluster_and_programme_pages(app, client, admin_headers):
+    from tests.app.test_call_pages import login
+
+    plan = _solved_plan(app)
+    login(client, "admin@example.org")
+    resp = client.post("/clusters", data={"plan_id": str(plan)})
+    assert resp.status_code == 302
+    page = client.get("/clusters").get_data(as_text=True)
+    assert "Clusters in werking" in page and "Gent" in page
+    cid = client.get(f"{API}/clusters").json["items"][0]["id"]
+    resp = client.post(f"/clusters/{cid}", data={"action": "member", "refnis": "41002",
+                                                  "role": "observer"})
+    assert resp.status_code == 302
+    resp = client.post(f"/clusters/{cid}", data={"action": "session", "held_on": "2026-10-15",
+                                                  "topic": "Parkeersensoren",
+                                                  "attendance": ["44021", "41002"]})
+    assert resp.status_code == 302
+    page = client.get(f"/clusters/{cid}").get_data(as_text=True)
+    assert "waarnemer" in page and "Parkeersensoren" in page and "2 / 4" in page
+    bad = client.post(f"/clusters/{cid}", data={"action": "session", "held_on": "",
+                                                 "topic": "x"})
+    assert bad.status_code == 400
+    prog = client.get("/programma")
+    assert prog.status_code == 200 and "Kleine gemeenten bereikt" in prog.get_data(as_text=True)
+    assert client.get("/programma?export=csv").get_data(as_text=True).startswith("# licence")
+    assert client.get("/programma?export=json").json["licence"]

@@ -133,3 +133,34 @@ def test_publish_report_adopt_and_the_registry_learns(page, live_app, browser):
     row = page.locator(f"#ex-post tr[data-project='{p['id']}']")
     assert row.locator(".followers .promised").inner_text() == "1"
     assert row.locator(".followers .delivered").inner_text() == "1"
+
+
+def test_the_secretariat_puts_a_plan_into_operation_and_records_a_session(page, live_app):
+    from tests.app.test_followup import _solved_plan
+
+    plan = _solved_plan(live_app)
+    admin, password = create_user(live_app, "sro@example.org", "admin")
+    login(page, admin, password)
+    page.goto(f"{page.base}/clusters")
+    page.select_option("#adopt-form select[name=plan_id]", str(plan))
+    with page.expect_navigation():
+        page.click("#adopt-form button[type=submit]")
+    assert "2 cluster(s) in werking gezet." in page.inner_text(".flash.success")
+    with page.expect_navigation():
+        page.click("#clusters tr >> text=Gent")
+    page.fill("#member-form input[name=refnis]", "41002")
+    page.select_option("#member-form select[name=role]", "observer")
+    with page.expect_navigation():
+        page.click("#member-form button[type=submit]")
+    assert page.locator("#members li[data-refnis='41002']").get_attribute("data-role") == "observer"
+    page.fill("#session-form input[name=held_on]", "2026-10-15")
+    page.fill("#session-form input[name=topic]", "Draaiboek parkeersensoren")
+    page.check("#session-form input[name=attendance][value='44021']")
+    page.check("#session-form input[name=attendance][value='41002']")
+    with page.expect_navigation():
+        page.click("#session-form button[type=submit]")
+    assert "Draaiboek parkeersensoren" in page.inner_text("#sessions")
+    page.goto(f"{page.base}/programma")
+    mobility = page.locator("#programme tr[data-domain=mobility] td")
+    assert mobility.nth(1).inner_text() == "2"
+    assert mobility.nth(5).inner_text() == "1"
