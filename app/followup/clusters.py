@@ -4,7 +4,7 @@ Lyon and Vienna lead, Santiago de Compostela, Sofia and Venice follow, Kyiv and 
 and records its knowledge-sharing sessions. The cluster page shows who adopted what: the
 adoptions of the projects its lighthouse led in the cluster's domain.
 
-Every change is audited and committed here, one transaction per action.
+Every change is one audited transaction (``@transactional``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.problems import Problem, not_found, validation_problem
+from app.core.transaction import transactional
 from app.followup.service import acts_for
 from app.models import (
     Adoption,
@@ -30,12 +31,6 @@ from app.models import (
 )
 
 
-def _save() -> None:
-    from app.registry.service import save_or_problem
-
-    save_or_problem()
-
-
 def _municipalities(codes: list[str], field: str) -> dict[str, Municipality]:
     found = {m.refnis: m.current() for m in db.session.scalars(
         select(Municipality).where(Municipality.refnis.in_(codes)))}
@@ -47,6 +42,7 @@ def _municipalities(codes: list[str], field: str) -> dict[str, Municipality]:
     return found
 
 
+@transactional("cluster.adopted")
 def adopt_plan(plan: ClusterPlan, indices: list[int] | None, actor: User | None
                ) -> list[OperatingCluster]:
     """Adopt the clusters of a solved plan (``indices`` into its cluster list; None: all).
@@ -88,7 +84,6 @@ def adopt_plan(plan: ClusterPlan, indices: list[int] | None, actor: User | None
             "cluster": row.id, "plan": plan.id, "index": i, "domain": row.domain,
             "lighthouse": row.lighthouse_refnis, "followers": codes[1:]})
         created.append(row)
-    _save()
     return created
 
 
@@ -106,6 +101,7 @@ def lighthouse_of(cluster: OperatingCluster) -> Municipality | None:
     return None
 
 
+@transactional("cluster.member")
 def add_member(cluster: OperatingCluster, refnis: str, role: str, actor: User | None
                ) -> ClusterMember:
     """Add a follower or an observer (or change a member's role between the two); audited."""
@@ -123,10 +119,10 @@ def add_member(cluster: OperatingCluster, refnis: str, role: str, actor: User | 
     db.session.flush()
     record_audit(actor, "cluster.member", {"cluster": cluster.id, "refnis": m.refnis,
                                            "from": before, "to": role})
-    _save()
     return row
 
 
+@transactional("cluster.session")
 def record_session(cluster: OperatingCluster, data: dict[str, Any], actor: User | None
                    ) -> KnowledgeSession:
     """Record a knowledge-sharing session (admin or the lighthouse's city user); attendance only
@@ -150,7 +146,6 @@ def record_session(cluster: OperatingCluster, data: dict[str, Any], actor: User 
     record_audit(actor, "cluster.session", {
         "cluster": cluster.id, "session": row.id, "held_on": row.held_on.isoformat(),
         "topic": row.topic, "attendance": attendance, "material_url": row.material_url})
-    _save()
     return row
 
 
