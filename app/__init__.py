@@ -157,7 +157,10 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.core import limits
     from app.core.formatting import euro, province_name
+
+    app.jinja_env.globals["limits"] = limits  # the input limits, as the schemas check them
 
     @app.context_processor
     def inject() -> dict[str, Any]:

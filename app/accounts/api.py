@@ -10,6 +10,7 @@ from app.accounts.schemas import EraseInSchema, ExportAnswer, PersonList, Person
 from app.core.api import bp, problems
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import not_found
 from app.models import User
 
@@ -28,7 +29,7 @@ def export_own_data():
 @problems(404)
 def export_user_data(user_id: int):
     """Everything the service holds about one user (admin)."""
-    user = db.session.get(User, user_id) if 0 < user_id < 2**31 else None
+    user = db.session.get(User, user_id) if valid_id(user_id) else None
     if user is None:
         raise not_found("user", user_id, field="user_id")
     return personal_data.export_user(user)

@@ -20,6 +20,7 @@ from app.calls import service as calls
 from app.calls import service_applications as apps
 from app.core.extensions import db
 from app.core.formatting import euro, parse_euro
+from app.core.limits import MAX_MOTIVATION, MIN_DECISION_MOTIVATION
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
 from app.models import Domain, Municipality, Organisation, Project
@@ -631,10 +632,14 @@ def application_override(application_id: int):
     choice = request.form.get("eligible", "")
     motivation = (request.form.get("motivation") or "").strip()
     eligible = {"yes": True, "no": False, "clear": None}.get(choice, "bad")
-    if eligible == "bad" or len(motivation) < 10:
-        flash(_("Kies een beslissing en schrijf een motivering van minstens 10 tekens."), "error")
+    try:
+        if eligible == "bad":
+            raise Problem(400, "Invalid input", "choose a decision")
+        apps.override_eligibility(row, eligible, motivation[:MAX_MOTIVATION], _user())
+    except Problem:
+        flash(_("Kies een beslissing en schrijf een motivering van minstens %(n)s tekens.",
+                n=MIN_DECISION_MOTIVATION), "error")
         return redirect(url_for("web.application_page", application_id=row.id) + "#override")
-    apps.override_eligibility(row, eligible, motivation[:5000], _user())
     flash(_("Beslissing over de ontvankelijkheid opgeslagen."), "success")
     return redirect(url_for("web.application_page", application_id=row.id))
 

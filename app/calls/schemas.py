@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.core.limits import DECISION_MOTIVATION, MAX_CENTS, MAX_ID, YEAR_RANGE
 from app.core.schemas import StrictSchema
 from app.models import APPLICATION_STATUSES
 from evaluation.applications import DELIVERABLE_LINKS
@@ -24,8 +25,6 @@ from evaluation.calls import (
 from evaluation.publication import SELECTION_RULES
 from matching.registry import DOMAINS
 
-MAX_CENTS = 10**13  # €100 billion: far above any call, keeps BIGINT safe
-MAX_ID = 2**31 - 1
 _money = {"strict": True, "allow_none": True, "validate": validate.Range(max=MAX_CENTS)}
 _text = validate.Length(max=5000)
 
@@ -52,7 +51,7 @@ class CallFieldsSchema(StrictSchema):
     """Rules of a call; any field left out keeps the preset's (or is not checked)."""
 
     name = fields.String(validate=validate.Length(min=1, max=200))
-    year = fields.Integer(strict=True, validate=validate.Range(min=1990, max=2100))
+    year = fields.Integer(strict=True, validate=YEAR_RANGE)
     call_type = fields.String(validate=validate.OneOf(CALL_TYPES))
     total_budget_cents = fields.Integer(**_money)
     max_grant_cents = fields.Integer(**_money)
@@ -318,7 +317,7 @@ class AmendmentInSchema(StrictSchema):
 class OverrideInSchema(StrictSchema):
     eligible = fields.Boolean(required=True, allow_none=True,
                               metadata={"description": "true/false; null clears the override"})
-    motivation = fields.String(required=True, validate=validate.Length(min=10, max=5000))
+    motivation = fields.String(required=True, validate=DECISION_MOTIVATION)
 
 
 class AdviceArgs(StrictSchema):
@@ -371,7 +370,7 @@ class ImportReportSchema(Schema):
 
 
 class RecomputeInSchema(StrictSchema):
-    motivation = fields.String(required=True, validate=validate.Length(min=10, max=5000),
+    motivation = fields.String(required=True, validate=DECISION_MOTIVATION,
                                metadata={"description": "why the frozen evaluation is recomputed"})
 
 

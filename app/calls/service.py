@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.limits import MAX_CENTS, MAX_COUNT, MIN_SCALE_STEP, SCALE_BOUND, YEAR_MAX, YEAR_MIN, valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.transaction import transactional
 from app.models import Call as CallRow
@@ -73,7 +74,7 @@ def bracket_path(field: str) -> str:
 
 
 def get_call(call_id: int) -> CallRow:
-    row = db.session.get(CallRow, call_id) if 0 < call_id < 2**31 else None
+    row = db.session.get(CallRow, call_id) if valid_id(call_id) else None
     if row is None:
         raise not_found("call", call_id, field="id")
     return row
@@ -134,14 +135,6 @@ def _write(row: CallRow, call: ev.Call, *, criteria: bool, sources: bool) -> Cal
     return row
 
 
-#: What the tables hold (and exact decimal step checks can handle): app-level bounds, checked
-#: before ``evaluation`` sees the numbers, for the web form as for the API.
-SCALE_BOUND = 1e6
-MIN_SCALE_STEP = 1e-6
-MAX_CENTS = 10**13
-MAX_COUNT = 1000
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -153,8 +146,9 @@ def _limit_errors(payload: dict[str, Any]) -> list[dict[str, str]]:
         errors.append({"field": field, "message": en, "message_nl": nl})
 
     year = payload.get("year")
-    if _is_number(year) and not 1990 <= year <= 2100:
-        err("year", "year must lie between 1990 and 2100", "jaar moet tussen 1990 en 2100 liggen")
+    if _is_number(year) and not YEAR_MIN <= year <= YEAR_MAX:
+        err("year", f"year must lie between {YEAR_MIN} and {YEAR_MAX}",
+            f"jaar moet tussen {YEAR_MIN} en {YEAR_MAX} liggen")
     for name in ("total_budget_cents", "max_grant_cents", "min_grant_cents"):
         if _is_number(payload.get(name)) and payload[name] > MAX_CENTS:
             err(name, "amount is too large", "bedrag is te groot")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.calls.service import call_from_row, criterion_from_row, invalid_input
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import MAX_CENTS, MIN_DECISION_MOTIVATION, valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.transaction import transactional
 from app.models import (
@@ -102,7 +103,7 @@ def visible_query(user: User, call_id: int | None = None):
 
 
 def get_application(application_id: int) -> Application:
-    row = db.session.get(Application, application_id) if 0 < application_id < 2**31 else None
+    row = db.session.get(Application, application_id) if valid_id(application_id) else None
     if row is None:
         raise not_found("application", application_id, field="id")
     return row
@@ -252,7 +253,6 @@ def _known() -> dict[str, set]:
 #: Lengths the tables hold; the API schema says the same, the web form relies on this check.
 TEXT_LIMITS = {"title": 300, "summary": 10_000}
 ITEM_LIMITS = {"knowledge_sharing": 2000}
-MAX_CENTS = 10**13
 
 
 def app_errors(payload: dict[str, Any], app: ev_apps.Application | None) -> list[FieldError]:
@@ -428,12 +428,18 @@ def delete_application(row: Application, user: User | None) -> None:
 
 @transactional("application.eligibility_override")
 def override_eligibility(row: Application, eligible: bool | None, motivation: str, user: User) -> None:
-    """Store the admin's eligibility decision with its written motivation; audited.
+    """Store the admin's eligibility decision with its written motivation (at least
+    ``MIN_DECISION_MOTIVATION`` characters); audited.
 
     ``eligible=None`` clears the override (the motivation says why, in the audit record).
     """
     from app.calls.service_lifecycle import ensure_not_published
 
+    motivation = motivation.strip()
+    if len(motivation) < MIN_DECISION_MOTIVATION:
+        raise validation_problem([{
+            "field": "motivation", "message": f"write at least {MIN_DECISION_MOTIVATION} characters",
+            "message_nl": f"schrijf minstens {MIN_DECISION_MOTIVATION} tekens"}])
     ensure_not_published(row.call, "the eligibility", "de ontvankelijkheid")
     automatic = CallEvaluation(row.call).eligibility(row).eligible
     row.override_eligible = eligible

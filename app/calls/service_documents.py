@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.calls.service_lifecycle import ensure_lead_may_edit, now
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, validation_problem
 from app.core.storage import MissingDocument, document_store
 from app.core.transaction import transactional
@@ -109,7 +110,7 @@ def document_dict(doc: ApplicationDocument) -> dict[str, Any]:
 
 
 def get_document(row: Application, document_id: int) -> ApplicationDocument:
-    doc = db.session.get(ApplicationDocument, document_id) if 0 < document_id < 2**31 else None
+    doc = db.session.get(ApplicationDocument, document_id) if valid_id(document_id) else None
     if doc is None or doc.application_id != row.id:
         from app.core.problems import not_found
 

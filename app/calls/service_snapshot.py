@@ -25,6 +25,7 @@ from typing import Any
 
 from app.core.audit import json_native, record_audit
 from app.core.extensions import db
+from app.core.limits import MIN_DECISION_MOTIVATION
 from app.core.problems import Problem, validation_problem
 from app.core.transaction import transactional
 from app.models import Call, EvaluationSnapshot, User
@@ -159,15 +160,16 @@ def recompute(call: Call, motivation: Any, actor: User) -> dict[str, Any]:
     """Replace the stored snapshot by a fresh computation (admin); audited with the differences.
 
     409 before the deadline (nothing is frozen yet) and after publication (the published
-    decision stands); 400 without a motivation of at least 10 characters.
+    decision stands); 400 without a motivation of at least ``MIN_DECISION_MOTIVATION`` characters.
     """
     from app.calls.service_lifecycle import ensure_not_published
 
     ensure_not_published(call, "the frozen evaluation", "de bevroren beoordeling")
     text = motivation.strip() if isinstance(motivation, str) else ""
-    if len(text) < 10:
-        raise validation_problem([{"field": "motivation", "message": "at least 10 characters",
-                                   "message_nl": "minstens 10 tekens"}])
+    if len(text) < MIN_DECISION_MOTIVATION:
+        raise validation_problem([{"field": "motivation",
+                                   "message": f"at least {MIN_DECISION_MOTIVATION} characters",
+                                   "message_nl": f"minstens {MIN_DECISION_MOTIVATION} tekens"}])
     row = ensure_frozen(call)
     if row is None:
         raise _not_frozen()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.storage import document_store
 from app.core.transaction import transactional
@@ -80,7 +81,7 @@ def submit(project: Project, data: dict[str, Any], pdf: bytes | None, filename: 
 
 
 def get_report(report_id: int) -> ProjectReport:
-    row = db.session.get(ProjectReport, report_id) if 0 < report_id < 2**31 else None
+    row = db.session.get(ProjectReport, report_id) if valid_id(report_id) else None
     if row is None:
         raise not_found("report", report_id, field="id")
     return row
@@ -155,7 +156,7 @@ def plan_milestone(milestone: Milestone, due: date | None, actor: User | None) -
 
 
 def get_milestone(milestone_id: int) -> Milestone:
-    row = db.session.get(Milestone, milestone_id) if 0 < milestone_id < 2**31 else None
+    row = db.session.get(Milestone, milestone_id) if valid_id(milestone_id) else None
     if row is None:
         raise not_found("milestone", milestone_id, field="id")
     return row

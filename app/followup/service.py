@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, not_found
 from app.core.transaction import transactional
 from app.models import (
@@ -172,7 +173,7 @@ def rerun(call: Call, actor: User | None) -> list[FundedProject]:
 def funded_project(project_id: int) -> FundedProject:
     """The follow-up of project ``project_id``; 404 when it is no funded project."""
     row = db.session.scalar(select(FundedProject).where(FundedProject.project_id == project_id)) \
-        if 0 < project_id < 2**31 else None
+        if valid_id(project_id) else None
     if row is None:
         raise not_found("funded project", project_id, field="id")
     return row

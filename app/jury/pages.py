@@ -21,13 +21,14 @@ from sqlalchemy import select
 from app.calls import service_applications as apps
 from app.calls.pages import _call_or_404, _message, _nl, _render, _user
 from app.core.extensions import db
+from app.core.limits import MIN_SCORE_MOTIVATION, valid_id
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
 from app.jury import access
 from app.jury import service as jury
 from app.jury import service_scores as scores
 from app.models import Application, Call, CallJuror, CallJurySettings, Organisation, Score
-from evaluation.scoring import MIN_MOTIVATION_LENGTH, to_decimal
+from evaluation.scoring import to_decimal
 from matching.registry import DOMAINS
 
 DOMAIN_LABELS = {
@@ -332,7 +333,7 @@ def call_jury_settings(call_id: int):
 def _scoring_target(application_id: int):
     """(application, juror) for the juror who may score it; 404 for anyone else."""
     user = _user()
-    row = db.session.get(Application, application_id) if 0 < application_id < 2**31 else None
+    row = db.session.get(Application, application_id) if valid_id(application_id) else None
     if row is None or user.role != "juror":
         abort(404)
     try:
@@ -376,7 +377,7 @@ def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, 
                   criteria=criteria, values=values or _stored_values(rows, criteria),
                   errors=errors or {}, submitted=submitted, others=others,
                   summary=evaluation.summary(app), details=apps.application_dict(app),
-                  settings=settings, min_motivation=MIN_MOTIVATION_LENGTH,
+                  settings=settings, min_motivation=MIN_SCORE_MOTIVATION,
                   published=bool(settings and settings.published),
                   indicators_folded=access.indicators_folded_for(user, app))
 

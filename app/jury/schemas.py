@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.calls.schemas import MAX_CENTS, MAX_ID
+from app.core.limits import MAX_CENTS, MAX_ID
 from app.core.schemas import StrictSchema
 from matching.registry import DOMAINS
 

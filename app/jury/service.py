@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.transaction import transactional
 from app.models import (
@@ -233,7 +234,7 @@ def juror_of(user: User | None, call_id: int) -> CallJuror | None:
 
 def get_juror(call: Call, juror_id: Any, field: str = "juror") -> CallJuror:
     row = None
-    if isinstance(juror_id, int) and not isinstance(juror_id, bool) and 0 < juror_id < 2**31:
+    if isinstance(juror_id, int) and not isinstance(juror_id, bool) and valid_id(juror_id):
         row = db.session.get(CallJuror, juror_id)
     if row is None or row.call_id != call.id:
         raise not_found("juror of this call", juror_id, field=field)
@@ -244,7 +245,7 @@ def get_call_application(call: Call, application_id: Any,
                          field: str = "application") -> Application:
     row = None
     if isinstance(application_id, int) and not isinstance(application_id, bool) \
-            and 0 < application_id < 2**31:
+            and valid_id(application_id):
         row = db.session.get(Application, application_id)
     if row is None or row.call_id != call.id:
         raise not_found("application of this call", application_id, field=field)
@@ -269,7 +270,7 @@ def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict
             raise not_found("municipality", refnis, field="affiliation.refnis")
         return {"municipality": m.current(), "organisation": None, "is_vgc": False}
     org_id = affiliation.get("organisation")
-    valid = org_id is not None and 0 < org_id < 2**31
+    valid = org_id is not None and valid_id(org_id)
     org = db.session.get(Organisation, org_id) if valid else None
     if org is None:
         raise not_found("organisation", org_id, field="affiliation.organisation")

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
+from app.core.limits import YEAR_MAX, YEAR_MIN
 from app.models.registry import Municipality, Organisation, Project, _in, utcnow
 from app.models.users import User
 from evaluation.applications import ORGANISATION_TYPES as PARTNER_ORGANISATION_TYPES
@@ -52,7 +53,7 @@ class Call(db.Model):
     __table_args__ = (
         CheckConstraint(_in("call_type", CALL_TYPES), name="call_type"),
         CheckConstraint(_in("lead_rule", LEAD_RULES), name="lead_rule"),
-        CheckConstraint("year BETWEEN 1990 AND 2100", name="year"),
+        CheckConstraint(f"year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year"),
         CheckConstraint(_money("total_budget_cents"), name="total_budget"),
         CheckConstraint(_money("max_grant_cents"), name="max_grant"),
         CheckConstraint(_money("min_grant_cents"), name="min_grant"),

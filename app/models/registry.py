@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.extensions import db
+from app.core.limits import YEAR_MAX, YEAR_MIN
 
 REGIONS = ("flanders", "brussels")
 PROVINCES = ("antwerpen", "limburg", "oost-vlaanderen", "vlaams-brabant", "west-vlaanderen")
@@ -164,7 +165,7 @@ class Project(db.Model):
     __table_args__ = (
         CheckConstraint(_in("programme", PROGRAMMES), name="programme"),
         CheckConstraint(_in("status", PROJECT_STATUSES), name="status"),
-        CheckConstraint("year BETWEEN 1990 AND 2100", name="year"),
+        CheckConstraint(f"year BETWEEN {YEAR_MIN} AND {YEAR_MAX}", name="year"),
         CheckConstraint("grant_cents IS NULL OR grant_cents >= 0", name="grant"),
         CheckConstraint("total_budget_cents IS NULL OR total_budget_cents >= 0", name="budget"),
         CheckConstraint("domain_basis IS NULL OR " + _in("domain_basis", DOMAIN_BASES),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.core.limits import YEAR_RANGE
 from app.core.schemas import REFNIS, StrictSchema
 from matching.graph import MAX_LIMIT
 from matching.partners import FACTOR_NAMES, LOOKING_FOR, MODES
@@ -52,7 +53,7 @@ class PartnerSuggestionArgs(StrictSchema):
 
 
 class ProfileArgs(StrictSchema):
-    as_of_year = fields.Integer(validate=validate.Range(min=1990, max=2100),
+    as_of_year = fields.Integer(validate=YEAR_RANGE,
                                 metadata={"description": "year experience is measured in "
                                                          "(default: this year)"})
 

@@ -29,6 +29,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.transaction import transactional
 from app.models import ClusterPlan, User
@@ -404,7 +405,7 @@ def create_plan(body: dict[str, Any], user: User | None) -> ClusterPlan:
 def get_plan(plan_id: int, field: str = "plan_id") -> ClusterPlan:
     """The plan ``plan_id`` (after stale plans are recovered); 404 naming ``field`` otherwise."""
     jobs.recover_stale_plans()
-    plan = db.session.get(ClusterPlan, plan_id) if 0 < plan_id < 2**31 else None
+    plan = db.session.get(ClusterPlan, plan_id) if valid_id(plan_id) else None
     if plan is None:
         raise not_found("cluster plan", plan_id, field=field)
     db.session.refresh(plan)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import Problem, not_found
 from app.core.transaction import transactional
 from app.models import (
@@ -151,7 +152,7 @@ def declarations(status: str | None = "pending",
 
 def get_declaration(participation_id: int) -> Participation:
     row = (db.session.get(Participation, participation_id)
-           if 0 < participation_id < 2**31 else None)
+           if valid_id(participation_id) else None)
     if row is None or row.review_status is None:
         raise not_found("declaration", participation_id, field="declaration_id")
     return row

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.labels import LABELS
+from app.core.limits import YEAR_MAX, YEAR_MIN
 from app.models import PROGRAMMES, PROJECT_STATUSES
 
 
@@ -24,7 +25,7 @@ class ProjectForm(FlaskForm):
     title_en = StringField(_l("Titel (Engels)"), validators=[Optional(), Length(max=300)])
     summary = TextAreaField(_l("Samenvatting"), validators=[Optional(), Length(max=10000)])
     programme = SelectField(_l("Programma"), choices=[SelectChoice(p, LABELS["programme"].get(p, p)) for p in PROGRAMMES])
-    year = IntegerField(_l("Jaar"), validators=[DataRequired(), NumberRange(min=1990, max=2100)])
+    year = IntegerField(_l("Jaar"), validators=[DataRequired(), NumberRange(min=YEAR_MIN, max=YEAR_MAX)])
     grant_euro = StringField(_l("Steun (euro)"), validators=[Optional(), Length(max=20)])
     total_budget_euro = StringField(_l("Totaal budget (euro)"), validators=[Optional(), Length(max=20)])
     status = SelectField(_l("Status"), choices=[SelectChoice(s, LABELS["project_status"][s]) for s in PROJECT_STATUSES])

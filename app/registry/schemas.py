@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core.limits import ID_RANGE, MAX_CENTS, YEAR_RANGE
 from app.core.schemas import REFNIS, PageArgs, StrictSchema, UploadSchema  # noqa: F401
 from app.models import (
     EVIDENCE_LEVELS,
@@ -165,10 +166,10 @@ class ProjectInSchema(StrictSchema):
     title_en = fields.String(allow_none=True, validate=validate.Length(max=300))
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
     programme = fields.String(required=True, validate=validate.OneOf(PROGRAMMES))
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1990, max=2100))
-    grant_cents = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10**13))
+    year = fields.Integer(required=True, strict=True, validate=YEAR_RANGE)
+    grant_cents = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=MAX_CENTS))
     total_budget_cents = fields.Integer(
-        allow_none=True, strict=True, validate=validate.Range(min=0, max=10**13)
+        allow_none=True, strict=True, validate=validate.Range(min=0, max=MAX_CENTS)
     )
     status = fields.String(load_default="unknown", validate=validate.OneOf(PROJECT_STATUSES))
     deliverables = fields.Nested(DeliverablesSchema, load_default=dict)
@@ -269,11 +270,11 @@ class ProjectSchema(Schema):
 
 class ProjectListArgs(PageArgs):
     programme = fields.String(validate=validate.OneOf(PROGRAMMES))
-    year = fields.Integer(validate=validate.Range(min=1990, max=2100))
+    year = fields.Integer(validate=YEAR_RANGE)
     domain = fields.String(validate=validate.OneOf(DOMAINS))
     municipality = fields.String(validate=REFNIS)
     q = fields.String(validate=validate.Length(min=1, max=100))
-    call = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+    call = fields.Integer(validate=ID_RANGE, metadata={
         "description": "only the projects created from this call's funded applications"})
 
 
@@ -319,9 +320,9 @@ class DeclaredProjectInSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     summary = fields.String(load_default="", validate=validate.Length(max=10000))
     programme = fields.String(load_default="not-stated", validate=validate.OneOf(PROGRAMMES))
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1990, max=2100))
+    year = fields.Integer(required=True, strict=True, validate=YEAR_RANGE)
     grant_cents = fields.Integer(allow_none=True, strict=True,
-                                 validate=validate.Range(min=0, max=10**13))
+                                 validate=validate.Range(min=0, max=MAX_CENTS))
     domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
                           validate=validate.Length(max=6))
     role = fields.String(load_default="lead", validate=validate.OneOf(PARTICIPATION_ROLES),

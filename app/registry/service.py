@@ -35,6 +35,7 @@ from unidecode import unidecode
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.limits import valid_id
 from app.core.problems import not_found, validation_problem
 from app.core.transaction import transactional
 from app.models import (
@@ -372,7 +373,7 @@ def projects_of(m: Municipality) -> list[Project]:
 
 
 def get_project(project_id: int) -> Project:
-    p = db.session.get(Project, project_id) if 0 < project_id < 2**31 else None
+    p = db.session.get(Project, project_id) if valid_id(project_id) else None
     if p is None:
         raise not_found("project", project_id, field="id")
     return p

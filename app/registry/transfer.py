@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.limits import YEAR_MAX, YEAR_MIN
 from app.core.transaction import transactional
 from app.models import (
     EVIDENCE_LEVELS,
@@ -176,10 +177,10 @@ def record_of_row(row: dict[str, Any], domains: set[str]) -> tuple[dict[str, Any
     year = None
     try:
         year = int(cells["year"])
-        if not 1990 <= year <= 2100:
+        if not YEAR_MIN <= year <= YEAR_MAX:
             raise ValueError
     except ValueError:
-        errors.append({"field": "year", "message": f"a year from 1990 to 2100, got "
+        errors.append({"field": "year", "message": f"a year from {YEAR_MIN} to {YEAR_MAX}, got "
                                                    f"{cells['year']!r}"})
         year = None
     codes = tuple(c.strip() for c in cells["domains"].split(";") if c.strip())

@@ -17,6 +17,7 @@ from app.calls.pages import _call_or_404, _user
 from app.core.audit import verify_audit
 from app.core.extensions import db
 from app.core.formatting import parse_euro
+from app.core.limits import valid_id
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
 from app.jury import access
@@ -237,7 +238,7 @@ def audit_page():
 @bp.get("/aanvragen/<int:application_id>/evaluatie")
 @login_required
 def summary_page(application_id: int):
-    app = db.session.get(Application, application_id) if 0 < application_id < 2**31 else None
+    app = db.session.get(Application, application_id) if valid_id(application_id) else None
     if app is None:
         abort(404)
     try:
