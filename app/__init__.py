@@ -83,6 +83,8 @@ def _import_views() -> None:
     from app.followup import api_clusters as _followup_api_clusters  # noqa: F401
     from app.followup import pages as _followup_pages  # noqa: F401
     from app.followup import pages_clusters as _followup_pages_clusters  # noqa: F401
+    from app.ideas import api as _ideas_api  # noqa: F401
+    from app.ideas import pages as _ideas_pages  # noqa: F401
     from app.jury import api as _jury_api  # noqa: F401
     from app.jury import api_scores as _jury_api_scores  # noqa: F401
     from app.jury import pages as _jury_pages  # noqa: F401

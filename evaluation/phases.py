@@ -22,6 +22,7 @@ from evaluation.scoring import InvalidField
 #: The phases in order. Add a phase by inserting it here (and its texts in PHASE_TEXTS).
 PHASES: tuple[str, ...] = (
     "draft",
+    "pre-registration",
     "open",
     "closed",
     "eligibility",
@@ -29,6 +30,10 @@ PHASES: tuple[str, ...] = (
     "decided",
     "published",
 )
+
+#: Phases a call may skip: from ``draft`` the secretariat opens the call directly, or first takes
+#: ideas in ``pre-registration`` (the 2022 and 2023 City of Things calls did; docs/ideas.md).
+OPTIONAL_PHASES: frozenset[str] = frozenset({"pre-registration"})
 
 #: The time zone of every call deadline (VLAIO is in Brussels).
 DEADLINE_TZ = ZoneInfo("Europe/Brussels")
@@ -40,6 +45,14 @@ PHASE_TEXTS: dict[str, dict[str, str]] = {
         "en": "draft",
         "next_nl": "De secretarie opent de oproep; dan kunnen steden aanvragen indienen.",
         "next_en": "The secretariat opens the call; then cities can submit applications.",
+    },
+    "pre-registration": {
+        "nl": "vooraanmelding",
+        "en": "pre-registration",
+        "next_nl": "Steden dienen ideeën in en zoeken partners; daarna opent de secretarie de "
+                   "oproep voor aanvragen.",
+        "next_en": "Cities file ideas and look for partners; then the secretariat opens the call "
+                   "for applications.",
     },
     "open": {
         "nl": "open",
@@ -90,9 +103,22 @@ def position(phase: str) -> int:
 
 
 def next_phase(phase: str) -> str | None:
-    """The phase after ``phase`` (None after the last)."""
-    i = position(phase)
-    return PHASES[i + 1] if i + 1 < len(PHASES) else None
+    """The main step after ``phase``, skipping optional phases (None after the last)."""
+    for later in PHASES[position(phase) + 1:]:
+        if later not in OPTIONAL_PHASES:
+            return later
+    return None
+
+
+def allowed_next(phase: str) -> tuple[str, ...]:
+    """Every phase a call in ``phase`` may step to: the optional phases right after it, then the
+    main step (``draft`` -> ``pre-registration`` or ``open``)."""
+    out: list[str] = []
+    for later in PHASES[position(phase) + 1:]:
+        out.append(later)
+        if later not in OPTIONAL_PHASES:
+            break
+    return tuple(out)
 
 
 def reached(phase: str, milestone: str) -> bool:
@@ -129,7 +155,7 @@ def check_transition(
             f"onbekende fase {to!r}; fasen: {', '.join(PHASES)}",
         )
     expected = next_phase(current)
-    if to != expected:
+    if to not in allowed_next(current):
         if expected is None:
             en = f"the call is {current}, the last phase; no step follows"
             nl = f"de oproep is {PHASE_TEXTS[current]['nl']}, de laatste fase; er volgt geen stap"

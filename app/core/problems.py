@@ -67,6 +67,7 @@ NOT_FOUND_NL = {
     "assignment": "toewijzing", "call": "oproep", "cluster plan": "clusterplan",
     "declaration": "aangifte",
     "criterion of this call": "criterium van deze oproep", "juror of this call": "jurylid van deze oproep",
+    "idea": "idee", "consortium proposal run": "berekening van consortiumvoorstellen",
     "municipality": "gemeente", "organisation": "organisatie", "project": "project", "user": "gebruiker",
 }
 

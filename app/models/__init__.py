@@ -27,6 +27,14 @@ from app.models.followup import (  # noqa: F401
     OperatingCluster,
     ProjectReport,
 )
+from app.models.ideas import (  # noqa: F401
+    IDEA_SEEKS,
+    RESPONSES,
+    RUN_STATUSES,
+    ConsortiumResponse,
+    ConsortiumRun,
+    Idea,
+)
 from app.models.jury import (  # noqa: F401
     Assignment,
     AuditEntry,

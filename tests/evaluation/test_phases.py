@@ -26,8 +26,10 @@ AFTER = datetime(2023, 6, 30, 22, 0, tzinfo=UTC)  # 00:00 on 1 July in Brussels
 
 
 def test_the_phases_run_in_the_order_of_the_issue():
-    assert PHASES == ("draft", "open", "closed", "eligibility", "jury", "decided", "published")
+    assert PHASES == ("draft", "pre-registration", "open", "closed", "eligibility", "jury",
+                      "decided", "published")
     assert next_phase("draft") == "open"
+    assert next_phase("pre-registration") == "open"
     assert next_phase("published") is None
 
 
@@ -53,6 +55,17 @@ def test_a_call_steps_forward_one_phase_at_a_time():
         check_transition("open", "finished")
     with pytest.raises(PhaseError, match="next step is closed, not draft"):
         check_transition("open", "draft")
+
+
+def test_pre_registration_is_an_optional_step_before_open():
+    check_transition("draft", "pre-registration")
+    check_transition("draft", "open", deadline=DEADLINE, now=BEFORE)
+    check_transition("pre-registration", "open", deadline=DEADLINE, now=BEFORE)
+    with pytest.raises(PhaseError, match="next step is closed, not pre-registration"):
+        check_transition("open", "pre-registration")
+    with pytest.raises(PhaseError) as err:
+        check_transition("pre-registration", "open", deadline=None)
+    assert err.value.field == "deadline"
 
 
 def test_a_call_opens_only_with_a_deadline_and_closes_only_after_it():

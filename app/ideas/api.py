@@ -1,0 +1,76 @@
+"""The ideas API: ideas of a call's pre-registration phase (docs/ideas.md)."""
+
+from __future__ import annotations
+
+from app.calls.service import get_call
+from app.core.api import bp, checked_first, problems
+from app.core.auth import api_user, require_role
+from app.ideas import service as ideas
+from app.ideas.schemas import IdeaInSchema, IdeaList, IdeaPatchSchema, IdeaSchema
+
+require_user = require_role("admin", "city")
+
+
+def _call_exists(call_id: int) -> None:
+    get_call(call_id)
+
+
+def _idea_visible(idea_id: int) -> None:
+    ideas.get_idea(idea_id, api_user())
+
+
+@bp.post("/calls/<int:call_id>/ideas")
+@require_user
+@checked_first(_call_exists)
+@bp.arguments(IdeaInSchema)
+@bp.response(201, IdeaSchema)
+@problems(404, 409)
+def create_idea(data: dict, call_id: int):
+    """File an idea in the call's pre-registration phase (a city user for its municipality, the
+    secretariat with ``refnis``)."""
+    return ideas.idea_dict(ideas.create_idea(get_call(call_id), data, api_user()))
+
+
+@bp.get("/calls/<int:call_id>/ideas")
+@require_user
+@bp.response(200, IdeaList)
+@problems(404)
+def list_ideas(call_id: int):
+    """The call's ideas the caller may see: its own and the visible ones of others (the
+    secretariat sees all)."""
+    call = get_call(call_id)
+    return {"items": [ideas.idea_dict(i) for i in ideas.visible_ideas(call, api_user())]}
+
+
+@bp.get("/ideas/<int:idea_id>")
+@require_user
+@bp.response(200, IdeaSchema)
+@problems(404)
+def show_idea(idea_id: int):
+    """One idea (404 when the caller may not see it)."""
+    return ideas.idea_dict(ideas.get_idea(idea_id, api_user()))
+
+
+@bp.patch("/ideas/<int:idea_id>")
+@require_user
+@checked_first(_idea_visible)
+@bp.arguments(IdeaPatchSchema)
+@bp.response(200, IdeaSchema)
+@problems(403, 404, 409)
+def update_idea(data: dict, idea_id: int):
+    """Change an idea (its municipality or the secretariat) during pre-registration."""
+    user = api_user()
+    row = ideas.get_idea(idea_id, user)
+    ideas.update_idea(row, data, user)
+    return ideas.idea_dict(row)
+
+
+@bp.delete("/ideas/<int:idea_id>")
+@require_user
+@bp.response(204, description="withdrawn")
+@problems(403, 404, 409)
+def delete_idea(idea_id: int):
+    """Withdraw an idea (its municipality or the secretariat) during pre-registration."""
+    user = api_user()
+    ideas.delete_idea(ideas.get_idea(idea_id, user), user)
+    return "", 204

@@ -1,0 +1,124 @@
+"""Idea pages: a call's ideas with the form to file one (/oproepen/<id>/ideeen) and one idea with
+its related ideas (/ideeen/<id>). The same rules as the API (app.ideas.service): an idea the user
+may not see is a 404 page, and is never listed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from app.calls.service import get_call
+from app.core.problems import Problem, flatten_marshmallow
+from app.core.web import bp
+from app.ideas import service as ideas
+from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema
+from app.models import IDEA_SEEKS
+from matching.registry import DOMAINS
+
+SEEKS_LABELS = {"lighthouse": _l("een vuurtorenstad om te volgen"),
+                "followers": _l("volgsteden om te leiden"),
+                "peers": _l("gelijkaardige besturen"),
+                "technology_partner": _l("een technologiepartner")}
+
+
+def _cents(text: str | None) -> int | str | None:
+    """Euro as typed (``12.500``, ``12500,50``) to cents; the text itself when it is no amount
+    (the schema then names the field)."""
+    raw = (text or "").strip().replace(" ", "").replace("€", "")
+    if not raw:
+        return None
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".")
+    elif raw.count(".") >= 1 and len(raw.rsplit(".", 1)[1]) == 3:
+        raw = raw.replace(".", "")
+    try:
+        return round(float(raw) * 100)
+    except ValueError:
+        return text
+
+
+def _form_data(form, with_refnis: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": form.get("title", "").strip(),
+        "problem": form.get("problem", "").strip(),
+        "solution": form.get("solution", "").strip(),
+        "domains": form.getlist("domains"),
+        "brings": form.get("brings", "").strip(),
+        "seeks": form.getlist("seeks"),
+        "preferred_region": form.get("preferred_region", "").strip() or None,
+        "budget_min_cents": _cents(form.get("budget_min")),
+        "budget_max_cents": _cents(form.get("budget_max")),
+        "visible_to_others": form.get("visible_to_others") == "on",
+    }
+    if with_refnis and form.get("refnis", "").strip():
+        data["refnis"] = form["refnis"].strip()
+    return data
+
+
+def _errors(exc: ValidationError | Problem) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return [f"{e['field']}: {e['message']}" for e in flatten_marshmallow(exc.messages)]
+    found = exc.errors or []
+    return [f"{e['field']}: {e.get('message_nl') or e['message']}" for e in found] or [exc.detail]
+
+
+def _context() -> dict[str, Any]:
+    return {"domains": DOMAINS, "seeks_options": IDEA_SEEKS, "seeks_labels": SEEKS_LABELS}
+
+
+@bp.route("/oproepen/<int:call_id>/ideeen", methods=["GET", "POST"])
+@login_required
+def call_ideas(call_id: int):
+    try:
+        call = get_call(call_id)
+    except Problem:
+        abort(404)
+    if not (current_user.is_admin or ideas.own_municipality(current_user) is not None):
+        abort(403)
+    errors: list[str] = []
+    form: dict[str, Any] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            data = IdeaInSchema().load(_form_data(request.form, current_user.is_admin))
+            row = ideas.create_idea(call, data, current_user)
+            flash(_("Idee ingediend."), "success")
+            return redirect(url_for("web.idea_page", idea_id=row.id))
+        except (ValidationError, Problem) as exc:
+            errors = _errors(exc)
+    return render_template("ideas/list.html", call=call, items=ideas.visible_ideas(call, current_user),
+                           own=ideas.own_municipality(current_user), errors=errors, form=form,
+                           **_context()), (400 if errors else 200)
+
+
+@bp.route("/ideeen/<int:idea_id>", methods=["GET", "POST"])
+@login_required
+def idea_page(idea_id: int):
+    try:
+        row = ideas.get_idea(idea_id, current_user)
+    except Problem:
+        abort(404)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not ideas.may_change(current_user, row):
+            abort(403)
+        try:
+            if request.form.get("action") == "delete":
+                call_id = row.call_id
+                ideas.delete_idea(row, current_user)
+                flash(_("Idee ingetrokken."), "success")
+                return redirect(url_for("web.call_ideas", call_id=call_id))
+            data = IdeaPatchSchema().load(_form_data(request.form, False))
+            ideas.update_idea(row, data, current_user)
+            flash(_("Idee bijgewerkt."), "success")
+            return redirect(url_for("web.idea_page", idea_id=row.id))
+        except (ValidationError, Problem) as exc:
+            errors = _errors(exc)
+    return render_template("ideas/idea.html", idea=row, call=row.call, errors=errors,
+                           may_change=ideas.may_change(current_user, row),
+                           **_context()), (400 if errors else 200)

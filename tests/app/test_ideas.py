@@ -1,0 +1,145 @@
+"""Ideas of a call's pre-registration phase (issue 14, item 1): a city files an idea for its own
+municipality, the secretariat for any; an idea marked not visible is never shown to another city,
+in the API or on the pages; every change is audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_api_bad_input import assert_problem
+from tests.app.test_api_calls import CALLS, city_headers, make_call
+from tests.app.test_call_pages import login
+
+GENT, ANTWERPEN, KORTRIJK = "44021", "11002", "34022"
+
+
+def pre_registration_call(client, admin_headers) -> int:
+    call = make_call(client, admin_headers, open_call=False)
+    resp = client.post(f"{CALLS}/{call['id']}/transitions", json={"to": "pre-registration"},
+                       headers=admin_headers)
+    assert resp.status_code == 200, resp.json
+    assert resp.json["phase"] == "pre-registration"
+    return call["id"]
+
+
+def idea(**changes) -> dict:
+    body = {"title": "Slimme verkeerstellingen aan schoolpoorten",
+            "problem": "Ouders en scholen weten niet hoeveel kinderen fietsen.",
+            "solution": "Camera's tellen fietsers en voetgangers; open data.",
+            "domains": ["mobility"], "seeks": ["lighthouse"],
+            "budget_min_cents": 10_000_000, "budget_max_cents": 40_000_000}
+    body.update(changes)
+    return body
+
+
+def file_idea(client, headers, call_id, body, status=201) -> dict:
+    resp = client.post(f"{CALLS}/{call_id}/ideas", json=body, headers=headers)
+    assert resp.status_code == status, resp.json
+    return resp.json
+
+
+@pytest.fixture
+def setting(app, client, admin_headers):
+    call_id = pre_registration_call(client, admin_headers)
+    gent, antwerpen = city_headers(app, GENT), city_headers(app, ANTWERPEN)
+    public = file_idea(client, gent, call_id, idea())
+    hidden = file_idea(client, gent, call_id, idea(title="Nog geheim idee over parkeren",
+                                                   visible_to_others=False))
+    return call_id, gent, antwerpen, public, hidden
+
+
+def test_a_city_files_ideas_for_its_own_municipality(client, admin_headers, setting):
+    call_id, gent, _antwerpen, public, hidden = setting
+    assert public["refnis"] == GENT and public["visible_to_others"] is True
+    assert hidden["visible_to_others"] is False
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(refnis=ANTWERPEN),
+                               headers=gent), 403, "refnis")
+    # the secretariat files for a municipality it names
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(), headers=admin_headers),
+                   400, "refnis")
+    by_admin = file_idea(client, admin_headers, call_id, idea(refnis=KORTRIJK))
+    assert by_admin["refnis"] == KORTRIJK
+    actions = [e["action"] for e in client.get("/api/v1/audit?per_page=100",
+                                               headers=admin_headers).json["items"]]
+    assert actions.count("idea.create") == 3
+
+
+def test_a_hidden_idea_is_never_shown_to_another_city(client, admin_headers, setting):
+    call_id, gent, antwerpen, public, hidden = setting
+    seen = [i["id"] for i in client.get(f"{CALLS}/{call_id}/ideas", headers=antwerpen).json["items"]]
+    assert seen == [public["id"]]
+    assert_problem(client.get(f"/api/v1/ideas/{hidden['id']}", headers=antwerpen), 404)
+    assert_problem(client.patch(f"/api/v1/ideas/{hidden['id']}", json={"title": "Overgenomen"},
+                                headers=antwerpen), 404)
+    assert_problem(client.delete(f"/api/v1/ideas/{hidden['id']}", headers=antwerpen), 404)
+    # the owner and the secretariat see it
+    own = [i["id"] for i in client.get(f"{CALLS}/{call_id}/ideas", headers=gent).json["items"]]
+    assert own == [public["id"], hidden["id"]]
+    assert client.get(f"/api/v1/ideas/{hidden['id']}", headers=admin_headers).status_code == 200
+
+
+def test_only_the_owner_or_the_secretariat_changes_an_idea(client, admin_headers, setting):
+    call_id, gent, antwerpen, public, _hidden = setting
+    assert_problem(client.patch(f"/api/v1/ideas/{public['id']}", json={"title": "Van ons"},
+                                headers=antwerpen), 403)
+    changed = client.patch(f"/api/v1/ideas/{public['id']}", json={"visible_to_others": False},
+                           headers=gent)
+    assert changed.status_code == 200 and changed.json["visible_to_others"] is False
+    assert client.get(f"{CALLS}/{call_id}/ideas", headers=antwerpen).json["items"] == []
+    assert client.delete(f"/api/v1/ideas/{public['id']}", headers=admin_headers).status_code == 204
+    assert_problem(client.get(f"/api/v1/ideas/{public['id']}", headers=gent), 404)
+
+
+def test_bad_input_names_the_field(client, setting):
+    call_id, gent, *_ = setting
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(domains=["space"]),
+                               headers=gent), 400, "domains.0")
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(domains=[]),
+                               headers=gent), 400, "domains")
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(seeks=["money"]),
+                               headers=gent), 400, "seeks.0")
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(budget_min_cents=5,
+                                                                     budget_max_cents=1),
+                               headers=gent), 400, "budget_max_cents")
+    assert_problem(client.post(f"{CALLS}/{call_id}/ideas", json=idea(colour="blue"),
+                               headers=gent), 400, "colour")
+    assert_problem(client.post(f"{CALLS}/999999/ideas", json=idea(), headers=gent), 404)
+
+
+def test_ideas_are_filed_only_in_pre_registration(app, client, admin_headers):
+    call = make_call(client, admin_headers)  # straight to open
+    assert_problem(client.post(f"{CALLS}/{call['id']}/ideas", json=idea(),
+                               headers=city_headers(app, GENT)), 409, "phase")
+
+
+def test_a_juror_has_no_part_in_pre_registration(app, client, setting):
+    from tests.conftest import _user_with_token
+
+    call_id, *_ = setting
+    juror = {"Authorization": "Bearer " + _user_with_token(app, "juror@example.org", "juror")}
+    assert_problem(client.get(f"{CALLS}/{call_id}/ideas", headers=juror), 403)
+
+
+def test_the_pages_follow_the_same_visibility(app, client, setting):
+    from tests.e2e.conftest import create_user
+
+    call_id, _gent, _antwerpen, public, hidden = setting
+    from tests.app.test_api_calls import municipality_id
+
+    create_user(app, "stad@antwerpen.be", "city", municipality_id=municipality_id(app, ANTWERPEN))
+    login(client, "stad@antwerpen.be")
+    page = client.get(f"/oproepen/{call_id}/ideeen").get_data(as_text=True)
+    assert public["title"] in page and hidden["title"] not in page
+    assert client.get(f"/ideeen/{hidden['id']}").status_code == 404
+    assert client.get(f"/ideeen/{public['id']}").status_code == 200
+    assert client.post(f"/ideeen/{public['id']}", data={"title": "Van ons"}).status_code == 403
+    # Antwerpen files its own idea through the form
+    resp = client.post(f"/oproepen/{call_id}/ideeen", data={
+        "title": "Luchtkwaliteit meten met fietsers", "domains": ["environment"],
+        "seeks": ["peers"], "visible_to_others": "on", "budget_min": "50.000"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Luchtkwaliteit meten met fietsers" in page and "Antwerpen" in page
+    # an empty title is refused beside the form, in Dutch
+    bad = client.post(f"/oproepen/{call_id}/ideeen", data={"title": "", "domains": ["mobility"]})
+    assert bad.status_code == 400 and "title" in bad.get_data(as_text=True)
