@@ -38,6 +38,16 @@ def _results_from_form(form) -> list[dict]:
     return out
 
 
+@bp.app_template_global()
+def follow_ups_of(user) -> list[dict]:
+    """The funded projects a city user's municipality leads, follows or adopted (its dashboard
+    links their follow-up pages)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role != "city" \
+            or user.municipality is None:
+        return []
+    return followup.funded_projects_of(user.municipality.current())
+
+
 @bp.route("/projecten/<int:project_id>/opvolging", methods=["GET", "POST"])
 @login_required
 def follow_up(project_id: int):

@@ -200,3 +200,16 @@ def acts_for(user: User | None, municipality: Municipality | None) -> bool:
 def funded_projects_of_call(call: Call) -> list[FundedProject]:
     return list(db.session.scalars(select(FundedProject).where(FundedProject.call_id == call.id)
                                    .order_by(FundedProject.application_id)))
+
+
+def funded_projects_of(m: Municipality) -> list[dict[str, Any]]:
+    """Funded projects in which ``m`` (or a municipality merged into it) takes part, with its
+    role and whether it is a follower's promise, newest first."""
+    ids = [m.id] + [p.id for p in m.predecessors]
+    rows = db.session.execute(
+        select(Participation, FundedProject).join(
+            FundedProject, FundedProject.project_id == Participation.project_id)
+        .where(Participation.municipality_id.in_(ids))
+        .order_by(FundedProject.id.desc())).all()
+    return [{"project": f.project_id, "title": f.project.title, "call": f.call.name,
+             "role": part.role, "promised": part.promised} for part, f in rows]

@@ -111,7 +111,11 @@ def test_publish_report_adopt_and_the_registry_learns(page, live_app, browser):
 
     # the follower records its implemented adoption, for its own municipality only
     follower = _as(browser, page.base, live_app, "ict@follower.example", p["follower"])
-    follower.goto(f"{follower.base}/projecten/{p['id']}/opvolging")
+    follower.goto(f"{follower.base}/jury")
+    row = follower.locator(f"#follow-ups tr[data-project='{p['id']}']")
+    assert "volger" in row.inner_text() and "beloofd" in row.inner_text()
+    with follower.expect_navigation():
+        row.locator("a").click()
     assert follower.input_value("#adoption-form input[name=refnis]") == p["follower"]
     follower.select_option("#adoption-form select[name=status]", "implemented")
     follower.fill("#adoption-form input[name=evidence_url]", "https://example.org/raadsbesluit")
@@ -128,8 +132,10 @@ def test_publish_report_adopt_and_the_registry_learns(page, live_app, browser):
     after_title, after = _adoption_cell(page, p["lead"], p["id"])
     assert after_title.startswith("1 overnemers") and after > before
 
-    # promised versus delivered
-    page.goto(f"{page.base}/oproepen/{call_id}/ex-post")
+    # promised versus delivered, from the call's page
+    page.goto(f"{page.base}/oproepen/{call_id}")
+    with page.expect_navigation():
+        page.click("#ex-post-link")
     row = page.locator(f"#ex-post tr[data-project='{p['id']}']")
     assert row.locator(".followers .promised").inner_text() == "1"
     assert row.locator(".followers .delivered").inner_text() == "1"
