@@ -165,6 +165,14 @@ class ProjectIndex:
         scores = (self._matrix @ vector.T).toarray().ravel()
         return self._top(scores, limit, exclude=None)
 
+    def pairwise(self) -> np.ndarray:
+        """Cosine similarity of every pair of texts (n x n, order of ``project_ids``, diagonal 1
+        for a non-empty text): what idea matchmaking scores all pairs with."""
+        n = len(self.project_ids)
+        if self._vectorizer is None:
+            return np.zeros((n, n))
+        return np.asarray((self._matrix @ self._matrix.T).toarray(), dtype=float)
+
     def similar_to_project(self, project_id: int, limit: int = 10) -> list[tuple[int, float]]:
         """The projects closest to project ``project_id``, excluding itself, best first."""
         validate_limit(limit)

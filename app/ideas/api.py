@@ -6,7 +6,15 @@ from app.calls.service import get_call
 from app.core.api import bp, checked_first, problems
 from app.core.auth import api_user, require_role
 from app.ideas import service as ideas
-from app.ideas.schemas import IdeaInSchema, IdeaList, IdeaPatchSchema, IdeaSchema
+from app.ideas.related import related_ideas
+from app.ideas.schemas import (
+    IdeaInSchema,
+    IdeaList,
+    IdeaPatchSchema,
+    IdeaSchema,
+    RelatedArgs,
+    RelatedList,
+)
 
 require_user = require_role("admin", "city")
 
@@ -74,3 +82,17 @@ def delete_idea(idea_id: int):
     user = api_user()
     ideas.delete_idea(ideas.get_idea(idea_id, user), user)
     return "", 204
+
+
+@bp.get("/ideas/<int:idea_id>/related")
+@require_user
+@checked_first(_idea_visible)
+@bp.arguments(RelatedArgs, location="query")
+@bp.response(200, RelatedList)
+@problems(404)
+def related(args: dict, idea_id: int):
+    """The ideas most worth talking to, among those the caller may see: text similarity, shared
+    domains, complementary roles and distance, each factor's contribution adding up to the score,
+    with the experience behind the claim in the reasons."""
+    user = api_user()
+    return related_ideas(ideas.get_idea(idea_id, user), user, args["limit"])

@@ -16,10 +16,13 @@ from app.calls.service import get_call
 from app.core.problems import Problem, flatten_marshmallow
 from app.core.web import bp
 from app.ideas import service as ideas
+from app.ideas.related import related_ideas
 from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema
 from app.models import IDEA_SEEKS
 from matching.registry import DOMAINS
 
+FACTOR_LABELS = {"text_similarity": _l("tekstgelijkenis"), "shared_domains": _l("gedeelde domeinen"),
+                 "complementary_roles": _l("aanvullende rollen"), "distance_km": _l("nabijheid")}
 SEEKS_LABELS = {"lighthouse": _l("een vuurtorenstad om te volgen"),
                 "followers": _l("volgsteden om te leiden"),
                 "peers": _l("gelijkaardige besturen"),
@@ -121,4 +124,6 @@ def idea_page(idea_id: int):
             errors = _errors(exc)
     return render_template("ideas/idea.html", idea=row, call=row.call, errors=errors,
                            may_change=ideas.may_change(current_user, row),
+                           related=related_ideas(row, current_user, 10),
+                           factor_labels=FACTOR_LABELS,
                            **_context()), (400 if errors else 200)

@@ -68,3 +68,41 @@ class IdeaSchema(Schema):
 
 class IdeaList(Schema):
     items = fields.List(fields.Nested(IdeaSchema))
+
+
+class RelatedArgs(StrictSchema):
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+class RelatedFactor(Schema):
+    name = fields.String(metadata={"description": "text_similarity, shared_domains, "
+                                   "complementary_roles or distance_km"})
+    value = fields.Float(metadata={"description": "text_similarity and shared_domains in [0, 1], "
+                                   "complementary_roles in [0, 1] (the experience gap, "
+                                   "saturated, or the peer similarity), distance_km in km"})
+    contribution = fields.Float(metadata={"description": "what the factor adds to the score"})
+
+
+class Reasons(Schema):
+    nl = fields.String()
+    en = fields.String()
+
+
+class RelatedIdeaSchema(Schema):
+    class Meta:
+        ordered = True
+
+    idea = fields.Integer()
+    refnis = fields.String()
+    name_nl = fields.String()
+    title = fields.String()
+    score = fields.Float(metadata={"description": "the sum of the factor contributions"})
+    factors = fields.List(fields.Nested(RelatedFactor))
+    reasons = fields.Nested(Reasons)
+
+
+class RelatedList(Schema):
+    idea = fields.Integer()
+    items = fields.List(fields.Nested(RelatedIdeaSchema))
+    weights = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
+        "description": "the weight of each factor (matching.ideas.relatedness.RelatednessWeights)"})

@@ -143,3 +143,37 @@ def test_the_pages_follow_the_same_visibility(app, client, setting):
     # an empty title is refused beside the form, in Dutch
     bad = client.post(f"/oproepen/{call_id}/ideeen", data={"title": "", "domains": ["mobility"]})
     assert bad.status_code == 400 and "title" in bad.get_data(as_text=True)
+
+
+def test_related_ideas_add_up_and_never_show_a_hidden_idea(app, client, admin_headers, setting):
+    call_id, gent, antwerpen, public, hidden = setting
+    mine = file_idea(client, antwerpen, call_id, idea(
+        title="Tellingen van fietsers aan schoolpoorten", seeks=["followers"]))
+    kortrijk = city_headers(app, KORTRIJK)
+    file_idea(client, kortrijk, call_id, idea(title="Zwerfvuil herkennen met camera's",
+                                              domains=["environment"], seeks=["peers"]))
+    resp = client.get(f"/api/v1/ideas/{mine['id']}/related?limit=5", headers=antwerpen)
+    assert resp.status_code == 200, resp.json
+    items = resp.json["items"]
+    assert items[0]["idea"] == public["id"] and items[0]["refnis"] == GENT
+    assert hidden["id"] not in [i["idea"] for i in items]
+    for item in items:
+        assert [f["name"] for f in item["factors"]] == ["text_similarity", "shared_domains",
+                                                        "complementary_roles", "distance_km"]
+        assert item["score"] == sum(f["contribution"] for f in item["factors"])
+        assert item["reasons"]["nl"] and item["reasons"]["en"]
+    assert "mobiliteit" in items[0]["reasons"]["nl"]
+    # the secretariat sees the hidden one among Gent's neighbours' related ideas
+    admin_items = client.get(f"/api/v1/ideas/{mine['id']}/related", headers=admin_headers).json
+    assert hidden["id"] in [i["idea"] for i in admin_items["items"]]
+    assert_problem(client.get(f"/api/v1/ideas/{hidden['id']}/related", headers=antwerpen), 404)
+    assert_problem(client.get(f"/api/v1/ideas/{mine['id']}/related?limit=0", headers=antwerpen),
+                   400, "limit")
+    # and the page shows the same
+    from tests.app.test_api_calls import municipality_id
+    from tests.e2e.conftest import create_user
+
+    create_user(app, "stad@antwerpen.be", "city", municipality_id=municipality_id(app, ANTWERPEN))
+    login(client, "stad@antwerpen.be")
+    page = client.get(f"/ideeen/{mine['id']}").get_data(as_text=True)
+    assert public["title"] in page and hidden["title"] not in page

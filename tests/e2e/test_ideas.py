@@ -1,5 +1,6 @@
 """Idea matchmaking in the browser (issue 14): the secretariat opens a call's pre-registration,
-cities file ideas through the form, and an idea marked not visible never shows to another city."""
+cities file ideas through the form and see related ideas with reasons, and an idea marked not
+visible never shows to another city."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def test_cities_file_ideas_and_a_hidden_one_stays_hidden(page, live_app):
     listed = page.inner_text("#ideas")
     assert "Fietstellingen aan schoolpoorten" in listed
     assert "Geheim plan" not in listed
+    # Antwerpen files its own idea and sees Gent's among the related ones, with the reasons
+    _file(page, call_id, "Fietsers tellen aan de schoolpoort", "mobility", visible=True)
+    related = page.inner_text("#related-ideas")
+    assert "Fietstellingen aan schoolpoorten" in related and "Geheim plan" not in related
+    assert "mobiliteit" in page.inner_text("#related-ideas .reasons")
     # English second
     page.goto(f"{page.base}/oproepen/{call_id}/ideeen?lang=en")
     assert page.locator("h1").inner_text().startswith("Ideas")
