@@ -202,13 +202,14 @@ def overdue_milestones():
 @bp.get("/calls/<int:call_id>/ex-post")
 @bp.arguments(ExPostArgs, location="query")
 @bp.alt_response(200, schema=ExPostSchema, success=True,
-                 description="JSON; with format=csv a text/csv spreadsheet, one row per project")
+                 description="JSON; format=csv or xlsx: a spreadsheet, one row per project")
 @problems(404)
 def call_ex_post(args: dict, call_id: int):
     """Promised versus delivered per funded project of a call: followers, results, and the
     indicators at the decision against what happened."""
     report = expost.ex_post(get_call(call_id))
-    if args["format"] == "csv":
-        return Response(expost.ex_post_csv(report), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename=ex-post-call-{call_id}.csv"})
-    return report
+    if args["format"] == "json":
+        return report
+    body, mimetype, filename = expost.export(report, args["format"])
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename={filename}"})

@@ -134,7 +134,8 @@ def ex_post_page(call_id: int):
     except Problem:
         abort(404)
     report = expost.ex_post(call)
-    if request.args.get("format") == "csv":
-        return Response(expost.ex_post_csv(report), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename=ex-post-call-{call_id}.csv"})
+    if request.args.get("format") in ("csv", "xlsx"):
+        body, mimetype, filename = expost.export(report, request.args["format"])
+        return Response(body, mimetype=mimetype, headers={
+            "Content-Disposition": f"attachment; filename={filename}"})
     return render_template("followup/ex_post.html", call=call, report=report)

@@ -98,7 +98,7 @@ class CreatedProjects(Schema):
 
 
 class ExPostArgs(StrictSchema):
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")))
 
 
 class ReportSchema(Schema):

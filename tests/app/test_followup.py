@@ -173,11 +173,17 @@ def test_the_loop_report_review_adoption_ex_post(app, client, admin_headers):
     row = next(r for r in ex["items"] if r["project"] == pid)
     assert len(row["followers_promised"]) >= 1 and row["followers_adopted"] == [follower]
     assert row["final_report_approved"] and row["at_decision"]["leverage"] is not None
+    assert row["happened"]["leverage"] is not None and row["happened"]["scalability"] is not None
     assert ex["totals"]["followers_adopted"] == 1
     csv = client.get(f"{API}/calls/{call_id}/ex-post?format=csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert str(pid) in csv.get_data(as_text=True)
     assert_problem(client.get(f"{API}/calls/{call_id}/ex-post?format=xml"), 400, "format")
+    xlsx = client.get(f"{API}/calls/{call_id}/ex-post?format=xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet.cell(1, 1).value == "project" and sheet.max_row == len(ex["items"]) + 1
     done = actions(client, admin_headers)
     for action in ("report.submitted", "report.reviewed", "adoption.recorded"):
         assert action in done
@@ -228,6 +234,7 @@ def test_the_pages_show_follow_up_dashboard_and_ex_post_in_dutch(app, client, ad
     ex = client.get(f"/oproepen/{call_id}/ex-post")
     assert ex.status_code == 200 and "Beloofd en geleverd" in ex.get_data(as_text=True)
     assert client.get(f"/oproepen/{call_id}/ex-post?format=csv").mimetype == "text/csv"
+    assert client.get(f"/oproepen/{call_id}/ex-post?format=xlsx").data[:2] == b"PK"
     resp = client.post(f"/projecten/{p['id']}/opvolging", data={
         "action": "report", "kind": "progress", "text": "kort"})
     assert resp.status_code == 400 and "text" in resp.get_data(as_text=True)
