@@ -123,7 +123,7 @@ class PlanForm(FlaskForm):
                                  validators=[Optional(), Length(max=20000)])
     participants_from = RadioField(
         _l("Zonder deelnemerslijst"), default="declared",
-        choices=[("declared", _l("de gemeenten die interesse aangaven in deze domeinen")),
+        choices=[("declared", _l("per domein de gemeenten die er interesse in aangaven")),
                  ("all", _l("alle Vlaamse gemeenten (ook wie geen interesse aangaf)"))])
     excluded = TextAreaField(_l("Uitgesloten gemeenten"), validators=[Optional(), Length(max=20000)])
     time_limit_s = IntegerField(_l("Tijdslimiet (seconden)"), default=DEFAULT_TIME_LIMIT_S,
