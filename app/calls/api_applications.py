@@ -69,7 +69,7 @@ def list_applications(args: dict, call_id: int):
 @checked_first(lambda call_id: _no_jurors())
 @bp.arguments(bracketed(ApplicationInSchema()))
 @bp.alt_response(201, schema=ApplicationSchema, success=True)
-@problems(404)
+@problems(404, 409)
 def create_application(data: dict, call_id: int):
     """Submit an application; answers with its eligibility and indicators."""
     _no_jurors()
@@ -89,7 +89,7 @@ def create_application(data: dict, call_id: int):
 @bp.alt_response(201, schema=ImportReportSchema, success=True)
 @bp.alt_response(200, schema=ImportReportSchema, success=True,
                  description="nothing created (every row known already)")
-@problems(404)
+@problems(404, 409)
 def import_applications(body: dict | None, call_id: int):
     """Bulk import with a per-row report.
 
@@ -163,7 +163,7 @@ def _editable(application_id: int):
 @checked_first(_editable)
 @bp.arguments(bracketed(ApplicationInSchema(partial=True)))
 @bp.alt_response(200, schema=ApplicationSchema, success=True)
-@problems(404)
+@problems(404, 409)
 def update_application(data: dict, application_id: int):
     """Change fields of an application (the whole application is checked again)."""
     row, user = _editable(application_id)
@@ -176,7 +176,7 @@ def update_application(data: dict, application_id: int):
 @bp.delete("/applications/<int:application_id>")
 @require_user
 @bp.alt_response(204, description="deleted", success=True)
-@problems(404)
+@problems(404, 409)
 def delete_application(application_id: int):
     """Delete (withdraw) an application."""
     row, user = _editable(application_id)

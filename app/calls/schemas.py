@@ -246,6 +246,12 @@ class ApplicationInSchema(StrictSchema):
                                                     "locks it and gives the receipt)"})
 
 
+class ReceiptSchema(Schema):
+    sha256 = fields.String()
+    submitted_at = fields.String(allow_none=True)
+    pdf = fields.String(metadata={"description": "URL of the receipt PDF"})
+
+
 class ApplicationSchema(Schema):
     class Meta:
         ordered = True
@@ -286,6 +292,10 @@ class ApplicationSchema(Schema):
         "description": "true for a juror of a call that folds the indicators (the default) until "
                        "they saved a first draft score on this application (against anchoring); "
                        "the indicators are then null"})
+    receipt = fields.Nested(ReceiptSchema, allow_none=True, metadata={
+        "description": "after submission: SHA-256 of the submitted content, time, PDF"})
+    withdrawn_at = fields.String(allow_none=True)
+    amendments = fields.Integer(metadata={"description": "amendments made after the deadline"})
 
 
 class ApplicationList(Schema):

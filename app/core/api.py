@@ -37,6 +37,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 #: Response schemas of the downloads (``@bp.alt_response(200, schema=TEXT, content_type=...)``).
 TEXT = {"type": "string"}
 BINARY = {"type": "string", "format": "binary"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ProblemParser(FlaskParser):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 REFNIS = validate.Regexp(r"^\d{5}$", error="must be a 5-digit REFNIS code, e.g. 44021")
 
@@ -20,6 +20,11 @@ class PageArgs(StrictSchema):
 
 
 class ProblemSchema(Schema):
+    """RFC 9457 problem details; extension members (``report``, ``reason``...) may follow."""
+
+    class Meta:
+        unknown = INCLUDE
+
     type = fields.String()
     title = fields.String()
     status = fields.Integer()

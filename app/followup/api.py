@@ -9,7 +9,7 @@ from flask import Response, request
 from marshmallow import ValidationError
 
 from app.calls.service import get_call
-from app.core.api import bp, problems
+from app.core.api import BINARY, TEXT, XLSX, bp, problems
 from app.core.auth import api_user, require_admin, require_role
 from app.core.problems import Problem, flatten_marshmallow, validation_problem
 from app.core.security import accepts_upload
@@ -203,6 +203,8 @@ def overdue_milestones():
 @bp.arguments(ExPostArgs, location="query")
 @bp.alt_response(200, schema=ExPostSchema, success=True,
                  description="JSON; format=csv or xlsx: a spreadsheet, one row per project")
+@bp.alt_response(200, schema=TEXT, content_type="text/csv", success=True)
+@bp.alt_response(200, schema=BINARY, content_type=XLSX, success=True)
 @problems(404)
 def call_ex_post(args: dict, call_id: int):
     """Promised versus delivered per funded project of a call: followers, results, and the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from app.core.api import bp, problems
+from app.core.api import TEXT, bp, problems
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import not_found
@@ -96,6 +96,7 @@ def programme_dashboard():
 @bp.alt_response(200, schema=OpenDataSchema, success=True,
                  description="JSON; with format=csv one row per published result, the first "
                              "line the licence")
+@bp.alt_response(200, schema=TEXT, content_type="text/csv", success=True)
 def open_data_projects(args: dict):
     """Funded projects and their published results, open data with a licence line."""
     data = programme.open_data()

@@ -102,6 +102,7 @@ class AssignmentResultSchema(Schema):
     costs = fields.Dict()
     added = fields.List(fields.Nested(PairSchema))
     withdrawn = fields.List(fields.Nested(PairSchema))
+    runtime_s = fields.Float(metadata={"description": "seconds the assignment took"})
 
 
 class AssignmentList(Schema):
@@ -247,6 +248,11 @@ class SelectionSchema(Schema):
     limits = fields.Dict()
     params = fields.Dict()
     provisional = fields.List(fields.Integer())
+    runtime_s = fields.Float(metadata={"description": "seconds the exact selection took"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "application id -> title"})
+    published = fields.Raw(allow_none=True, metadata={
+        "description": "what publication would fund under the call's selection rule"})
 
 
 class PublishedSchema(Schema):
@@ -261,8 +267,10 @@ class SummarySchema(Schema):
     application = fields.Dict()
     call = fields.Dict()
     published = fields.Boolean()
+    published_at = fields.String(allow_none=True)
     evaluated = fields.Boolean()
     rank = fields.Integer(allow_none=True)
+    of = fields.Integer(allow_none=True, metadata={"description": "applications ranked"})
     total = fields.Float(allow_none=True)
     fundable = fields.Boolean()
     provisional = fields.Boolean()

@@ -82,6 +82,7 @@ def list_domains():
 @bp.get("/projects")
 @bp.arguments(ProjectListArgs, location="query")
 @bp.response(200, ProjectPage)
+@problems(404)
 def list_projects(args: dict):
     """List prior projects with filters."""
     items, total = paginate(project_query(args), (Project.year, Project.id), args["page"], args["per_page"])

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.calls.service import get_call
 from app.calls.service_applications import get_application
-from app.core.api import BINARY, TEXT, bp, problems
+from app.core.api import BINARY, TEXT, XLSX, bp, problems
 from app.core.audit import people_of, verify_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
@@ -29,7 +29,6 @@ from app.results import reports
 from app.results import service as results
 
 require_user = require_role("admin", "city", "juror")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/calls/<int:call_id>/ranking")

@@ -151,3 +151,29 @@ def test_bodies_and_uploads_are_documented(spec):
     assert "text/csv" in csv
     listed = paths["/api/v1/municipalities"]["get"]["parameters"]
     assert {"page", "per_page", "q"} <= {p["name"] for p in listed}
+
+
+@pytest.mark.parametrize("query", ["page=1&page=2", "per_page=5&per_page=6"])
+def test_an_array_for_an_integer_parameter_is_refused(client, query):
+    """A repeated query parameter is a list, not its first value (issue 13 item 8)."""
+    resp = client.get(f"/api/v1/municipalities?{query}")
+    assert resp.status_code == 400
+    assert resp.mimetype == "application/problem+json"
+    assert resp.json["errors"][0]["field"] == query.split("=")[0]
+
+
+def test_unknown_query_parameters_and_bad_bodies_answer_as_before(client, admin_headers):
+    unknown = client.get("/api/v1/projects?bogus=1")
+    assert unknown.status_code == 400 and unknown.json["errors"][0]["field"] == "bogus"
+    form = client.post("/api/v1/projects", data="title=x", headers={
+        **admin_headers, "Content-Type": "text/plain"})
+    assert form.status_code == 415
+    broken = client.post("/api/v1/projects", data="{", headers={
+        **admin_headers, "Content-Type": "application/json"})
+    assert broken.status_code == 400 and broken.json["title"] == "Malformed JSON"
+    listed = client.post("/api/v1/projects", json=[1], headers=admin_headers)
+    assert listed.status_code == 400 and listed.json["errors"] == [
+        {"field": "body", "message": "must be a JSON object"}]
+    missing = client.post("/api/v1/projects", json={"title": "Slimme verlichting"},
+                          headers=admin_headers)
+    assert {e["field"] for e in missing.json["errors"]} == {"programme", "year"}
