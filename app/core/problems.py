@@ -68,6 +68,7 @@ NOT_FOUND_NL = {
     "declaration": "aangifte",
     "criterion of this call": "criterium van deze oproep", "juror of this call": "jurylid van deze oproep",
     "idea": "idee", "consortium proposal run": "berekening van consortiumvoorstellen",
+    "consortium proposal": "consortiumvoorstel", "idea of this proposal": "idee van dit voorstel",
     "municipality": "gemeente", "organisation": "organisatie", "project": "project", "user": "gebruiker",
 }
 

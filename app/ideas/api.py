@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.calls.service import get_call
 from app.core.api import bp, checked_first, problems
-from app.core.auth import api_user, require_role
+from app.core.auth import api_user, require_admin, require_role
+from app.ideas import jobs, proposals
 from app.ideas import service as ideas
 from app.ideas.related import related_ideas
 from app.ideas.schemas import (
@@ -12,8 +13,13 @@ from app.ideas.schemas import (
     IdeaList,
     IdeaPatchSchema,
     IdeaSchema,
+    ProposalArgs,
     RelatedArgs,
     RelatedList,
+    ResponseAnswer,
+    ResponseInSchema,
+    RunCreated,
+    RunSchema,
 )
 
 require_user = require_role("admin", "city")
@@ -96,3 +102,43 @@ def related(args: dict, idea_id: int):
     with the experience behind the claim in the reasons."""
     user = api_user()
     return related_ideas(ideas.get_idea(idea_id, user), user, args["limit"])
+
+
+@bp.post("/calls/<int:call_id>/consortium-proposals")
+@require_admin
+@checked_first(_call_exists)
+@bp.arguments(ProposalArgs, location="optional_json")
+@bp.response(202, RunCreated)
+@problems(404, 409)
+def start_proposals(data: dict, call_id: int):
+    """Propose consortia for the call's visible ideas (admin): a background job; follow it at
+    ``GET /api/v1/consortium-proposals/<id>``."""
+    run = proposals.start_run(get_call(call_id), data, api_user())
+    jobs.submit(run.id)
+    return {"id": run.id, "status": run.status}
+
+
+@bp.get("/consortium-proposals/<int:run_id>")
+@require_user
+@bp.response(200, RunSchema)
+@problems(404)
+def show_proposals(run_id: int):
+    """Status, progress, gap and the proposals with their reasons (a city user: those with one of
+    its ideas)."""
+    return proposals.run_dict(proposals.get_run(run_id), api_user())
+
+
+@bp.post("/consortium-proposals/<int:run_id>/proposals/<int:index>/responses")
+@require_user
+@bp.arguments(ResponseInSchema)
+@bp.response(200, ResponseAnswer)
+@problems(403, 404, 409)
+def respond(data: dict, run_id: int, index: int):
+    """A member accepts or declines the proposal for its idea; when the lead and at least one
+    partner accepted, the lead gets a draft application prefilled from the ideas."""
+    user = api_user()
+    run = proposals.get_run(run_id)
+    idea = ideas.get_idea(data["idea"], user)
+    application = proposals.respond(run, index, idea, data["response"], user)
+    return {"run": run.id, "proposal": index, "idea": idea.id, "response": data["response"],
+            "application": application}

@@ -15,9 +15,10 @@ from marshmallow import ValidationError
 from app.calls.service import get_call
 from app.core.problems import Problem, flatten_marshmallow
 from app.core.web import bp
+from app.ideas import jobs, proposals
 from app.ideas import service as ideas
 from app.ideas.related import related_ideas
-from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema
+from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema, ProposalArgs
 from app.models import IDEA_SEEKS
 from matching.registry import DOMAINS
 
@@ -127,3 +128,67 @@ def idea_page(idea_id: int):
                            related=related_ideas(row, current_user, 10),
                            factor_labels=FACTOR_LABELS,
                            **_context()), (400 if errors else 200)
+
+
+STATUS_LABELS = {"queued": _l("in de wachtrij"), "running": _l("bezig"), "done": _l("klaar"),
+                 "failed": _l("mislukt")}
+RESPONSE_LABELS = {"accepted": _l("aanvaard"), "declined": _l("geweigerd")}
+
+
+def _number(form, name: str, default: float) -> float | str:
+    raw = (form.get(name) or "").strip().replace(",", ".")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
+    return int(value) if value.is_integer() and name != "time_limit_s" else value
+
+
+@bp.route("/oproepen/<int:call_id>/consortia", methods=["GET", "POST"])
+@login_required
+def call_proposals(call_id: int):
+    try:
+        call = get_call(call_id)
+    except Problem:
+        abort(404)
+    own = ideas.own_municipality(current_user)
+    if not (current_user.is_admin or own is not None):
+        abort(403)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "start":
+                if not current_user.is_admin:
+                    abort(403)
+                data = ProposalArgs().load({k: _number(request.form, k, d) for k, d in
+                                            (("min_size", 2), ("max_size", 8),
+                                             ("time_limit_s", 10.0))})
+                run = proposals.start_run(call, data, current_user)
+                jobs.submit(run.id)
+                flash(_("De berekening loopt; deze pagina ververst vanzelf."), "success")
+            else:
+                run = proposals.latest_run(call)
+                idea_id = request.form.get("idea", "")
+                index = request.form.get("proposal", "")
+                if run is None or not idea_id.isdigit() or not index.isdigit():
+                    abort(404)
+                idea = ideas.get_idea(int(idea_id), current_user)
+                application = proposals.respond(run, int(index), idea,
+                                                request.form.get("response", ""), current_user,
+                                                origin="web")
+                flash(_("Uw antwoord is bewaard.") if application is None else
+                      _("Uw antwoord is bewaard; de trekker heeft nu een ontwerpaanvraag."), "success")
+            return redirect(url_for("web.call_proposals", call_id=call.id))
+        except (ValidationError, Problem) as exc:
+            errors = _errors(exc)
+    run = proposals.latest_run(call)
+    own_ideas: set[int] = set()
+    if own is not None:
+        own_ideas = {i.id for i in ideas.visible_ideas(call, current_user)
+                     if i.municipality_id == own.id}
+    return render_template("ideas/proposals.html", call=call,
+                           run=proposals.run_dict(run, current_user) if run else None,
+                           own_ideas=own_ideas, errors=errors, status_labels=STATUS_LABELS,
+                           response_labels=RESPONSE_LABELS), (400 if errors else 200)

@@ -106,3 +106,73 @@ class RelatedList(Schema):
     items = fields.List(fields.Nested(RelatedIdeaSchema))
     weights = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
         "description": "the weight of each factor (matching.ideas.relatedness.RelatednessWeights)"})
+
+
+class ProposalArgs(StrictSchema):
+    min_size = fields.Integer(load_default=2, strict=True, validate=validate.Range(min=2, max=50),
+                              metadata={"description": "fewest ideas in a consortium, lead included"})
+    max_size = fields.Integer(load_default=8, strict=True, validate=validate.Range(min=2, max=50))
+    time_limit_s = fields.Float(load_default=30.0, validate=validate.Range(min=0.1, max=600),
+                                metadata={"description": "seconds the solver may take"})
+    fixed_pairs = fields.List(fields.List(fields.Integer(strict=True),
+                                          validate=validate.Length(equal=2)),
+                              load_default=list, metadata={
+                                  "description": "pairs of idea ids that already agreed"})
+    forbidden_pairs = fields.List(fields.List(fields.Integer(strict=True),
+                                              validate=validate.Length(equal=2)),
+                                  load_default=list)
+
+
+class RunCreated(Schema):
+    id = fields.Integer()
+    status = fields.String()
+
+
+class ProposalMember(Schema):
+    idea = fields.Integer()
+    refnis = fields.String()
+    name_nl = fields.String()
+    title = fields.String()
+    role = fields.String(metadata={"description": "lead or partner"})
+    relatedness = fields.Float(allow_none=True, metadata={
+        "description": "the member's relatedness to the lead's idea"})
+    reasons = fields.Nested(Reasons, allow_none=True)
+    response = fields.String(allow_none=True, metadata={"description": "accepted, declined or null"})
+
+
+class Proposal(Schema):
+    index = fields.Integer()
+    lead = fields.Integer(metadata={"description": "the idea of the lead"})
+    lead_refnis = fields.String()
+    members = fields.List(fields.Nested(ProposalMember))
+    score = fields.Float(metadata={"description": "the consortium's share of the objective"})
+    reasons = fields.Nested(Reasons)
+
+
+class RunSchema(Schema):
+    id = fields.Integer()
+    call = fields.Integer()
+    status = fields.String(metadata={"description": "queued, running, done or failed"})
+    params = fields.Dict()
+    progress = fields.Dict(metadata={"description": "elapsed_s, objective, bound, gap"})
+    gap = fields.Float(allow_none=True, metadata={"description": "(bound - objective) / objective"})
+    error = fields.String(allow_none=True)
+    proposals = fields.List(fields.Nested(Proposal))
+    alone = fields.List(fields.Integer(), metadata={"description": "ideas no consortium fits"})
+    created_at = fields.String()
+    finished_at = fields.String(allow_none=True)
+
+
+class ResponseInSchema(StrictSchema):
+    idea = fields.Integer(required=True, strict=True, metadata={
+        "description": "the member's idea it answers for"})
+    response = fields.String(required=True, validate=validate.OneOf(("accepted", "declined")))
+
+
+class ResponseAnswer(Schema):
+    run = fields.Integer()
+    proposal = fields.Integer()
+    idea = fields.Integer()
+    response = fields.String()
+    application = fields.Integer(allow_none=True, metadata={
+        "description": "the lead's draft application, once the lead and a partner accepted"})

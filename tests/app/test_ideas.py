@@ -177,3 +177,112 @@ def test_related_ideas_add_up_and_never_show_a_hidden_idea(app, client, admin_he
     login(client, "stad@antwerpen.be")
     page = client.get(f"/ideeen/{mine['id']}").get_data(as_text=True)
     assert public["title"] in page and hidden["title"] not in page
+
+
+def wait_done(client, headers, run_id: int, seconds: float = 60) -> dict:
+    import time
+
+    end = time.time() + seconds
+    while time.time() < end:
+        body = client.get(f"/api/v1/consortium-proposals/{run_id}", headers=headers).json
+        if body["status"] in ("done", "failed"):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"run {run_id} still {body['status']}")
+
+
+def test_the_secretariat_computes_consortium_proposals(app, client, admin_headers, setting):
+    call_id, gent, antwerpen, public, hidden = setting
+    mine = file_idea(client, antwerpen, call_id, idea(
+        title="Tellingen van fietsers aan schoolpoorten", seeks=["followers"]))
+    kortrijk = city_headers(app, KORTRIJK)
+    lonely = file_idea(client, kortrijk, call_id, idea(title="Zwerfvuil herkennen met camera's",
+                                                       domains=["environment"], seeks=["peers"]))
+    url = f"{CALLS}/{call_id}/consortium-proposals"
+    assert_problem(client.post(url, json={"min_size": 2}, headers=gent), 403)
+    assert_problem(client.post(url, json={"min_size": 1}, headers=admin_headers), 400, "min_size")
+    assert_problem(client.post(url, json={"fixed_pairs": [[public["id"], hidden["id"]]]},
+                               headers=admin_headers), 400, "fixed_pairs")
+    started = client.post(url, json={"min_size": 2, "max_size": 4, "time_limit_s": 5},
+                          headers=admin_headers)
+    assert started.status_code == 202, started.json
+    body = wait_done(client, admin_headers, started.json["id"])
+    assert body["status"] == "done", body
+    assert body["gap"] == 0 and body["progress"]["bound"] >= body["progress"]["objective"]
+    together = [{m["idea"] for m in p["members"]} for p in body["proposals"]]
+    assert {public["id"], mine["id"]} in together
+    assert lonely["id"] in body["alone"]
+    assert all(hidden["id"] not in t for t in together) and hidden["id"] not in body["alone"]
+    proposal = next(p for p in body["proposals"] if public["id"] in {m["idea"] for m in p["members"]})
+    assert proposal["reasons"]["nl"] and all(m["reasons"] for m in proposal["members"]
+                                            if m["role"] == "partner")
+    # Kortrijk sees no proposal of others, only its idea left alone
+    seen = client.get(f"/api/v1/consortium-proposals/{body['id']}", headers=kortrijk).json
+    assert seen["proposals"] == [] and seen["alone"] == [lonely["id"]]
+    assert "consortium.start" in [e["action"] for e in client.get(
+        "/api/v1/audit?per_page=100", headers=admin_headers).json["items"]]
+
+
+def test_accepted_proposal_becomes_the_leads_prefilled_draft(app, client, admin_headers, setting):
+    call_id, gent, antwerpen, public, hidden = setting
+    mine = file_idea(client, antwerpen, call_id, idea(
+        title="Tellingen van fietsers aan schoolpoorten", seeks=["lighthouse"],
+        budget_min_cents=None, budget_max_cents=30_000_000))
+    started = client.post(f"{CALLS}/{call_id}/consortium-proposals",
+                          json={"time_limit_s": 5}, headers=admin_headers)
+    body = wait_done(client, admin_headers, started.json["id"])
+    proposal = next(p for p in body["proposals"] if mine["id"] in {m["idea"] for m in p["members"]})
+    lead = proposal["lead"]
+    url = f"/api/v1/consortium-proposals/{body['id']}/proposals/{proposal['index']}/responses"
+    lead_headers = gent if lead == public["id"] else antwerpen
+    partner = mine["id"] if lead == public["id"] else public["id"]
+    partner_headers = antwerpen if lead == public["id"] else gent
+    # nobody answers for another city's idea
+    assert_problem(client.post(url, json={"idea": lead, "response": "accepted"},
+                               headers=partner_headers), 403, "idea")
+    first = client.post(url, json={"idea": partner, "response": "accepted"}, headers=partner_headers)
+    assert first.status_code == 200 and first.json["application"] is None
+    assert_problem(client.post(url, json={"idea": partner, "response": "declined"},
+                               headers=partner_headers), 409, "idea")
+    done = client.post(url, json={"idea": lead, "response": "accepted"}, headers=lead_headers)
+    assert done.status_code == 200, done.json
+    draft = client.get(f"/api/v1/applications/{done.json['application']}", headers=lead_headers).json
+    assert draft["status"] == "draft"
+    assert draft["lead"] == (GENT if lead == public["id"] else ANTWERPEN)
+    others = [p["refnis"] for p in draft["partners"]] + list(draft.get("committed_followers", []))
+    assert (ANTWERPEN if lead == public["id"] else GENT) in str(others)
+    assert draft["domains"] == ["mobility"]
+    assert "Tellingen van fietsers" in draft["summary"]
+    for i in (public["id"], mine["id"]):
+        assert client.get(f"/api/v1/ideas/{i}", headers=admin_headers).json["application"] == draft["id"]
+    actions = [e["action"] for e in client.get("/api/v1/audit?per_page=100",
+                                               headers=admin_headers).json["items"]]
+    assert actions.count("consortium.respond") == 2 and "application.create" in actions
+
+
+def test_the_proposals_page_starts_a_run_and_shows_a_city_only_its_own(app, client, setting):
+    from tests.app.test_api_calls import municipality_id
+    from tests.e2e.conftest import create_user
+
+    call_id, gent, antwerpen, public, hidden = setting
+    file_idea(client, antwerpen, call_id, idea(title="Tellingen van fietsers aan schoolpoorten"))
+    create_user(app, "sec@vlaio.be", "admin")
+    login(client, "sec@vlaio.be")
+    bad = client.post(f"/oproepen/{call_id}/consortia", data={"action": "start", "min_size": "1"})
+    assert bad.status_code == 400 and "min_size" in bad.get_data(as_text=True)
+    ok = client.post(f"/oproepen/{call_id}/consortia", data={"action": "start", "min_size": "2",
+                                                             "max_size": "4", "time_limit_s": "5"})
+    assert ok.status_code == 302
+    import time
+
+    for _ in range(100):
+        page = client.get(f"/oproepen/{call_id}/consortia").get_data(as_text=True)
+        if 'data-status="done"' in page:
+            break
+        time.sleep(0.3)
+    assert "Tellingen van fietsers" in page and hidden["title"] not in page
+    client.post("/logout")
+    create_user(app, "stad@kortrijk.be", "city", municipality_id=municipality_id(app, KORTRIJK))
+    login(client, "stad@kortrijk.be")
+    page = client.get(f"/oproepen/{call_id}/consortia").get_data(as_text=True)
+    assert "Tellingen van fietsers" not in page and 'id="no-proposals"' in page
