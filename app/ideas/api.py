@@ -96,7 +96,7 @@ def delete_idea(idea_id: int):
 @bp.arguments(RelatedArgs, location="query")
 @bp.response(200, RelatedList)
 @problems(404)
-def related(args: dict, idea_id: int):
+def list_related_ideas(args: dict, idea_id: int):
     """The ideas most worth talking to, among those the caller may see: text similarity, shared
     domains, complementary roles and distance, each factor's contribution adding up to the score,
     with the experience behind the claim in the reasons."""
@@ -110,7 +110,7 @@ def related(args: dict, idea_id: int):
 @bp.arguments(ProposalArgs, location="optional_json")
 @bp.response(202, RunCreated)
 @problems(404, 409)
-def start_proposals(data: dict, call_id: int):
+def start_consortium_proposals(data: dict, call_id: int):
     """Propose consortia for the call's visible ideas (admin): a background job; follow it at
     ``GET /api/v1/consortium-proposals/<id>``."""
     run = proposals.start_run(get_call(call_id), data, api_user())
@@ -122,7 +122,7 @@ def start_proposals(data: dict, call_id: int):
 @require_user
 @bp.response(200, RunSchema)
 @problems(404)
-def show_proposals(run_id: int):
+def show_consortium_proposals(run_id: int):
     """Status, progress, gap and the proposals with their reasons (a city user: those with one of
     its ideas)."""
     return proposals.run_dict(proposals.get_run(run_id), api_user())
@@ -133,7 +133,7 @@ def show_proposals(run_id: int):
 @bp.arguments(ResponseInSchema)
 @bp.response(200, ResponseAnswer)
 @problems(403, 404, 409)
-def respond(data: dict, run_id: int, index: int):
+def respond_to_proposal(data: dict, run_id: int, index: int):
     """A member accepts or declines the proposal for its idea; when the lead and at least one
     partner accepted, the lead gets a draft application prefilled from the ideas."""
     user = api_user()

@@ -33,7 +33,8 @@ NOT_YET_DRIVEN = {
     "api.recompute_snapshot", "api.create_funded_projects", "api.record_adoption",
     "api.submit_report", "api.review_report", "api.plan_milestone", "api.remove_juror",
     "api.compute_selection", "api.adopt_plan", "api.add_cluster_member", "api.record_session",
-    "api.create_idea", "api.update_idea", "api.delete_idea",
+    "api.create_idea", "api.update_idea", "api.delete_idea", "api.start_consortium_proposals",
+    "api.respond_to_proposal",
 }
 
 
