@@ -70,3 +70,79 @@ def test_cities_file_ideas_and_a_hidden_one_stays_hidden(page, live_app):
     # English second
     page.goto(f"{page.base}/oproepen/{call_id}/ideeen?lang=en")
     assert page.locator("h1").inner_text().startswith("Ideas")
+
+
+MECHELEN = "12025"
+CITIES = {GENT: "stad@gent.be", ANTWERPEN: "stad@antwerpen.be", MECHELEN: "stad@mechelen.be"}
+
+
+def _as(page, email: str) -> None:
+    page.context.clear_cookies()
+    login(page, email)
+
+
+def test_done_when_three_cities_to_the_leads_prefilled_draft(page, live_app):
+    """Issue 14, 'Done when': three cities file ideas, each sees related ideas with reasons, the
+    secretariat computes proposals, the members accept, the lead opens the prefilled draft."""
+    call_id = _draft_call(live_app)
+    create_user(live_app, "admin@example.org", "admin")
+    for refnis, email in CITIES.items():
+        create_user(live_app, email, "city", municipality_id=municipality_id(live_app, refnis))
+    login(page, "admin@example.org")
+    page.goto(f"{page.base}/oproepen/{call_id}")
+    with page.expect_navigation():
+        page.click("#open-pre-registration")
+
+    titles = {GENT: "Fietstellingen aan schoolpoorten",
+              ANTWERPEN: "Fietsers tellen aan de schoolpoort",
+              MECHELEN: "Schoolstraten met slimme fietstellers"}
+    ideas: dict[str, int] = {}
+    for refnis, email in CITIES.items():
+        _as(page, email)
+        _file(page, call_id, titles[refnis], "mobility", visible=True)
+        ideas[refnis] = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    for refnis, email in CITIES.items():  # each sees the two others, with reasons
+        _as(page, email)
+        page.goto(f"{page.base}/ideeen/{ideas[refnis]}")
+        related = page.inner_text("#related-ideas")
+        for other, title in titles.items():
+            assert (title in related) == (other != refnis)
+        assert "mobiliteit" in page.inner_text("#related-ideas .reasons >> nth=0")
+
+    _as(page, "admin@example.org")
+    page.goto(f"{page.base}/oproepen/{call_id}/consortia")
+    page.fill("#time-limit", "5")
+    with page.expect_navigation():
+        page.click("#start-proposals")
+    for _ in range(60):
+        if page.get_attribute("#run", "data-status") == "done":
+            break
+        page.wait_for_timeout(1000)
+        page.goto(f"{page.base}/oproepen/{call_id}/consortia")
+    assert page.get_attribute("#run", "data-status") == "done"
+    card = page.locator("article.proposal").first
+    members = [int(x) for x in card.locator("tr[data-idea]").evaluate_all(
+        "rows => rows.map(r => r.dataset.idea)")]
+    lead_idea = int(card.locator("tr[data-role=lead]").get_attribute("data-idea"))
+    assert len(members) >= 2 and lead_idea in members
+    by_idea = {v: k for k, v in ideas.items()}
+
+    for idea_id in sorted(members, key=lambda i: i == lead_idea):  # the lead answers last
+        _as(page, CITIES[by_idea[idea_id]])
+        page.goto(f"{page.base}/oproepen/{call_id}/consortia")
+        with page.expect_navigation():
+            page.click(f"tr[data-idea='{idea_id}'] button.accept")
+        page.wait_for_selector(".flash.success")
+        assert "aanvaard" in page.inner_text(f"tr[data-idea='{idea_id}'] .response")
+
+    lead = by_idea[lead_idea]
+    _as(page, CITIES[lead])
+    page.goto(f"{page.base}/oproepen/{call_id}/consortia")
+    with page.expect_navigation():
+        page.click("a.draft-link")
+    body = page.inner_text("main") if page.locator("main").count() else page.inner_text("body")
+    assert titles[lead] in body
+    for idea_id in members:
+        if idea_id != lead_idea:
+            name = {GENT: "Gent", ANTWERPEN: "Antwerpen", MECHELEN: "Mechelen"}[by_idea[idea_id]]
+            assert name in body
