@@ -86,8 +86,10 @@ def _import_views() -> None:
     from app.ideas import api as _ideas_api  # noqa: F401
     from app.ideas import pages as _ideas_pages  # noqa: F401
     from app.jury import api as _jury_api  # noqa: F401
+    from app.jury import api_declarations as _jury_api_declarations  # noqa: F401
     from app.jury import api_scores as _jury_api_scores  # noqa: F401
     from app.jury import pages as _jury_pages  # noqa: F401
+    from app.jury import pages_declarations as _jury_pages_declarations  # noqa: F401
     from app.partners import api as _partners_api  # noqa: F401
     from app.partners import pages as _partners_pages  # noqa: F401
     from app.planning import api as _planning_api  # noqa: F401

@@ -240,3 +240,29 @@ def find_conflicts(
     rank = {kind: i for i, kind in enumerate(CONFLICT_KINDS)}
     ordered = sorted(found.values(), key=lambda c: (c.application_id, c.juror_id, rank[c.kind]))
     return ConflictSet(tuple(ordered))
+
+
+# --------------------------------------------------------------------------------------------
+# The declaration of absence of conflicts (verklaring op eer)
+
+#: Version of the declaration's text, stored with each signature.
+DECLARATION_VERSION = 1
+
+_DECLARATION_NL = (
+    "Ik verklaar op eer dat ik, voor zover ik weet, geen belangenconflict heb met de aanvragen "
+    "van de oproep '{call}' die mij ter beoordeling worden gegeven, behalve de conflicten die ik "
+    "heb gemeld of die Vuurtoren vaststelt. Ik meld een conflict dat ik later ontdek meteen en "
+    "beoordeel die aanvraag dan niet. Ik behandel de aanvragen en de beraadslaging vertrouwelijk."
+)
+_DECLARATION_EN = (
+    "I declare on my honour that, to my knowledge, I have no conflict of interest with the "
+    "applications of the call '{call}' given to me for review, except the conflicts I declared or "
+    "Vuurtoren finds. I declare a conflict I discover later at once and then do not review that "
+    "application. I keep the applications and the deliberation confidential."
+)
+
+
+def declaration_text(call_name: str) -> dict[str, str]:
+    """The declaration a juror signs for one call, in Dutch and English (version stored too)."""
+    return {"nl": _DECLARATION_NL.format(call=call_name), "en": _DECLARATION_EN.format(call=call_name),
+            "version": str(DECLARATION_VERSION)}

@@ -3,8 +3,9 @@
 Used by the API and the web pages alike (and by ``app.calls.service_applications.can_see``):
 
 * the **admin** (secretariat, jury chair) sees and does everything;
-* a **juror** sees an application only while it is assigned to them and they have no conflict of
-  interest with it (automatic or declared); only then may they score it;
+* a **juror** sees an application only once they signed the call's declaration of absence of
+  conflicts, while it is assigned to them and they have no conflict of interest with it
+  (automatic or declared); only then may they score it;
 * a **city** user sees the applications their municipality leads or is a partner of (or that
   they created), and the evaluation summary of those once the call's results are published.
 
@@ -38,11 +39,12 @@ def is_own_application(user: User | None, app: Application) -> bool:
 
 
 def reviewing_juror(user: User | None, app: Application) -> CallJuror | None:
-    """The user's juror row when the application is assigned to them without a conflict."""
+    """The user's juror row when they signed the call's declaration and the application is
+    assigned to them without a conflict."""
     if user is None or user.role != "juror":
         return None
     juror = juror_of(user, app.call_id)
-    if juror is None:
+    if juror is None or juror.declaration_signed_at is None:
         return None
     assigned = db.session.scalar(select(Assignment.id).where(
         Assignment.application_id == app.id, Assignment.juror_id == juror.id))
@@ -116,6 +118,11 @@ def require_scoring_juror(user: User | None, app: Application) -> CallJuror:
     juror = juror_of(user, app.call_id)
     if juror is None:
         raise Problem(403, "Forbidden", "You are not on the jury of this call.")
+    if juror.declaration_signed_at is None:
+        raise Problem(403, "Forbidden", "Sign the declaration of absence of conflicts of this call "
+                      "first (POST /api/v1/calls/<id>/declaration).",
+                      errors=[{"field": "declaration", "message": "not signed yet",
+                               "message_nl": "nog niet ondertekend"}])
     assigned = db.session.scalar(select(Assignment.id).where(
         Assignment.application_id == app.id, Assignment.juror_id == juror.id))
     if assigned is None:

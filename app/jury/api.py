@@ -76,7 +76,8 @@ def list_jurors(call_id: int):
 def add_juror(data: dict, call_id: int):
     """Add a juror (an existing user with role juror) with expertise and affiliation (admin)."""
     call = get_call(call_id)
-    row = jury.add_juror(call, data["email"], data["expertise"], data["affiliation"], api_user())
+    row = jury.add_juror(call, data["email"], data["expertise"], data["affiliation"], api_user(),
+                         affiliations=data["affiliations"])
     return jury.juror_dict(row), 201, {"Location": url_for("api.list_jurors", call_id=call.id)}
 
 

@@ -158,6 +158,17 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def affiliations_from_form(refnis: str, organisation: str) -> list[dict[str, Any]] | None:
+    """Affiliations from the form: REFNIS codes separated by commas or spaces (VGC allowed) and
+    an organisation; None when both are empty (the user's own)."""
+    codes = [c.upper() if c.upper() == "VGC" else c
+             for c in (refnis or "").replace(",", " ").split()]
+    out: list[dict[str, Any]] = [{"refnis": c} for c in codes]
+    if (organisation or "").strip():
+        out.append({"organisation": _int(organisation) or 0})
+    return out or None
+
+
 @bp.post("/oproepen/<int:call_id>/jury/juryleden")
 @admin_required
 def call_jury_add(call_id: int):
@@ -167,17 +178,13 @@ def call_jury_add(call_id: int):
               "refnis": form.get("refnis", ""), "organisation": form.get("organisation", "")}
     errors: dict[str, list[str]] = {}
     expertise = [d for d in values["expertise"] if d in DOMAINS]
-    affiliation = None
-    if values["refnis"].strip():
-        affiliation = {"refnis": values["refnis"].strip().upper()
-                       if values["refnis"].strip().upper() == "VGC" else values["refnis"].strip()}
-    elif values["organisation"]:
-        affiliation = {"organisation": _int(values["organisation"]) or 0}
+    affiliations = affiliations_from_form(values["refnis"], values["organisation"])
     if not values["email"].strip():
         errors["email"] = [_("Geef het e-mailadres van een gebruiker met de rol jurylid.")]
     else:
         try:
-            jury.add_juror(call, values["email"], expertise, affiliation, _user())
+            jury.add_juror(call, values["email"], expertise, None, _user(),
+                           affiliations=affiliations)
             flash(_("Jurylid toegevoegd."), "success")
             return redirect(url_for("web.call_jury", call_id=call.id) + "#jurors")
         except Problem as exc:
@@ -336,6 +343,9 @@ def _scoring_target(application_id: int):
     row = db.session.get(Application, application_id) if valid_id(application_id) else None
     if row is None or user.role != "juror":
         abort(404)
+    juror = jury.juror_of(user, row.call_id)
+    if juror is not None and juror.declaration_signed_at is None:  # sign first, then score
+        abort(redirect(url_for("web.juror_declaration", call_id=row.call_id)))
     try:
         return row, access.require_scoring_juror(user, row)
     except Problem:

@@ -32,7 +32,32 @@ class JurorInSchema(StrictSchema):
     expertise = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), load_default=list,
                             validate=validate.Length(max=6))
     affiliation = fields.Nested(AffiliationInSchema, allow_none=True, load_default=None,
-                                metadata={"description": "default: the user's own affiliation"})
+                                metadata={"description": "one affiliation (or give affiliations); "
+                                                         "default: the user's own"})
+    affiliations = fields.List(fields.Nested(AffiliationInSchema), load_default=None,
+                               validate=validate.Length(max=20),
+                               metadata={"description": "several affiliations; default: the "
+                                                        "user's own"})
+
+
+class AffiliationsInSchema(StrictSchema):
+    affiliations = fields.List(fields.Nested(AffiliationInSchema), required=True,
+                               validate=validate.Length(max=20))
+
+
+class JurorDeclarationInSchema(StrictSchema):
+    accept = fields.Boolean(required=True, truthy={True}, falsy={False}, validate=validate.Equal(True),
+                            metadata={"description": "true: I sign the declaration"})
+
+
+class JurorDeclarationSchema(Schema):
+    call = fields.Integer()
+    juror = fields.Integer(allow_none=True)
+    text_nl = fields.String()
+    text_en = fields.String()
+    version = fields.Integer()
+    signed = fields.Boolean()
+    signed_at = fields.String(allow_none=True)
 
 
 class JurorSchema(Schema):
@@ -40,7 +65,9 @@ class JurorSchema(Schema):
     email = fields.String()
     name = fields.String(allow_none=True)
     expertise = fields.List(fields.String())
-    affiliation = fields.Dict(allow_none=True)
+    affiliation = fields.Dict(allow_none=True, metadata={"description": "the first affiliation"})
+    affiliations = fields.List(fields.Dict())
+    declaration_signed_at = fields.String(allow_none=True)
     load = fields.Integer()
     submitted = fields.Integer(metadata={"description": "applications with submitted scores"})
 

@@ -31,6 +31,7 @@ from app.models import (
     CallJuror,
     CallJurySettings,
     DeclaredConflict,
+    JurorAffiliation,
     Municipality,
     Organisation,
     Score,
@@ -111,23 +112,26 @@ def ensure_not_published(call: Call) -> None:
 # Rows -> pure inputs
 
 
-def affiliation_of(row: CallJuror) -> Affiliation | None:
-    if row.is_vgc:
-        return Affiliation(refnis=VGC)
-    if row.municipality is not None:
-        return Affiliation(refnis=row.municipality.refnis)
-    if row.organisation_id is not None:
-        return Affiliation(organisation=row.organisation_id)
-    return None
+def affiliations_of(row: CallJuror) -> tuple[Affiliation, ...]:
+    """The juror's affiliations as the pure module knows them (VGC as refnis ``VGC``)."""
+    out = []
+    for a in row.affiliations:
+        if a.is_vgc:
+            out.append(Affiliation(refnis=VGC))
+        elif a.municipality is not None:
+            out.append(Affiliation(refnis=a.municipality.refnis))
+        elif a.organisation_id is not None:
+            out.append(Affiliation(organisation=a.organisation_id))
+    return tuple(dict.fromkeys(out))
 
 
 def pure_juror(row: CallJuror) -> Juror:
-    aff = affiliation_of(row)
-    return Juror(row.id, (aff,) if aff else (), frozenset(row.expertise or ()))
+    return Juror(row.id, affiliations_of(row), frozenset(row.expertise or ()))
 
 
 def consortium_of(app: Application) -> Consortium:
-    """Lead and partners of an application as affiliations (VGC as refnis ``VGC``)."""
+    """Lead, partners and committed followers of an application as affiliations (VGC as refnis
+    ``VGC``): a follower commits to implement the result, so it has a stake like a partner."""
     partners = []
     for p in app.partners:
         if p.is_vgc:
@@ -136,14 +140,27 @@ def consortium_of(app: Application) -> Consortium:
             partners.append(Affiliation(refnis=p.municipality.refnis))
         elif p.organisation_id is not None:
             partners.append(Affiliation(organisation=p.organisation_id))
-    return Consortium(app.id, Affiliation(refnis=app.lead_code), tuple(partners))
+    followers = tuple(Affiliation(refnis=f.municipality.refnis) for f in app.followers)
+    return Consortium(app.id, Affiliation(refnis=app.lead_code), tuple(partners), followers)
+
+
+def _rivals(call_id: int, applications: Iterable[Application]) -> list[Application]:
+    """The given applications plus every other submitted one of the call: whose applicants make
+    a juror a competitor (evaluation.conflicts, ``competitor``)."""
+    given = {a.id: a for a in applications}
+    for a in db.session.scalars(
+            select(Application).where(Application.call_id == call_id,
+                                      Application.status == "submitted")
+            .options(selectinload(Application.partners), selectinload(Application.followers))):
+        given.setdefault(a.id, a)
+    return [given[i] for i in sorted(given)]
 
 
 def jurors_of(call: Call) -> list[CallJuror]:
     stmt = (
         select(CallJuror)
         .where(CallJuror.call_id == call.id)
-        .options(selectinload(CallJuror.user), selectinload(CallJuror.municipality))
+        .options(selectinload(CallJuror.user), selectinload(CallJuror.affiliations))
         .order_by(CallJuror.id)
     )
     return list(db.session.scalars(stmt))
@@ -153,7 +170,8 @@ def applications_of(call: Call) -> list[Application]:
     stmt = (
         select(Application)
         .where(Application.call_id == call.id)
-        .options(selectinload(Application.partners), selectinload(Application.lead_municipality))
+        .options(selectinload(Application.partners), selectinload(Application.followers),
+                 selectinload(Application.lead_municipality))
         .order_by(Application.id)
     )
     return list(db.session.scalars(stmt))
@@ -195,13 +213,16 @@ def call_conflicts(
     jurors: Iterable[CallJuror] | None = None,
     applications: Iterable[Application] | None = None,
 ) -> ConflictSet:
-    """Automatic and declared conflicts of every juror with every application of the call."""
+    """Automatic and declared conflicts of every juror with the given applications (default:
+    every application of the call); a competitor is judged against all submitted ones."""
     jurors = list(jurors if jurors is not None else jurors_of(call))
     applications = list(applications if applications is not None else applications_of(call))
+    wanted = {a.id for a in applications}
     declared = [PureDeclared(d.application_id, d.juror_id, d.reason) for d in declared_of(call)]
-    return find_conflicts(
-        [pure_juror(j) for j in jurors], [consortium_of(a) for a in applications], declared
-    )
+    found = find_conflicts(
+        [pure_juror(j) for j in jurors], [consortium_of(a) for a in _rivals(call.id, applications)],
+        declared, competitors=True)
+    return ConflictSet(tuple(c for c in found if c.application_id in wanted))
 
 
 def pair_conflicts(juror: CallJuror, app: Application) -> tuple[Conflict, ...]:
@@ -213,10 +234,11 @@ def pair_conflicts(juror: CallJuror, app: Application) -> tuple[Conflict, ...]:
     )
     found = find_conflicts(
         [pure_juror(juror)],
-        [consortium_of(app)],
+        [consortium_of(a) for a in _rivals(app.call_id, [app])],
         [PureDeclared(d.application_id, d.juror_id, d.reason) for d in declared],
+        competitors=True,
     )
-    return found.conflicts
+    return found.reasons(app.id, juror.id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,14 +274,12 @@ def get_call_application(call: Call, application_id: Any,
     return row
 
 
-def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict[str, Any]:
-    """Columns of the juror's affiliation: the one given, else the user's own (may be none)."""
-    if affiliation is None:
-        return {"municipality": user.municipality, "organisation": user.organisation,
-                "is_vgc": False}
+def _resolve_affiliation(affiliation: dict[str, Any], field: str) -> dict[str, Any]:
+    """Columns of one affiliation (``{"refnis"}`` or ``{"organisation"}``); ``field`` names it
+    in errors (``affiliation`` or ``affiliations.1``)."""
     if "refnis" in affiliation and "organisation" in affiliation:
         raise validation_problem([{
-            "field": "affiliation", "message": "give exactly one of refnis or organisation",
+            "field": field, "message": "give exactly one of refnis or organisation",
             "message_nl": "geef ofwel refnis ofwel organisation"}])
     refnis = affiliation.get("refnis")
     if refnis == VGC:
@@ -267,20 +287,43 @@ def _resolve_affiliation(user: User, affiliation: dict[str, Any] | None) -> dict
     if refnis is not None:
         m = db.session.scalar(select(Municipality).where(Municipality.refnis == refnis))
         if m is None:
-            raise not_found("municipality", refnis, field="affiliation.refnis")
+            raise not_found("municipality", refnis, field=f"{field}.refnis")
         return {"municipality": m.current(), "organisation": None, "is_vgc": False}
     org_id = affiliation.get("organisation")
     valid = org_id is not None and valid_id(org_id)
     org = db.session.get(Organisation, org_id) if valid else None
     if org is None:
-        raise not_found("organisation", org_id, field="affiliation.organisation")
+        raise not_found("organisation", org_id, field=f"{field}.organisation")
     return {"municipality": None, "organisation": org, "is_vgc": False}
+
+
+def resolve_affiliations(user: User, affiliations: Sequence[dict[str, Any]] | None,
+                         field: str = "affiliations") -> list[JurorAffiliation]:
+    """The juror's affiliation rows: the ones given (duplicates once), else the user's own
+    municipality or organisation (may be none)."""
+    if affiliations is None:
+        own = ({"municipality": user.municipality, "organisation": None, "is_vgc": False}
+               if user.municipality else
+               {"municipality": None, "organisation": user.organisation, "is_vgc": False}
+               if user.organisation else None)
+        return [JurorAffiliation(position=0, **own)] if own else []
+    rows, seen = [], set()
+    for i, aff in enumerate(affiliations):
+        cols = _resolve_affiliation(aff, f"{field}.{i}" if field == "affiliations" else field)
+        key = (cols["municipality"].id if cols["municipality"] else None,
+               cols["organisation"].id if cols["organisation"] else None, cols["is_vgc"])
+        if key not in seen:
+            seen.add(key)
+            rows.append(JurorAffiliation(position=len(rows), **cols))
+    return rows
 
 
 @transactional("jury.juror_added")
 def add_juror(call: Call, email: str, expertise: Sequence[str],
-              affiliation: dict[str, Any] | None, actor: User) -> CallJuror:
-    """Put an existing user with role juror on the call's jury; audited."""
+              affiliation: dict[str, Any] | None, actor: User,
+              affiliations: Sequence[dict[str, Any]] | None = None) -> CallJuror:
+    """Put an existing user with role juror on the call's jury; audited. Affiliations: the list
+    given, or the one ``affiliation``, else the user's own."""
     ensure_not_published(call)
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
@@ -295,13 +338,20 @@ def add_juror(call: Call, email: str, expertise: Sequence[str],
         raise Problem(409, "Conflict", f"{email} is already on the jury of this call.",
                       errors=[{"field": "email", "message": "already on this jury",
                                "message_nl": "zit al in deze jury"}])
+    if affiliation is not None and affiliations is not None:
+        raise validation_problem([{
+            "field": "affiliations", "message": "give affiliation or affiliations, not both",
+            "message_nl": "geef affiliation of affiliations, niet beide"}])
+    given = [affiliation] if affiliation is not None else affiliations
+    rows = resolve_affiliations(user, given, "affiliation" if affiliation is not None
+                                else "affiliations")
     row = CallJuror(call_id=call.id, user=user, expertise=list(dict.fromkeys(expertise)),
-                    **_resolve_affiliation(user, affiliation))
+                    affiliations=rows)
     db.session.add(row)
     db.session.flush()
     record_audit(actor, "jury.juror_added", {
         "call": call.id, "juror": row.id, "user": user.id,
-        "expertise": row.expertise, "affiliation": affiliation_dict(row)})
+        "expertise": row.expertise, "affiliations": affiliations_dict(row)})
     return row
 
 
@@ -322,14 +372,16 @@ def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
     db.session.delete(juror)
 
 
-def affiliation_dict(row: CallJuror) -> dict[str, Any] | None:
-    if row.is_vgc:
-        return {"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"}
-    if row.municipality is not None:
-        return {"refnis": row.municipality.refnis, "name": row.municipality.name_nl}
-    if row.organisation is not None:
-        return {"organisation": row.organisation.id, "name": row.organisation.name}
-    return None
+def affiliations_dict(row: CallJuror) -> list[dict[str, Any]]:
+    out = []
+    for a in row.affiliations:
+        if a.is_vgc:
+            out.append({"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"})
+        elif a.municipality is not None:
+            out.append({"refnis": a.municipality.refnis, "name": a.municipality.name_nl})
+        elif a.organisation is not None:
+            out.append({"organisation": a.organisation.id, "name": a.organisation.name})
+    return out
 
 
 def juror_dict(row: CallJuror, loads: dict[int, int] | None = None,
@@ -339,7 +391,10 @@ def juror_dict(row: CallJuror, loads: dict[int, int] | None = None,
         "email": row.user.email,
         "name": row.user.name,
         "expertise": list(row.expertise or []),
-        "affiliation": affiliation_dict(row),
+        "affiliation": next(iter(affiliations_dict(row)), None),  # the first (API before v2)
+        "affiliations": affiliations_dict(row),
+        "declaration_signed_at": row.declaration_signed_at.isoformat()
+        if row.declaration_signed_at else None,
     }
     if loads is not None:
         d["load"] = loads.get(row.id, 0)

@@ -43,6 +43,7 @@ from app.models.jury import (  # noqa: F401
     CallJurySettings,
     Consensus,
     DeclaredConflict,
+    JurorAffiliation,
     Score,
     ScoreReconfirmation,
 )

@@ -42,16 +42,17 @@ SCORE_TYPE = Numeric(10, 4, asdecimal=True)
 
 
 class CallJuror(db.Model):
-    """A user on the jury of one call, with declared expertise and one affiliation (or none)."""
+    """A user on the jury of one call, with declared expertise, affiliations and the signed
+    declaration of absence of conflicts (*verklaring op eer*).
+
+    ``declaration_signed_at`` is None until the juror signed the call's declaration; no
+    application opens for them before (app/jury/access.py). ``declaration_text`` is the exact
+    statement they signed (evaluation.conflicts.declaration_text).
+    """
 
     __tablename__ = "call_juror"
     __table_args__ = (
         UniqueConstraint("call_id", "user_id", name="uq_call_juror_call_user"),
-        CheckConstraint(
-            "(municipality_id IS NULL OR organisation_id IS NULL) AND (NOT is_vgc OR "
-            "(municipality_id IS NULL AND organisation_id IS NULL))",
-            name="one_affiliation",
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,14 +62,38 @@ class CallJuror(db.Model):
     )
     #: Domain codes (matching.registry.DOMAINS) the juror is expert in.
     expertise: Mapped[list] = mapped_column(JSON, default=list)
-    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
-    #: True when the affiliation is the VGC (then municipality_id and organisation_id are NULL).
-    is_vgc: Mapped[bool] = mapped_column(Boolean, default=False)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    declaration_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    declaration_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     call: Mapped[Call] = relationship()
     user: Mapped[User] = relationship()
+    affiliations: Mapped[list[JurorAffiliation]] = relationship(
+        back_populates="juror", cascade="all, delete-orphan", order_by="JurorAffiliation.position")
+
+
+class JurorAffiliation(db.Model):
+    """One affiliation of a juror: a municipality, an organisation or the VGC (exactly one)."""
+
+    __tablename__ = "juror_affiliation"
+    __table_args__ = (
+        CheckConstraint(
+            "(CASE WHEN municipality_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN organisation_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN is_vgc THEN 1 ELSE 0 END) = 1",
+            name="exactly_one",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    juror_id: Mapped[int] = mapped_column(
+        ForeignKey("call_juror.id", ondelete="CASCADE"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    is_vgc: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    juror: Mapped[CallJuror] = relationship(back_populates="affiliations")
     municipality: Mapped[Municipality | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
 

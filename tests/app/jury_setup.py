@@ -73,8 +73,9 @@ def demo_call(app) -> Jury:
 
 
 def add_jurors(app, client, admin_headers, j: Jury, count: int, *, expertise=None,
-               prefix: str = "juror") -> list[str]:
-    """``count`` juror users with tokens, put on the jury; returns their e-mail addresses."""
+               prefix: str = "juror", sign: bool = True) -> list[str]:
+    """``count`` juror users with tokens, put on the jury, who signed the call's declaration
+    (``sign``); returns their e-mail addresses."""
     emails = []
     for i in range(count):
         email = f"{prefix}{i + 1}@example.org"
@@ -87,6 +88,10 @@ def add_jurors(app, client, admin_headers, j: Jury, count: int, *, expertise=Non
         j.jurors[email] = resp.json["id"]
         j.headers[email] = bearer(token)
         emails.append(email)
+        if sign:  # the declaration on honour, before any application opens for them
+            signed = client.post(f"/api/v1/calls/{j.call_id}/declaration", json={"accept": True},
+                                 headers=j.headers[email])
+            assert signed.status_code == 200, signed.json
     return emails
 
 

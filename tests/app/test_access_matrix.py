@@ -261,14 +261,17 @@ def test_every_role_endpoint_and_object(app, client, admin_headers):
 
 
 def test_a_conflict_that_appears_after_assignment_closes_access_at_once(app, client, admin_headers):
-    """The juror's municipality joins an application assigned to them as a partner: from then on
-    they neither see nor score it, before anyone re-runs the assignment."""
+    """The juror's municipality (Voeren, which applies nowhere in the call) joins an application
+    assigned to them as a partner: from then on they neither see nor score it, before anyone
+    re-runs the assignment."""
     j = demo_call(app)
-    token = make_user(app, "leuven@example.org", "juror",
-                      municipality_id=municipality_id(app, "24062"))
+    token = make_user(app, "voeren@example.org", "juror",
+                      municipality_id=municipality_id(app, "73109"))
     add_jurors(app, client, admin_headers, j, 3)
-    client.post(f"{API}/calls/{j.call_id}/jurors", json={"email": "leuven@example.org"},
+    client.post(f"{API}/calls/{j.call_id}/jurors", json={"email": "voeren@example.org"},
                 headers=admin_headers)
+    client.post(f"{API}/calls/{j.call_id}/declaration", json={"accept": True},
+                headers=bearer(token))
     result = assign(client, admin_headers, j, reviewers=3, max_load=9)
     me = next(p["juror"] for p in result["assignments"]
               if p["juror"] not in j.jurors.values())
@@ -278,9 +281,9 @@ def test_a_conflict_that_appears_after_assignment_closes_access_at_once(app, cli
     partners = client.get(f"{API}/applications/{a}", headers=admin_headers).json["partners"]
     body = {"partners": [{"refnis": p["refnis"]} if "refnis" in p else
                          {"organisation": p["organisation"]} for p in partners]
-            + [{"refnis": "24062"}]}
+            + [{"refnis": "73109"}]}
     resp = client.post(f"{API}/applications/{a}/amendments", headers=admin_headers,
-                       json={"changes": body, "motivation": "Leuven treedt toe als partner."})
+                       json={"changes": body, "motivation": "Voeren treedt toe als partner."})
     assert resp.status_code == 201, resp.json
     assert client.get(f"{API}/applications/{a}", headers=headers).status_code == 404
     resp = client.put(f"{API}/applications/{a}/scores/leverage",

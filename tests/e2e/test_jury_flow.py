@@ -71,6 +71,18 @@ def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, b
         p = _new_page(browser, base)
         login(p, email)
         p.goto(f"{base}/jury")
+        # the declaration on honour comes first: until it is signed no application opens
+        assert p.locator(f"tr[data-application='{a}']").count() == 0
+        with p.expect_navigation():
+            p.click(f"#sign-link-{call_id}")
+        assert "op eer" in p.inner_text("#declaration-text")
+        with p.expect_navigation():
+            p.click("#declaration-sign")  # not ticked: refused, with the reason
+        assert "Vink aan" in p.inner_text("#declaration-error")
+        p.check("#declaration-accept")
+        with p.expect_navigation():
+            p.click("#declaration-sign")
+        assert "ondertekend" in p.inner_text(".flash.success")
         row = p.locator(f"tr[data-application='{a}']")
         assert row.get_attribute("data-progress") == "none"
         with p.expect_navigation():
