@@ -92,6 +92,7 @@ def test_every_write_route_is_classified_and_each_driven_write_is_audited(
         write("api.delete_application", "DELETE", f"{API}/applications/{made['id']}", 204)
     add_jurors(app, client, admin_headers, j, 5)
     driven["api.add_juror"] = 1  # five entries, asserted in test_audit.py
+    driven["api.sign_declaration"] = 1  # each juror signs in add_jurors (test_audit.py too)
     result = write("api.compute_assignments", "POST", f"{API}/calls/{j.call_id}/assignments", 200,
                    json={"reviewers_per_application": 3, "max_load": 8}).json
     a = j.applications[0]
@@ -102,6 +103,8 @@ def test_every_write_route_is_classified_and_each_driven_write_is_audited(
           204)
     write("api.declare_conflict", "POST", f"{API}/calls/{j.call_id}/conflicts", 201,
           json={"juror": juror, "application": a, "reason": "Audit: adviseerde de indiener."})
+    write("api.set_juror_affiliations", "PUT", f"{API}/calls/{j.call_id}/jurors/{other}/affiliations",
+          200, json={"affiliations": [{"refnis": "73109"}]})
     write("api.update_jury_settings", "PUT", f"{API}/calls/{j.call_id}/jury-settings", 200,
           json={"disagreement_spread": 2.5})
     assign(client, admin_headers, j)
