@@ -338,3 +338,16 @@ def test_cluster_and_programme_pages(app, client, admin_headers):
     assert prog.status_code == 200 and "Kleine gemeenten bereikt" in prog.get_data(as_text=True)
     assert client.get("/programma?export=csv").get_data(as_text=True).startswith("# licence")
     assert client.get("/programma?export=json").json["licence"]
+
+
+def test_the_operator_scripts_it(app, client, admin_headers, runner):
+    call_id, funded = published_call(app, client, admin_headers)
+    again = runner.invoke(args=["funded-projects", str(call_id)])
+    assert again.exit_code == 0 and "0 project(s) created" in again.output
+    out = runner.invoke(args=["ex-post", str(call_id)])
+    assert out.exit_code == 0 and out.output.startswith("project,application,title")
+    assert len(out.output.strip().splitlines()) == len(funded) + 1
+    data = runner.invoke(args=["open-data", "--format", "json"])
+    assert data.exit_code == 0 and '"licence"' in data.output
+    missing = runner.invoke(args=["ex-post", "99999"])
+    assert missing.exit_code == 1 and "99999" in missing.output
