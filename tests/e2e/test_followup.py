@@ -85,6 +85,16 @@ def test_publish_report_adopt_and_the_registry_learns(page, live_app, browser):
     assert "Gefinancierd in de oproep" in page.inner_text("#funded-from")
     assert page.locator(f"li[data-refnis='{p['follower']}']").get_attribute("data-evidence") == "verified"
     before_title, before = _adoption_cell(page, p["lead"], p["id"])
+
+    # the secretariat plans the final report; once past due it shows on its dashboard
+    page.goto(f"{page.base}/projecten/{p['id']}/opvolging")
+    planned = page.locator("#milestones tr[data-code=final_report]")
+    planned.locator("input[name=due_date]").fill("2020-01-31")
+    with page.expect_navigation():
+        planned.locator("button[type=submit]").click()
+    assert "te laat" in page.inner_text("#milestones tr[data-code=final_report]")
+    page.goto(f"{page.base}/opvolging")
+    assert page.locator("#overdue tr[data-milestone]").count() == 1
     assert before_title.startswith("0 overnemers")
 
     # the lead files the final report
@@ -108,6 +118,8 @@ def test_publish_report_adopt_and_the_registry_learns(page, live_app, browser):
     assert page.locator("#reports li[data-kind=final]").get_attribute("data-status") == "approved"
     assert page.locator("#balance-due").count() == 1
     assert "afgerond" in page.inner_text("#project-status")
+    page.goto(f"{page.base}/opvolging")
+    assert page.locator("#nothing-overdue").count() == 1
 
     # the follower records its implemented adoption, for its own municipality only
     follower = _as(browser, page.base, live_app, "ict@follower.example", p["follower"])
