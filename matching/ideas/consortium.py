@@ -12,8 +12,8 @@ The model (a star around each lead, linear, so CP-SAT proves its bound quickly):
 * fixed pairs are in one consortium, forbidden pairs never;
 * the objective, in points (:data:`SCALE` per unit), sums over members the value of joining their
   lead: ``relatedness + lead_weight x lead experience (saturated) - distance_weight x
-  min(km, distance_cap_km) / distance_cap_km``. An idea left alone adds 0, so a consortium forms
-  only when its members gain from it.
+  min(km, distance_cap_km) / distance_cap_km - join_threshold``. An idea left alone adds 0, so a
+  consortium forms only when its members are related enough to gain from it.
 
 ``candidate_leads`` keeps, for every idea, the leads with the highest joining value (a bound over
 the restricted model: what the secretariat gets for 200 ideas in a minute). With it at least the
@@ -51,6 +51,12 @@ class ConsortiumWeights:
     distance_weight: float = 0.1
     """Per member: a penalty rising linearly with the distance to the lead up to the cap."""
     distance_cap_km: float = 100.0
+    join_threshold: float = 0.5
+    """Subtracted from every member's value: an idea joins a lead only when their relatedness
+    (with the lead's experience, minus distance) is above it, else it is better left alone.
+    0.5 is about two ideas of one domain, near each other, whose texts have nothing in common
+    (0.2 shared domain + up to 0.25 complementary roles + up to 0.15 proximity): such a pair
+    alone is not a consortium, the seed session would not seat it together either."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class ConsortiumParams:
     time_limit_s: float = 30.0
     fixed_pairs: tuple[tuple[int, int], ...] = ()
     forbidden_pairs: tuple[tuple[int, int], ...] = ()
-    candidate_leads: int = 40
+    candidate_leads: int = 15
     workers: int = 2
 
     def check(self, ideas: set[int]) -> None:
@@ -137,7 +143,8 @@ class ConsortiumModel:
                     continue
                 lead = float(np.clip(exp[j, ks].max() / sat, 0.0, 1.0))
                 km = min(float(rel.distance_km[i, j]), w.distance_cap_km)
-                v = rel.score[i, j] + w.lead_weight * lead - w.distance_weight * km / w.distance_cap_km
+                v = (rel.score[i, j] + w.lead_weight * lead
+                     - w.distance_weight * km / w.distance_cap_km - w.join_threshold)
                 self.allowed[i, j] = True
                 self.value[i, j] = round(SCALE * v)
 
@@ -149,23 +156,100 @@ class ConsortiumModel:
 
 def solve(model: ConsortiumModel, params: ConsortiumParams,
           on_progress: ProgressCallback | None = None) -> ConsortiumResult:
-    """Build and solve the CP-SAT model; the best proposals found with the proven bound."""
+    """Build and solve the CP-SAT model; the best proposals found with the proven bound.
+
+    Ideas that can never share a consortium (no allowed lead between them, directly or through
+    others) are independent: each connected part is its own CP-SAT model, solved smallest first
+    with a share of the time left in proportion to its size, and the objectives and bounds add
+    up (an exact decomposition: the bound is still proven)."""
     start = time.perf_counter()
     ids = model.ids
     n = len(ids)
     params.check(set(ids))
     at = {idea: k for k, idea in enumerate(ids)}
     fixed = [(at[a], at[b]) for a, b in params.fixed_pairs]
-    forbidden = [(at[a], at[b]) for a, b in params.forbidden_pairs]
+    forbidden = [(at[a], at[b]) for a, b in params.forbidden_pairs] + model.same_municipality
     keep = max(1, params.candidate_leads)
     must = {i for p in fixed for i in p}
-    cand: dict[tuple[int, int], bool] = {}
+    cand = [(i, j) for i in range(n)
+            for j in (model.leads_for(i, n) if i in must else model.leads_for(i, keep))]
+    parts = _components(n, cand + fixed)
+    part_of = {i: k for k, part in enumerate(parts) for i in part}
+    done_objective = done_bound = 0.0
+    consortia: list[Consortium] = []
+    alone: list[int] = []
+    status = "optimal"
+    left = sum(len(p) for p in parts if len(p) > 1)
+    for part in sorted(parts, key=lambda p: (len(p), p)):
+        if len(part) == 1:
+            if part[0] in must:
+                return _infeasible(ids, start, len(cand) + n)
+            alone.append(ids[part[0]])
+            continue
+        members = set(part)
+        budget = max(0.1, (params.time_limit_s - (time.perf_counter() - start))
+                     * len(part) / max(left, 1))
+        left -= len(part)
+
+        def report(elapsed: float, objective: float, bound: float, _done=(done_objective,
+                                                                           done_bound)) -> None:
+            if on_progress is not None:
+                total, upper = _done[0] + objective, _done[1] + bound
+                on_progress(time.perf_counter() - start, total, upper, relative_gap(total, upper))
+
+        found = _solve_part(model, part, [c for c in cand if c[0] in members],
+                            [f for f in fixed if part_of[f[0]] == part_of[f[1]] and f[0] in members],
+                            [f for f in forbidden if f[0] in members and f[1] in members],
+                            params, budget, report)
+        if found is None:
+            return _infeasible(ids, start, len(cand) + n)
+        part_status, objective, bound, part_consortia, part_alone = found
+        if part_status != "optimal":
+            status = "feasible"
+        done_objective += objective
+        done_bound += bound
+        consortia += part_consortia
+        alone += part_alone
+    consortia.sort(key=lambda c: (-c.value, c.lead))
+    return ConsortiumResult(status, done_objective, max(done_bound, done_objective),
+                            relative_gap(done_objective, max(done_bound, done_objective)),
+                            tuple(consortia), tuple(sorted(alone)),
+                            time.perf_counter() - start, len(cand) + n)
+
+
+def _infeasible(ids: list[int], start: float, variables: int) -> ConsortiumResult:
+    return ConsortiumResult("infeasible", None, None, None, (), tuple(ids),
+                            time.perf_counter() - start, variables)
+
+
+def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected parts of ``range(n)`` under ``edges`` (union-find), each sorted."""
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+    groups: dict[int, list[int]] = {}
     for i in range(n):
-        for j in (model.leads_for(i, n) if i in must else model.leads_for(i, keep)):
-            cand[(i, j)] = True
-    # a fixed pair's partner may join the other's lead wherever the other may
+        groups.setdefault(root(i), []).append(i)
+    return [sorted(g) for g in groups.values()]
+
+
+def _solve_part(model: ConsortiumModel, nodes: list[int], cand: list[tuple[int, int]],
+                fixed: list[tuple[int, int]], forbidden: list[tuple[int, int]],
+                params: ConsortiumParams, time_limit_s: float, report: Callable[..., None]
+                ) -> tuple[str, float, float, list[Consortium], list[int]] | None:
+    """One connected part: the CP-SAT model of the module doc over ``nodes`` (positions)."""
+    ids = model.ids
     cp = cp_model.CpModel()
-    lead = [cp.new_bool_var(f"lead{j}") for j in range(n)]
+    lead = {j: cp.new_bool_var(f"lead{j}") for j in nodes}
     join = {(i, j): cp.new_bool_var(f"join{i}_{j}") for (i, j) in cand}
     by_lead: dict[int, list[int]] = {}
     by_member: dict[int, list[int]] = {}
@@ -173,7 +257,7 @@ def solve(model: ConsortiumModel, params: ConsortiumParams,
         by_lead.setdefault(j, []).append(i)
         by_member.setdefault(i, []).append(j)
         cp.add_implication(join[(i, j)], lead[j])
-    for i in range(n):
+    for i in nodes:
         # a member of one consortium, or a lead, or alone
         cp.add(sum(join[(i, j)] for j in by_member.get(i, [])) + lead[i] <= 1)
         if not by_lead.get(i):
@@ -189,42 +273,37 @@ def solve(model: ConsortiumModel, params: ConsortiumParams,
 
     for a, b in fixed:
         cp.add(sum(join[(a, j)] for j in by_member.get(a, [])) + lead[a] == 1)
-        for j in range(n):
+        for j in nodes:
             ga, gb = in_group(a, j), in_group(b, j)
             if isinstance(ga, int) and isinstance(gb, int):
                 continue  # neither can be in j's consortium
             cp.add((ga if not isinstance(ga, int) else gb) == (gb if not isinstance(ga, int) else ga))
-    for a, b in forbidden + model.same_municipality:
-        for j in range(n):
+    for a, b in forbidden:
+        for j in nodes:
             ga, gb = in_group(a, j), in_group(b, j)
             if not (isinstance(ga, int) or isinstance(gb, int)):
                 cp.add(ga + gb <= 1)
     cp.maximize(sum(int(model.value[i, j]) * v for (i, j), v in join.items()))
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = params.time_limit_s
+    solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = max(1, params.workers)
-    callback = _Progress(start, on_progress)
-    status = solver.solve(cp, callback)
-    elapsed = time.perf_counter() - start
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        objective = solver.objective_value / SCALE
-        bound = solver.best_objective_bound / SCALE
-        leads = [j for j in range(n) if solver.value(lead[j])]
-        consortia = []
-        placed: set[int] = set()
-        for j in leads:
-            members = sorted((i for i in by_lead.get(j, []) if solver.value(join[(i, j)])),
-                             key=lambda i: ids[i])
-            consortia.append(Consortium(ids[j], tuple(ids[i] for i in members),
-                                        sum(int(model.value[i, j]) for i in members) / SCALE))
-            placed.update([j, *members])
-        consortia.sort(key=lambda c: (-c.value, c.lead))
-        alone = tuple(ids[i] for i in range(n) if i not in placed)
-        name = "optimal" if status == cp_model.OPTIMAL else "feasible"
-        return ConsortiumResult(name, objective, bound, relative_gap(objective, bound),
-                                tuple(consortia), alone, elapsed, len(join) + n)
-    return ConsortiumResult("infeasible", None, None, None, (), tuple(ids), elapsed, len(join) + n)
+    status = solver.solve(cp, _Progress(report))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    consortia = []
+    placed: set[int] = set()
+    for j in nodes:
+        if not solver.value(lead[j]):
+            continue
+        members = sorted((i for i in by_lead.get(j, []) if solver.value(join[(i, j)])),
+                         key=lambda i: ids[i])
+        consortia.append(Consortium(ids[j], tuple(ids[i] for i in members),
+                                    sum(int(model.value[i, j]) for i in members) / SCALE))
+        placed.update([j, *members])
+    name = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    return (name, solver.objective_value / SCALE, solver.best_objective_bound / SCALE, consortia,
+            [ids[i] for i in nodes if i not in placed])
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -235,17 +314,15 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, start: float, on_progress: ProgressCallback | None) -> None:
+    """Hands each new solution's objective and bound (in units, not points) to ``report``."""
+
+    def __init__(self, report: Callable[..., None]) -> None:
         super().__init__()
-        self.start, self.on_progress = start, on_progress
+        self.report = report
 
     def on_solution_callback(self) -> None:
-        if self.on_progress is None:
-            return
-        objective = self.objective_value / SCALE
-        bound = self.best_objective_bound / SCALE
-        self.on_progress(time.perf_counter() - self.start, objective, bound,
-                         relative_gap(objective, bound))
+        self.report(self.wall_time, self.objective_value / SCALE,
+                    self.best_objective_bound / SCALE)
 
 
 # --------------------------------------------------------------------------------------------
