@@ -131,7 +131,7 @@ def _report_input() -> tuple[dict, bytes | None, str]:
 def submit_report(project_id: int):
     """File a progress or final report with the delivered results (each with a link somebody
     can check) and optionally a PDF (lead municipality or admin)."""
-    request.max_content_length = MAX_BYTES + 2_000_000
+    request.max_content_length = reports.UPLOAD_REQUEST_LIMIT
     project = get_project(project_id)
     data, pdf, filename = _report_input()
     row = reports.submit(project, data, pdf, filename, api_user())

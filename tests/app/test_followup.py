@@ -238,6 +238,12 @@ def test_the_pages_show_follow_up_dashboard_and_ex_post_in_dutch(app, client, ad
     resp = client.post(f"/projecten/{p['id']}/opvolging", data={
         "action": "report", "kind": "progress", "text": "kort"})
     assert resp.status_code == 400 and "text" in resp.get_data(as_text=True)
+    # a report with its PDF through the page (up to the pages' 1 MB body limit)
+    resp = client.post(f"/projecten/{p['id']}/opvolging", data={
+        "action": "report", "kind": "progress", "text": "Tussentijds rapport met bijlage.",
+        "file": (io.BytesIO(_pdf()), "rapport.pdf")}, content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    assert client.get(f"{API}/projects/{p['id']}/reports").json["items"][-1]["document"]["pages"] == 1
 
 
 def _solved_plan(app) -> int:
