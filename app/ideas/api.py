@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask import Response
+
 from app.calls.service import get_call
-from app.core.api import bp, checked_first, problems
+from app.core.api import BINARY, bp, checked_first, problems
 from app.core.auth import api_user, require_admin, require_role
 from app.ideas import jobs, proposals
 from app.ideas import service as ideas
@@ -20,7 +22,10 @@ from app.ideas.schemas import (
     ResponseInSchema,
     RunCreated,
     RunSchema,
+    SeedSessionArgs,
+    SeedSessionSchema,
 )
+from app.ideas.seed_session import seed_session, seed_session_pdf
 
 require_user = require_role("admin", "city")
 
@@ -142,3 +147,29 @@ def respond_to_proposal(data: dict, run_id: int, index: int):
     application = proposals.respond(run, index, idea, data["response"], user)
     return {"run": run.id, "proposal": index, "idea": idea.id, "response": data["response"],
             "application": application}
+
+
+@bp.get("/calls/<int:call_id>/seed-session")
+@require_admin
+@checked_first(_call_exists)
+@bp.arguments(SeedSessionArgs, location="query")
+@bp.response(200, SeedSessionSchema)
+@problems(404)
+def show_seed_session(args: dict, call_id: int):
+    """The seed-session table plan (admin): per domain and round, tables of at most
+    ``table_size`` visible ideas, each with its most related ideas, new pairs in later rounds."""
+    return seed_session(get_call(call_id), args["rounds"], args["table_size"])
+
+
+@bp.get("/calls/<int:call_id>/seed-session.pdf")
+@require_admin
+@checked_first(_call_exists)
+@bp.arguments(SeedSessionArgs, location="query")
+@bp.alt_response(200, schema=BINARY, content_type="application/pdf", success=True)
+@problems(404)
+def seed_session_pdf_download(args: dict, call_id: int):
+    """The same table plan as a PDF to print for the day."""
+    call = get_call(call_id)
+    pdf = seed_session_pdf(call, seed_session(call, args["rounds"], args["table_size"]))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="seed-sessie-{call.id}.pdf"'})

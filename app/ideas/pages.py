@@ -14,11 +14,12 @@ from marshmallow import ValidationError
 
 from app.calls.service import get_call
 from app.core.problems import Problem, flatten_marshmallow
-from app.core.web import bp
+from app.core.web import admin_required, bp
 from app.ideas import jobs, proposals
 from app.ideas import service as ideas
 from app.ideas.related import related_ideas
-from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema, ProposalArgs
+from app.ideas.schemas import IdeaInSchema, IdeaPatchSchema, ProposalArgs, SeedSessionArgs
+from app.ideas.seed_session import seed_session
 from app.models import IDEA_SEEKS
 from matching.registry import DOMAINS
 
@@ -192,3 +193,23 @@ def call_proposals(call_id: int):
                            run=proposals.run_dict(run, current_user) if run else None,
                            own_ideas=own_ideas, errors=errors, status_labels=STATUS_LABELS,
                            response_labels=RESPONSE_LABELS), (400 if errors else 200)
+
+
+@bp.get("/oproepen/<int:call_id>/seed-sessie")
+@admin_required
+def seed_session_page(call_id: int):
+    try:
+        call = get_call(call_id)
+    except Problem:
+        abort(404)
+    errors: list[str] = []
+    plan = None
+    rounds, table_size = request.args.get("rounds", "2"), request.args.get("table_size", "4")
+    try:
+        args = SeedSessionArgs().load({"rounds": rounds, "table_size": table_size})
+        rounds, table_size = args["rounds"], args["table_size"]
+        plan = seed_session(call, rounds, table_size)
+    except (ValidationError, Problem) as exc:
+        errors = _errors(exc)
+    return render_template("ideas/seed_session.html", call=call, plan=plan, rounds=rounds,
+                           table_size=table_size, errors=errors), (400 if errors else 200)

@@ -176,3 +176,40 @@ class ResponseAnswer(Schema):
     response = fields.String()
     application = fields.Integer(allow_none=True, metadata={
         "description": "the lead's draft application, once the lead and a partner accepted"})
+
+
+class SeedSessionArgs(StrictSchema):
+    rounds = fields.Integer(load_default=2, validate=validate.Range(min=1, max=5))
+    table_size = fields.Integer(load_default=4, validate=validate.Range(min=2, max=12),
+                                metadata={"description": "most ideas at one table"})
+
+
+class SeatedIdea(Schema):
+    idea = fields.Integer()
+    title = fields.String()
+    refnis = fields.String()
+    name_nl = fields.String()
+
+
+class SeedTable(Schema):
+    table = fields.Integer()
+    ideas = fields.List(fields.Nested(SeatedIdea))
+    relatedness = fields.Float(metadata={"description": "sum over the pairs at the table"})
+    repeated_pairs = fields.Integer(metadata={"description": "pairs that met in an earlier round"})
+
+
+class SeedRound(Schema):
+    round = fields.Integer()
+    tables = fields.List(fields.Nested(SeedTable))
+
+
+class SeedDomain(Schema):
+    domain = fields.String()
+    rounds = fields.List(fields.Nested(SeedRound))
+
+
+class SeedSessionSchema(Schema):
+    call = fields.Integer()
+    rounds = fields.Integer()
+    table_size = fields.Integer()
+    domains = fields.List(fields.Nested(SeedDomain))

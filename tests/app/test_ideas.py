@@ -286,3 +286,28 @@ def test_the_proposals_page_starts_a_run_and_shows_a_city_only_its_own(app, clie
     login(client, "stad@kortrijk.be")
     page = client.get(f"/oproepen/{call_id}/consortia").get_data(as_text=True)
     assert "Tellingen van fietsers" not in page and 'id="no-proposals"' in page
+
+
+def test_seed_session_plan_as_json_pdf_and_page(app, client, admin_headers, setting):
+    call_id, gent, antwerpen, public, hidden = setting
+    file_idea(client, antwerpen, call_id, idea(title="Tellingen van fietsers aan schoolpoorten"))
+    file_idea(client, city_headers(app, KORTRIJK), call_id,
+              idea(title="Zwerfvuil herkennen met camera's", domains=["environment"]))
+    url = f"{CALLS}/{call_id}/seed-session"
+    assert_problem(client.get(url, headers=gent), 403)
+    assert_problem(client.get(url + "?table_size=1", headers=admin_headers), 400, "table_size")
+    plan = client.get(url + "?rounds=2&table_size=3", headers=admin_headers).json
+    assert [d["domain"] for d in plan["domains"]] == ["mobility", "environment"]
+    seated = {i["idea"] for d in plan["domains"] for t in d["rounds"][0]["tables"]
+              for i in t["ideas"]}
+    assert public["id"] in seated and hidden["id"] not in seated and len(seated) == 3
+    pdf = client.get(url + ".pdf", headers=admin_headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    from tests.e2e.conftest import create_user
+
+    create_user(app, "sec@vlaio.be", "admin")
+    login(client, "sec@vlaio.be")
+    page = client.get(f"/oproepen/{call_id}/seed-sessie?rounds=1&table_size=4")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and public["title"] in html and hidden["title"] not in html
+    assert client.get(f"/oproepen/{call_id}/seed-sessie?rounds=9").status_code == 400

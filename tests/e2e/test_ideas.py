@@ -70,6 +70,21 @@ def test_cities_file_ideas_and_a_hidden_one_stays_hidden(page, live_app):
     # English second
     page.goto(f"{page.base}/oproepen/{call_id}/ideeen?lang=en")
     assert page.locator("h1").inner_text().startswith("Ideas")
+    page.goto(f"{page.base}/oproepen/{call_id}/ideeen?lang=nl")
+
+    # the secretariat prints the seed-session table plan: the hidden idea has no seat
+    page.context.clear_cookies()
+    login(page, "admin@example.org")
+    page.goto(f"{page.base}/oproepen/{call_id}/ideeen")
+    with page.expect_navigation():
+        page.click("#seed-link")
+    page.fill("#seed-size", "3")
+    with page.expect_navigation():
+        page.click("#seed-submit")
+    tables = page.inner_text(".seed-domain[data-domain=mobility]")
+    assert "Fietstellingen aan schoolpoorten" in tables and "Geheim plan" not in tables
+    pdf = page.request.get(page.base + page.get_attribute("#seed-pdf", "href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 
 
 MECHELEN = "12025"
