@@ -168,6 +168,15 @@ def test_the_loop_report_review_adoption_ex_post(app, client, admin_headers):
     after_lead = experience(client, lead, pid)
     assert after_lead["adopters"] == before_lead["adopters"] + 1
     assert after_lead["adoption"] > before_lead["adoption"]
+    # the city's own word waits in the secretariat's verification queue; verified it counts fully
+    [pending] = [d for d in client.get(f"{API}/declarations", headers=admin_headers).json["items"]
+                 if d["project"]["id"] == pid]
+    assert (pending["role"], pending["evidence_level"]) == ("adopter", "declared")
+    ok = client.post(f"{API}/declarations/{pending['id']}/review",
+                     json={"decision": "verify", "motivation": "Raadsbesluit gezien."},
+                     headers=admin_headers)
+    assert ok.status_code == 200, ok.json
+    assert experience(client, follower, pid)["evidence"] == "verified"
     # ex-post
     ex = client.get(f"{API}/calls/{call_id}/ex-post").json
     row = next(r for r in ex["items"] if r["project"] == pid)
