@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.core.schemas import REFNIS, StrictSchema, Upload
 from app.models import ADOPTION_STATUSES, REPORT_KINDS, RESULT_KINDS
+from evaluation.applications import is_checkable_link, is_oslo_specification
 from matching.registry import DOMAINS
 
 _URL = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
@@ -53,8 +54,16 @@ class ResultInSchema(StrictSchema):
 
     @validates_schema
     def check_url(self, data, **kwargs):
-        if not data.get("url"):
+        """The same rule as the indicators' (evaluation.applications): a link to the thing
+        itself, and an OSLO specification under vlaanderen.be."""
+        url = data.get("url")
+        if not url:
             raise ValidationError("a delivered result needs a link somebody can check", "url")
+        if not is_checkable_link(url):
+            raise ValidationError("link the repository, dataset or page itself, not a bare site",
+                                  "url")
+        if data["kind"] == "oslo_specification" and not is_oslo_specification(url):
+            raise ValidationError("an OSLO specification is published under vlaanderen.be", "url")
 
 
 class ReportInSchema(StrictSchema):

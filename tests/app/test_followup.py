@@ -123,6 +123,10 @@ def test_the_loop_report_review_adoption_ex_post(app, client, admin_headers):
     assert_problem(client.post(f"{API}/projects/{pid}/reports",
                                json={**report, "results": [{"kind": "dataset"}]}, headers=lead_h),
                    400, "results.0.url")
+    for kind, url in (("repository", "https://github.com"),
+                      ("oslo_specification", "https://example.org/oslo/mobiliteit")):
+        assert_problem(client.post(f"{API}/projects/{pid}/reports", headers=lead_h, json={
+            **report, "results": [{"kind": kind, "url": url}]}), 400, "results.0.url")
     resp = client.post(f"{API}/projects/{pid}/reports", data={
         "kind": "final", "text": report["text"], "results": '[{"kind": "repository", '
         '"url": "https://github.com/example/platform"}]', "file": (io.BytesIO(_pdf()), "r.pdf")},
