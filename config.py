@@ -95,6 +95,16 @@ def load_config(overrides: dict | None = None) -> dict:
         "PERSONAL_DATA_RETENTION_YEARS": int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", 7)),
         # Who answers questions about personal data (shown on the privacy notice, /privacy).
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "privacy@vuurtoren.local"),
+        # Invitations (app/accounts/invitations.py): how long a link lives, and the SMTP server that
+        # mails it. Without MAIL_SERVER nothing is sent: the link is shown to the secretariat,
+        # who passes it on. MAIL_SECURITY: "starttls" (default), "ssl" or "none".
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", 7)),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "starttls").lower(),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "vuurtoren@vuurtoren.local"),
         "TESTING": env == "testing",
         "JSON_SORT_KEYS": False,
     }

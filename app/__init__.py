@@ -68,6 +68,7 @@ def _import_views() -> None:
     from app.accounts import api as _accounts_api  # noqa: F401
     from app.accounts import pages as _accounts_pages  # noqa: F401
     from app.accounts import pages_privacy as _accounts_privacy  # noqa: F401
+    from app.accounts import pages_users as _accounts_users  # noqa: F401
     from app.calls import api as _calls_api  # noqa: F401
     from app.calls import api_applications as _calls_api_applications  # noqa: F401
     from app.calls import api_documents as _calls_api_documents  # noqa: F401

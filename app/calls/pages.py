@@ -276,8 +276,14 @@ def call_page(call_id: int):
             sensitivity = None
     from app.calls.pages_lifecycle import phase_context
 
+    assigned = None
+    if user is not None and user.role == "juror":
+        from app.jury import access
+
+        assigned = len(access.visible_application_ids(user, row.id))
     return _render("calls/call.html", call=row, items=items, summaries=summaries,
-                   sensitivity=sensitivity, may_apply=_may_apply(user), **phase_context(row))
+                   sensitivity=sensitivity, may_apply=_may_apply(user), assigned=assigned,
+                   **phase_context(row))
 
 
 def _may_apply(user) -> bool:

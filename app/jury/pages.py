@@ -27,7 +27,7 @@ from app.core.web import admin_required, bp
 from app.jury import access
 from app.jury import service as jury
 from app.jury import service_scores as scores
-from app.models import Application, Call, CallJuror, CallJurySettings, Organisation, Score
+from app.models import Application, Call, CallJuror, CallJurySettings, Organisation, Score, User
 from evaluation.scoring import to_decimal
 from matching.registry import DOMAINS
 
@@ -116,6 +116,14 @@ def jury_dashboard():
 # The admin's jury page of a call
 
 
+def jury_candidates(jurors: list[CallJuror]) -> list[User]:
+    """The active users with the role juror who are not yet on this call's jury, by name."""
+    taken = {j.user_id for j in jurors}
+    users = db.session.scalars(select(User).where(User.role == "juror", User.active.is_(True)))
+    return sorted((u for u in users if u.id not in taken),
+                  key=lambda u: ((u.name or u.email).lower(), u.email))
+
+
 def _jury_context(call: Call) -> dict[str, Any]:
     jurors = jury.jurors_of(call)
     all_apps = jury.applications_of(call)
@@ -133,6 +141,7 @@ def _jury_context(call: Call) -> dict[str, Any]:
         "conflicts": conflicts, "pairs": pairs, "loads": loads, "scored": scored,
         "settings": settings, "domains": DOMAINS,
         "organisations": list(db.session.scalars(select(Organisation).order_by(Organisation.name))),
+        "candidates": jury_candidates(jurors),
         "published": bool(settings and settings.published),
         "reviewers": settings.reviewers_per_application if settings else 3,
         "max_load": settings.max_load if settings else 8,
@@ -180,7 +189,7 @@ def call_jury_add(call_id: int):
     expertise = [d for d in values["expertise"] if d in DOMAINS]
     affiliations = affiliations_from_form(values["refnis"], values["organisation"])
     if not values["email"].strip():
-        errors["email"] = [_("Geef het e-mailadres van een gebruiker met de rol jurylid.")]
+        errors["email"] = [_("Kies een jurylid uit de lijst.")]
     else:
         try:
             jury.add_juror(call, values["email"], expertise, None, _user(),

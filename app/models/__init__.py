@@ -69,4 +69,11 @@ from app.models.registry import (  # noqa: F401
     SeedTombstone,
     project_domain,
 )
-from app.models.users import USER_ROLES, ApiToken, AuditPerson, User, hash_token  # noqa: F401
+from app.models.users import (  # noqa: F401
+    USER_ROLES,
+    ApiToken,
+    AuditPerson,
+    Invitation,
+    User,
+    hash_token,
+)

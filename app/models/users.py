@@ -156,6 +156,55 @@ class ApiToken(db.Model):
         return expires <= utcnow()
 
 
+#: Days an invitation link stays valid (config ``INVITATION_DAYS`` may shorten or lengthen it).
+INVITATION_DAYS = 7
+
+
+class Invitation(db.Model):
+    """A one-time link that lets an invited user choose their password (app/accounts/invitations.py).
+
+    Only the SHA-256 digest of the link's token is stored (like API tokens); the plain token is
+    mailed or shown to the secretariat once. A link ends at ``expires_at``, when it is used
+    (``used_at``) and when a newer invitation for the same user replaces it (``revoked_at``).
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @classmethod
+    def issue(cls, user: User, days: int = INVITATION_DAYS,
+              by: User | None = None) -> tuple[Invitation, str]:
+        """A new invitation valid for ``days`` days; returns it with the plain token (shown once)."""
+        plain = secrets.token_urlsafe(32)
+        now = utcnow()
+        row = cls(user=user, token_hash=hash_token(plain), created_at=now,
+                  expires_at=now + timedelta(days=days), created_by_id=by.id if by else None)
+        return row, plain
+
+    @property
+    def is_expired(self) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # SQLite hands back naive datetimes; they are UTC
+            expires = expires.replace(tzinfo=UTC)
+        return expires <= utcnow()
+
+    @property
+    def is_open(self) -> bool:
+        """Still usable: not used, not replaced, not expired."""
+        return self.used_at is None and self.revoked_at is None and not self.is_expired
+
+
 class AuditPerson(db.Model):
     """Who a pseudonymous actor of the audit chain is, kept apart from the chain (docs/privacy.md).
 

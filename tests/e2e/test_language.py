@@ -53,6 +53,7 @@ ADMIN_PAGES = {
     "/planning": ["Clusterplanning", "Plan starten"],
     "/planning/{plan}": ["Vuurtorens per domein", "Dekking", "Niet gedekt"],
     "/projecten/nieuw": ["Project toevoegen", "Titel (Engels)"],
+    "/beheer/gebruikers": ["Iemand uitnodigen", "Alle gebruikers"],
 }
 JUROR_PAGES = {
     "/jury": ["Mijn jurywerk", "Voortgang"],
