@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.calls import service as calls
 from app.calls import service_applications as apps
@@ -23,7 +23,7 @@ from app.core.formatting import euro, parse_euro
 from app.core.limits import MAX_MOTIVATION, MIN_DECISION_MOTIVATION
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
-from app.models import Domain, Municipality, Organisation, Project
+from app.models import Assignment, CallJuror, Domain, Municipality, Organisation, Project
 from app.registry.service import fold
 from evaluation import money
 from evaluation.applications import DELIVERABLE_LINKS, ORGANISATION_TYPES
@@ -276,13 +276,15 @@ def call_page(call_id: int):
             sensitivity = None
     from app.calls.pages_lifecycle import phase_context
 
-    assigned = None
+    assigned = signed = None
     if user is not None and user.role == "juror":
-        from app.jury import access
-
-        assigned = len(access.visible_application_ids(user, row.id))
+        juror = db.session.scalar(select(CallJuror).where(CallJuror.call_id == row.id,
+                                                          CallJuror.user_id == user.id))
+        signed = bool(juror and juror.declaration_signed_at)
+        assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(
+            Assignment.juror_id == juror.id)) if juror else 0
     return _render("calls/call.html", call=row, items=items, summaries=summaries,
-                   sensitivity=sensitivity, may_apply=_may_apply(user), assigned=assigned,
+                   sensitivity=sensitivity, may_apply=_may_apply(user), assigned=assigned, signed=signed,
                    **phase_context(row))
 
 

@@ -90,8 +90,15 @@ def test_a_juror_and_a_city_user_are_invited_and_start_working(page, live_app, b
         page.click("#assign")
     page.wait_for_selector(".flash.success")
 
-    # -- the juror finds the applications to score, also from the call page
+    # -- the juror finds the applications to score (after the declaration), also from the call page
+    juror.goto(f"{base}/oproepen/{call_id}")
+    assert "Onderteken eerst" in juror.inner_text("#applications-empty")
     juror.goto(f"{base}/jury")
+    with juror.expect_navigation():
+        juror.click(f"#sign-link-{call_id}")
+    juror.check("#declaration-accept")
+    with juror.expect_navigation():
+        juror.click("#declaration-sign")
     assert juror.locator("tr[data-application]").count() >= 1
     juror.goto(f"{base}/oproepen/{call_id}")
     assert "U beoordeelt" in juror.inner_text("#applications-empty")
