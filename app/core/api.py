@@ -10,11 +10,14 @@ the request and write the OpenAPI document (docs/api.md, docs/architecture.md)::
     @problems(409)                              # other answers the view can give
     def create_project(data): ...
 
-Query strings use ``location="query"``, a body that may be left out ``location="optional_json"``
-(every field takes its default), an upload ``location="files"`` (documentation only: the view
-reads ``request.files`` after its size check), JSON or an upload ``location="json_or_upload"``
-(the view gets ``None`` for an upload) with a second ``files`` arguments for the form. Errors are the problem details of
-:mod:`app.core.problems`, with the same field names the hand-written parsing gave.
+Query strings use ``location="query"``; a body that may be left out ``"optional_json"`` (every
+field takes its default); an upload ``"files"`` (documentation only: the view reads
+``request.files`` after its size check); JSON or an upload ``"json_or_upload"`` (the view gets
+``None`` for an upload) beside a ``"files"`` arguments for the form. A view whose service builds
+the answer documents it with ``@bp.alt_response(200, schema=..., success=True)``, a download with
+``content_type=`` and ``TEXT``/``BINARY``. ``checked_first`` answers who may act (403/404) before
+the body is parsed. Errors are the problem details of :mod:`app.core.problems`, with the field
+names the hand-written parsing gave.
 """
 
 from __future__ import annotations
