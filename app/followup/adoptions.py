@@ -142,6 +142,15 @@ def _take_back(project: Project, m: Municipality, part: Participation | None) ->
     return {"role": None}
 
 
+def counts(row: Adoption) -> bool:
+    """An implemented adoption counts as delivered unless the secretariat rejected the city's
+    declaration of it (the adopter participation of a rejected declaration is out of the graph)."""
+    if row.status != "implemented":
+        return False
+    part = _participation(row.project, row.municipality)
+    return part is not None and part.role == "adopter" and part.review_status != "rejected"
+
+
 def adoption_dict(row: Adoption) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -152,6 +161,7 @@ def adoption_dict(row: Adoption) -> dict[str, Any]:
         "evidence_url": row.evidence_url,
         "reason": row.reason,
         "committed": committed(row.project, row.municipality),
+        "counts": counts(row),
         "implemented_at": row.implemented_at.isoformat() if row.implemented_at else None,
         "updated_at": row.updated_at.isoformat() if row.updated_at else None,
     }

@@ -18,7 +18,7 @@ import io
 from dataclasses import replace
 from typing import Any
 
-from app.followup.adoptions import adoptions_of
+from app.followup.adoptions import adoptions_of, counts
 from app.followup.reports import milestones_of, reports_of
 from app.followup.service import FINAL_REPORT, funded_projects_of_call, lead_of, promised_deliverables
 from app.models import Call, FundedProject
@@ -62,7 +62,7 @@ def as_delivered(evaluation: Any, funding: FundedProject, adopters: list[str]) -
 def project_row(funding: FundedProject, evaluation: Any = None) -> dict[str, Any]:
     project, app = funding.project, funding.application
     promised = [f.municipality.current().refnis for f in app.followers]
-    implemented = [a.municipality.refnis for a in adoptions_of(project) if a.status == "implemented"]
+    implemented = [a.municipality.refnis for a in adoptions_of(project) if counts(a)]
     adopted_promised = [r for r in promised if r in implemented]
     results_promised = promised_deliverables(app)
     delivered = sorted({m.code for m in milestones_of(project)

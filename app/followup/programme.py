@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.followup.adoptions import counts
 from app.followup.clusters import clusters
 from app.followup.service import lead_of
 from app.models import Adoption, FundedProject, Milestone, ProjectReport
@@ -47,7 +48,7 @@ def dashboard(today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
     funded = _funded()
     implemented = {(a.project_id, a.municipality_id) for a in db.session.scalars(
-        select(Adoption).where(Adoption.status == "implemented"))}
+        select(Adoption).where(Adoption.status == "implemented")) if counts(a)}
     approved = list(db.session.scalars(select(ProjectReport).where(
         ProjectReport.status == "approved")))
     overdue = list(db.session.scalars(select(Milestone).where(
@@ -64,7 +65,7 @@ def dashboard(today: date | None = None) -> dict[str, Any]:
         reached = {m.municipality for c in in_domain for m in c.members}
         reached |= {a.municipality for a in db.session.scalars(
             select(Adoption).where(Adoption.status == "implemented",
-                                   Adoption.project_id.in_(ids)))} if ids else set()
+                                   Adoption.project_id.in_(ids))) if counts(a)} if ids else set()
         small = sorted(m.refnis for m in reached
                        if m.population is not None and m.population < SMALL_POPULATION)
         out.append({

@@ -39,6 +39,8 @@ class AdoptionSchema(Schema):
     evidence_url = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     committed = fields.Boolean(metadata={"description": "a follower named in the application"})
+    counts = fields.Boolean(metadata={"description": "implemented and not rejected by the "
+                                                     "secretariat: delivered"})
     implemented_at = fields.String(allow_none=True)
     updated_at = fields.String()
 

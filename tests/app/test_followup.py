@@ -207,6 +207,21 @@ def test_the_loop_report_review_adoption_ex_post(app, client, admin_headers):
     domain = client.get(f"{API}/projects/{pid}").json["domains"][0]
     prog = next(d for d in client.get(f"{API}/programme").json["domains"] if d["domain"] == domain)
     assert prog["followers_adopted"] >= 1 and prog["knowledge_items"] >= 1
+    # an adoption the secretariat rejects does not count as delivered
+    other_h = city_user(app, "11002")
+    body = {"refnis": "11002", "status": "implemented", "evidence_url": "https://example.org/a/b"}
+    assert client.post(f"{API}/projects/{pid}/adoptions", json=body,
+                       headers=other_h).status_code == 201
+    [claim] = [d for d in client.get(f"{API}/declarations", headers=admin_headers).json["items"]
+               if d["project"]["id"] == pid and d["municipality"]["refnis"] == "11002"]
+    assert client.post(f"{API}/declarations/{claim['id']}/review",
+                       json={"decision": "reject", "motivation": "Geen bewijs van invoering."},
+                       headers=admin_headers).status_code == 200
+    row = next(r for r in client.get(f"{API}/calls/{call_id}/ex-post").json["items"]
+               if r["project"] == pid)
+    assert "11002" not in row["other_adopters"]
+    listed = {a["refnis"]: a for a in client.get(f"{API}/projects/{pid}/adoptions").json["items"]}
+    assert listed["11002"]["counts"] is False and listed[follower]["counts"] is True
     # moving back takes the credit back: the follower is a promise again
     resp = client.post(f"{API}/projects/{pid}/adoptions",
                        json={"refnis": follower, "status": "dropped", "reason": "Budget geschrapt"},
