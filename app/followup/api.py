@@ -99,10 +99,8 @@ def list_adoptions(project_id: int):
     return {"items": [adoptions.adoption_dict(a) for a in adoptions.adoptions_of(project)]}
 
 
-def _report_input() -> tuple[dict, bytes | None, str]:
-    """JSON, or multipart with the fields kind, text, results (JSON text) and file (PDF)."""
-    if not request.mimetype.startswith("multipart/"):
-        return bp.ARGUMENTS_PARSER.parse(ReportInSchema(), request, location="json"), None, ""
+def _multipart_report() -> tuple[dict, bytes | None, str]:
+    """The multipart form: the fields kind, text, results (JSON text) and file (PDF)."""
     raw = {"kind": request.form.get("kind"), "text": request.form.get("text")}
     if request.form.get("results"):
         try:
@@ -124,16 +122,19 @@ def _report_input() -> tuple[dict, bytes | None, str]:
 @bp.post("/projects/<int:project_id>/reports")
 @accepts_upload
 @require_user
-@bp.arguments(ReportUploadSchema, location="files", description="JSON (ReportInSchema) or "
-              "multipart/form-data with kind, text, results (a JSON list) and file (PDF)")
+@bp.arguments(ReportInSchema, location="json_or_upload")
+@bp.arguments(ReportUploadSchema, location="files", description="JSON, or multipart/form-data "
+              "with kind, text, results (a JSON list) and file (PDF)")
 @bp.alt_response(201, schema=ReportSchema, success=True)
 @problems(404, 409)
-def submit_report(project_id: int):
+def submit_report(data: dict | None, project_id: int):
     """File a progress or final report with the delivered results (each with a link somebody
     can check) and optionally a PDF (lead municipality or admin)."""
     request.max_content_length = reports.UPLOAD_REQUEST_LIMIT
     project = get_project(project_id)
-    data, pdf, filename = _report_input()
+    pdf, filename = None, ""
+    if data is None:  # multipart/form-data
+        data, pdf, filename = _multipart_report()
     row = reports.submit(project, data, pdf, filename, api_user())
     return reports.report_dict(row), 201
 
