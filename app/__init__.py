@@ -75,6 +75,7 @@ def _import_views() -> None:
     from app.calls import api_lifecycle as _calls_api_lifecycle  # noqa: F401
     from app.calls import api_snapshot as _calls_api_snapshot  # noqa: F401
     from app.calls import pages as _calls_pages  # noqa: F401
+    from app.calls import pages_applications as _calls_pages_applications  # noqa: F401
     from app.calls import pages_lifecycle as _calls_pages_lifecycle  # noqa: F401
     from app.calls import pages_snapshot as _calls_pages_snapshot  # noqa: F401
     from app.core import labels as _labels  # noqa: F401  (template globals)

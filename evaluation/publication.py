@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evaluation.selection import Funding, Selection
+from evaluation.selection_result import Funding, Selection
 
 #: The selections a call can publish; the first is the default.
 SELECTION_RULES: tuple[str, ...] = ("rank-order", "optimal")

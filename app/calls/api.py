@@ -10,7 +10,7 @@ from flask import url_for
 from marshmallow import Schema
 
 from app.calls import service as calls
-from app.calls import service_applications as apps
+from app.calls import service_evaluation as evaluations
 from app.calls.schemas import (
     CallCreateSchema,
     CallFieldsSchema,
@@ -115,4 +115,4 @@ def replace_criteria(data: dict, call_id: int):
 def call_sensitivity(args: dict, call_id: int):
     """How the ranking by indicators changes when each criterion weight moves ±20% (admin)."""
     row = calls.get_call(call_id)
-    return apps.CallEvaluation(row).sensitivity(args["top_n"])
+    return evaluations.CallEvaluation(row).sensitivity(args["top_n"])

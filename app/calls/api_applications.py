@@ -11,6 +11,7 @@ from flask import json, request, url_for
 
 from app.calls import service as calls
 from app.calls import service_applications as apps
+from app.calls import service_evaluation as evaluations
 from app.calls.api import bracketed
 from app.calls.schemas import (
     AdviceArgs,
@@ -58,9 +59,9 @@ def list_applications(args: dict, call_id: int):
     items = list(db.session.scalars(stmt))
     if args.get("status"):
         items = [a for a in items if a.status == args["status"]]
-    evaluation = apps.CallEvaluation(row) if args["evaluate"] and items else None
+    evaluation = evaluations.CallEvaluation(row) if args["evaluate"] and items else None
     user = api_user()
-    return {"items": [apps.application_dict(a, evaluation, user) for a in items],
+    return {"items": [evaluations.application_dict(a, evaluation, user) for a in items],
             "total": len(items)}
 
 
@@ -77,7 +78,7 @@ def create_application(data: dict, call_id: int):
     user = api_user()
     apps.ensure_may_apply(user, data.get("lead"))
     app_row = apps.create_application(row, data, user, origin="api")
-    return (apps.application_dict(app_row, apps.CallEvaluation(row)), 201,
+    return (evaluations.application_dict(app_row, evaluations.CallEvaluation(row)), 201,
             {"Location": url_for("api.show_application", application_id=app_row.id)})
 
 
@@ -146,7 +147,7 @@ def show_application(application_id: int):
     """One application with eligibility (every rule with its reason) and indicators."""
     user = api_user()
     row = apps.get_visible_application(application_id, user)
-    return apps.application_dict(row, apps.CallEvaluation(row.call), user)
+    return evaluations.application_dict(row, evaluations.CallEvaluation(row.call), user)
 
 
 def _editable(application_id: int):
@@ -170,7 +171,7 @@ def update_application(data: dict, application_id: int):
     if "lead" in data:
         apps.ensure_may_apply(user, data["lead"])
     apps.update_application(row, data, user)
-    return apps.application_dict(row, apps.CallEvaluation(row.call))
+    return evaluations.application_dict(row, evaluations.CallEvaluation(row.call))
 
 
 @bp.delete("/applications/<int:application_id>")
@@ -194,7 +195,7 @@ def override_eligibility(data: dict, application_id: int):
     row = apps.get_application(application_id)
     user = api_user()
     apps.override_eligibility(row, data["eligible"], data["motivation"], user)
-    return apps.application_dict(row, apps.CallEvaluation(row.call))
+    return evaluations.application_dict(row, evaluations.CallEvaluation(row.call))
 
 
 @bp.get("/applications/<int:application_id>/consortium-advice")
@@ -209,7 +210,7 @@ def consortium_advice(args: dict, application_id: int):
     """
     _no_jurors()
     row = apps.get_visible_application(application_id, api_user())
-    advice = apps.CallEvaluation(row.call).advice(
+    advice = evaluations.CallEvaluation(row.call).advice(
         row, max_followers=args["max_followers"], max_distance_km=args.get("max_distance_km"),
         include_far=args["include_far"])
     return advice.to_dict()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Response
 
 from app.calls import service_applications as apps
+from app.calls import service_evaluation as evaluations
 from app.calls import service_lifecycle as lifecycle
 from app.calls.api_applications import _editable
 from app.calls.receipts import receipt_pdf
@@ -48,7 +49,7 @@ def submit_application(application_id: int):
     """Submit a draft; the answer carries the receipt (SHA-256, time, PDF link)."""
     row, user = _editable(application_id)
     lifecycle.submit(row, user)
-    return apps.application_dict(row, apps.CallEvaluation(row.call))
+    return evaluations.application_dict(row, evaluations.CallEvaluation(row.call))
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
@@ -61,7 +62,7 @@ def withdraw_application(data: dict, application_id: int):
     """Withdraw an application before the deadline."""
     row, user = _editable(application_id)
     lifecycle.withdraw(row, user, data.get("reason") or "")
-    return apps.application_dict(row)
+    return evaluations.application_dict(row)
 
 
 @bp.get("/applications/<int:application_id>/receipt.pdf")

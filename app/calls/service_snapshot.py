@@ -56,7 +56,8 @@ def stored(call: Call) -> EvaluationSnapshot | None:
 
 def compute(call: Call) -> dict[str, Any]:
     """A fresh snapshot of the call's submitted applications from today's registry (JSON-native)."""
-    from app.calls.service_applications import CallEvaluation, application_content
+    from app.calls.service_applications import application_content
+    from app.calls.service_evaluation import CallEvaluation
 
     evaluation = CallEvaluation(call, live=True)
     entries = {}

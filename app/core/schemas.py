@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from typing import Any
+
 from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 REFNIS = validate.Regexp(r"^\d{5}$", error="must be a 5-digit REFNIS code, e.g. 44021")
 
@@ -39,3 +43,72 @@ class UploadSchema(Schema):
 
     file = Upload(required=True, metadata={"description": "the file (CSV, XLSX or PDF as the "
                                                           "operation says); at most 1 MB"})
+
+
+# --------------------------------------------------------------------------------------------
+# HTML forms through the same schemas as the API
+
+
+def _form_value(field: fields.Field, text: str) -> Any:
+    """One form text as the JSON value the field reads: '' is null, '1,5' is 1.5, '12' is 12; a
+    text that is no number stays text, so the schema's own message names the field."""
+    text = text.strip()
+    if isinstance(field, fields.List):  # one item per line; an empty box is an empty list
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if text == "":
+        return None
+    if isinstance(field, fields.Integer):
+        return int(text) if re.fullmatch(r"[+-]?\d{1,18}", text) else text
+    if isinstance(field, (fields.Float, fields.Decimal)):
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            return text
+    return text
+
+
+def form_input(schema: Schema, form: Mapping[str, str]) -> dict[str, Any]:
+    """The fields of ``schema`` that ``form`` posts, as the JSON body the API would receive."""
+    out: dict[str, Any] = {}
+    for name, field in schema.fields.items():
+        if name in form:
+            value = _form_value(field, form.get(name) or "")
+            if value is not None or field.allow_none:
+                out[name] = value
+    return out
+
+
+#: marshmallow's messages in Dutch, for the pages (the API answers them in English).
+_DUTCH = (
+    (re.compile(r"Not a valid (number|integer)\."), lambda m: "geef een getal"),
+    (re.compile(r"Special numeric values \(nan or infinity\) are not permitted\."),
+     lambda m: "geef een eindig getal"),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     lambda m: f"moet tussen {m.group(1)} en {m.group(2)} liggen"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."),
+     lambda m: f"moet minstens {m.group(1)} zijn"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), lambda m: f"hoogstens {m.group(1)}"),
+    (re.compile(r"Not a valid date\."), lambda m: "geef een datum als JJJJ-MM-DD"),
+    (re.compile(r"Field may not be null\."), lambda m: "verplicht"),
+    (re.compile(r"Missing data for required field\."), lambda m: "verplicht"),
+    (re.compile(r"Longer than maximum length (\d+)\."), lambda m: f"hoogstens {m.group(1)} tekens"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), lambda m: f"minstens {m.group(1)} tekens"),
+)
+
+
+def load_form(schema: Schema, form: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Validate a posted form with the API's schema: ``(data, [])`` or ``({}, errors)``, the
+    errors as the API names them (``{field, message}``) with ``message_nl`` beside them."""
+    from app.core.problems import flatten_marshmallow
+
+    try:
+        return schema.load(form_input(schema, form)), []
+    except ValidationError as err:
+        errors = flatten_marshmallow(err.messages)
+    for e in errors:
+        for pattern, dutch in _DUTCH:
+            found = pattern.fullmatch(e["message"])
+            if found:
+                e["message_nl"] = dutch(found)
+                break
+    return {}, errors

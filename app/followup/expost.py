@@ -106,7 +106,7 @@ def ex_post(call: Call) -> dict[str, Any]:
     funded = funded_projects_of_call(call)
     evaluation = None
     if funded:
-        from app.calls.service_applications import CallEvaluation  # late: the calls layer
+        from app.calls.service_evaluation import CallEvaluation  # late: the calls layer
 
         evaluation = CallEvaluation(call)
     rows = [project_row(f, evaluation) for f in funded]

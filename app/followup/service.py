@@ -75,7 +75,7 @@ def _indicators_at_decision(call: Call, apps: list[Application]) -> dict[int, di
     are added), with the followers and deliverables they counted."""
     if not apps:
         return {}
-    from app.calls.service_applications import CallEvaluation  # the calls layer; late (no cycle)
+    from app.calls.service_evaluation import CallEvaluation  # the calls layer; late (no cycle)
 
     evaluation = CallEvaluation(call)
     out = {}

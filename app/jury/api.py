@@ -16,6 +16,7 @@ from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
 from app.jury import service as jury
+from app.jury import service_assignments as assignments
 from app.jury.schemas import (
     AssignmentFixed,
     AssignmentInSchema,
@@ -58,7 +59,7 @@ def list_jurors(call_id: int):
     """Jurors of a call with their expertise, affiliation, load and progress (admin)."""
     call = get_call(call_id)
     loads: dict[int, int] = {}
-    for a in jury.assignment_rows(call):
+    for a in assignments.assignment_rows(call):
         loads[a.juror_id] = loads.get(a.juror_id, 0) + 1
     submitted = dict(db.session.execute(
         select(Score.juror_id, func.count(func.distinct(Score.application_id)))
@@ -103,7 +104,7 @@ def remove_juror(call_id: int, juror_id: int):
 def list_conflicts(call_id: int):
     """Automatic and declared conflicts (admin all; a juror their own)."""
     call = get_call(call_id)
-    return jury.conflicts_dict(call, own_juror(call, api_user()))
+    return assignments.conflicts_dict(call, own_juror(call, api_user()))
 
 
 @bp.post("/calls/<int:call_id>/conflicts")
@@ -132,7 +133,7 @@ def declare_conflict(data: dict, call_id: int):
                                    "message_nl": "verplicht voor de beheerder"}])
         juror = jury.get_juror(call, data["juror"])
     app = jury.get_call_application(call, data["application"])
-    out = jury.declare_conflict(call, juror, app, data["reason"], user)
+    out = assignments.declare_conflict(call, juror, app, data["reason"], user)
     return out, 201
 
 
@@ -147,7 +148,7 @@ def declare_conflict(data: dict, call_id: int):
 def list_assignments(call_id: int):
     """Stored assignments with loads (admin all; a juror their own)."""
     call = get_call(call_id)
-    return jury.assignments_dict(call, own_juror(call, api_user()))
+    return assignments.assignments_dict(call, own_juror(call, api_user()))
 
 
 @bp.post("/calls/<int:call_id>/assignments")
@@ -163,7 +164,7 @@ def compute_assignments(data: dict, call_id: int):
     """
     call = get_call(call_id)
     settings = jury.get_settings(call)
-    out = jury.compute_assignments(
+    out = assignments.compute_assignments(
         call, data.get("reviewers_per_application", settings.reviewers_per_application),
         data.get("max_load", settings.max_load), api_user())
     return out
@@ -182,7 +183,7 @@ def _pair(call_id: int, application_id: int, juror_id: int):
 def fix_assignment(call_id: int, application_id: int, juror_id: int):
     """Assign a juror to an application by hand; later computations keep it (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
-    out = jury.fix_assignment(call, app, juror, api_user())
+    out = assignments.fix_assignment(call, app, juror, api_user())
     return out
 
 
@@ -193,7 +194,7 @@ def fix_assignment(call_id: int, application_id: int, juror_id: int):
 def remove_assignment(call_id: int, application_id: int, juror_id: int):
     """Withdraw an assignment (refused once the juror submitted scores for it) (admin)."""
     call, app, juror = _pair(call_id, application_id, juror_id)
-    jury.remove_assignment(call, app, juror, api_user())
+    assignments.remove_assignment(call, app, juror, api_user())
     return "", 204
 
 

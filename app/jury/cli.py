@@ -41,11 +41,12 @@ def register(app: Flask) -> None:
     def assign_jurors_command(call_id: int, reviewers: int | None, max_load: int | None) -> None:
         """Assign jurors to the applications of CALL_ID optimally and store the result."""
         from app.jury import service as jury
+        from app.jury import service_assignments as assignments
 
         call = _call(call_id)
         settings = jury.get_settings(call)
         try:
-            out = jury.compute_assignments(
+            out = assignments.compute_assignments(
                 call, reviewers or settings.reviewers_per_application,
                 max_load or settings.max_load, CLI_ACTOR)
         except Problem as exc:

@@ -19,14 +19,18 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from app.calls import service_applications as apps
+from app.calls import service_evaluation as evaluations
 from app.calls.pages import _call_or_404, _message, _nl, _render, _user
 from app.core.extensions import db
 from app.core.limits import MIN_SCORE_MOTIVATION, valid_id
-from app.core.problems import Problem
+from app.core.problems import Problem, validation_problem
+from app.core.schemas import load_form
 from app.core.web import admin_required, bp
 from app.jury import access
 from app.jury import service as jury
+from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
+from app.jury.schemas import JurySettingsInSchema
 from app.models import Application, Call, CallJuror, CallJurySettings, Organisation, Score, User
 from evaluation.scoring import to_decimal
 from matching.registry import DOMAINS
@@ -104,7 +108,7 @@ def jury_dashboard():
             settings = db.session.get(CallJurySettings, call.id)
             overview.append({"call": call, "settings": settings,
                              "jurors": len(jury.jurors_of(call)),
-                             "assignments": len(jury.assignment_rows(call))})
+                             "assignments": len(assignments.assignment_rows(call))})
         return render("jury/dashboard_admin.html", overview=overview)
     own = [a for a in db.session.scalars(apps.visible_query(user))]
     published = [a for a in own if jury.is_published(a.call_id)]
@@ -129,12 +133,12 @@ def _jury_context(call: Call) -> dict[str, Any]:
     all_apps = jury.applications_of(call)
     reviewed = jury.jury_applications(call, all_apps)
     conflicts = jury.call_conflicts(call, jurors, all_apps)
-    pairs = {(a.application_id, a.juror_id): a for a in jury.assignment_rows(call)}
+    pairs = {(a.application_id, a.juror_id): a for a in assignments.assignment_rows(call)}
     loads: dict[int, int] = {}
     for _a, j in pairs:
         loads[j] = loads.get(j, 0) + 1
     settings = db.session.get(CallJurySettings, call.id)
-    scored = jury.scored_pairs(call)
+    scored = assignments.scored_pairs(call)
     return {
         "call": call, "jurors": jurors, "reviewed": reviewed,
         "not_reviewed": [a for a in all_apps if a not in reviewed],
@@ -218,7 +222,7 @@ def call_jury_assign(call_id: int):
         errors["max_load"] = [_("Geef een geheel getal.")]
     if not errors:
         try:
-            result = jury.compute_assignments(call, reviewers, max_load, _user())
+            result = assignments.compute_assignments(call, reviewers, max_load, _user())
             flash(_("Toewijzing berekend: %(n)s beoordelingen, hoogste last %(l)s.",
                     n=len(result["assignments"]), l=result["objective"]["highest_load"]),
                   "success")
@@ -245,10 +249,10 @@ def call_jury_pair(call_id: int):
         app = jury.get_call_application(call, _int(request.form.get("application")))
         juror = jury.get_juror(call, _int(request.form.get("juror")))
         if request.form.get("op") == "remove":
-            jury.remove_assignment(call, app, juror, _user())
+            assignments.remove_assignment(call, app, juror, _user())
             message = _("Toewijzing ingetrokken.")
         else:
-            out = jury.fix_assignment(call, app, juror, _user())
+            out = assignments.fix_assignment(call, app, juror, _user())
             message = _("Jurylid vast toegewezen.")
             for w in out["warnings"]:
                 flash(_message(w), "error")
@@ -271,7 +275,7 @@ def call_jury_conflict(call_id: int):
     try:
         juror = jury.get_juror(call, _int(values["conflict_juror"]))
         app = jury.get_call_application(call, _int(values["conflict_application"]))
-        out = jury.declare_conflict(call, juror, app, values["reason"], _user())
+        out = assignments.declare_conflict(call, juror, app, values["reason"], _user())
         _flash_reassignment(out)
         return redirect(url_for("web.call_jury", call_id=call.id) + "#conflicts")
     except Problem as exc:
@@ -298,44 +302,15 @@ def _flash_reassignment(out: dict[str, Any]) -> None:
 @admin_required
 def call_jury_settings(call_id: int):
     call = _call_or_404(call_id)
-    form = request.form
-    values = {k: form.get(k, "") for k in ("disagreement_spread", "total_threshold", "tie_break",
-                                           "scoring_deadline")}
-    errors: dict[str, list[str]] = {}
-    changes: dict[str, Any] = {}
-    for key in ("disagreement_spread", "total_threshold"):
-        text = values[key].strip().replace(",", ".")
-        if not text:
-            changes[key] = None
-            continue
-        try:
-            changes[key] = float(to_decimal(text))
-            if key == "disagreement_spread" and changes[key] < 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors[key] = [_("Geef een getal (0 of meer).")]
-    deadline = values["scoring_deadline"].strip()
-    if deadline:
-        from datetime import date
-
-        try:
-            changes["scoring_deadline"] = date.fromisoformat(deadline)
-        except ValueError:
-            errors["scoring_deadline"] = [_("Geef een datum als JJJJ-MM-DD.")]
-    else:
-        changes["scoring_deadline"] = None
-    changes["tie_break"] = [r.strip() for r in values["tie_break"].splitlines() if r.strip()]
-    if errors:
-        from app.results.service import check_tie_break
-
-        try:  # the rules' errors beside the numbers' at once
-            check_tie_break(call, changes["tie_break"])
-        except Problem as exc:
-            add_errors(errors, exc, default_field="tie_break")
-        return _jury_page(call, errors, values, 400)
+    values = {k: request.form.get(k, "") for k in ("disagreement_spread", "total_threshold",
+                                                   "tie_break", "scoring_deadline")}
+    data, problems = load_form(JurySettingsInSchema(), request.form)  # as PUT jury-settings
     try:
-        jury.update_settings(call, changes, _user())
+        if problems:
+            raise validation_problem(problems)
+        jury.update_settings(call, data, _user())
     except Problem as exc:
+        errors: dict[str, list[str]] = {}
         add_errors(errors, exc, default_field="tie_break")
         return _jury_page(call, errors, values, 400)
     flash(_("Instellingen van de jury bewaard."), "success")
@@ -385,7 +360,7 @@ def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, 
     criteria = app.call.criteria
     rows = {r.criterion_id: r for r in scores.scores_of(app, juror)}
     submitted = bool(rows) and all(r.status == "submitted" for r in rows.values())
-    evaluation = apps.CallEvaluation(app.call)
+    evaluation = evaluations.CallEvaluation(app.call)
     view = scores.scores_view(user, app, juror)
     others: dict[str, list[dict]] = {}
     for item in view["items"]:
@@ -395,7 +370,7 @@ def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, 
     return render("jury/scoring.html", status, a=app, call=app.call, juror=juror,
                   criteria=criteria, values=values or _stored_values(rows, criteria),
                   errors=errors or {}, submitted=submitted, others=others,
-                  summary=evaluation.summary(app), details=apps.application_dict(app),
+                  summary=evaluation.summary(app), details=evaluations.application_dict(app),
                   settings=settings, min_motivation=MIN_SCORE_MOTIVATION,
                   published=bool(settings and settings.published),
                   indicators_folded=access.indicators_folded_for(user, app))
@@ -467,7 +442,7 @@ def scoring_conflict(application_id: int):
     app, juror = _scoring_target(application_id)
     reason = request.form.get("reason", "")
     try:
-        out = jury.declare_conflict(app.call, juror, app, reason, _user())
+        out = assignments.declare_conflict(app.call, juror, app, reason, _user())
     except Problem as exc:
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, prefix="conflict.", default_field="reason")

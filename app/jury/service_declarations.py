@@ -14,12 +14,11 @@ from app.core.extensions import db
 from app.core.problems import Problem
 from app.core.transaction import transactional
 from app.jury.service import (
-    _reassign,
     affiliations_dict,
-    current_pairs,
     ensure_not_published,
     resolve_affiliations,
 )
+from app.jury.service_assignments import _reassign, current_pairs
 from app.models import Call, CallJuror, User
 from app.models.registry import utcnow
 from evaluation.conflicts import declaration_text

@@ -12,7 +12,7 @@ from flask_login import login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from app.calls import service_applications as calls_service
+from app.calls import service_evaluation as evaluations
 from app.calls.pages import _call_or_404, _user
 from app.core.audit import verify_audit
 from app.core.extensions import db
@@ -22,6 +22,7 @@ from app.core.problems import Problem
 from app.core.web import admin_required, bp
 from app.jury import access
 from app.jury import service as jury
+from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render
 from app.jury.schemas import SelectionInSchema
@@ -56,7 +57,7 @@ def _consensus_context(call) -> dict[str, Any]:
     titles = {a.id: a.title for a in apps}
     criteria = {c.code: c for c in call.criteria}
     consensus = {(c.application_id, c.criterion.code): c for c in results.consensus_rows(call)}
-    pairs = jury.current_pairs(call)
+    pairs = assignments.current_pairs(call)
     motivations: dict[tuple[int, str], list[dict[str, Any]]] = {}
     stmt = select(Score).join(Application, Score.application_id == Application.id).where(
         Application.call_id == call.id, Score.status == "submitted").order_by(Score.juror_id)
@@ -81,7 +82,7 @@ def _consensus_context(call) -> dict[str, Any]:
                for a in apps for c in call.criteria if (a.id, c.code) not in scored]
     # The chair sees the advisory indicators on each criterion's scale (jurors see them only
     # after a first draft when the call folds them, against anchoring).
-    evaluation = calls_service.CallEvaluation(call)
+    evaluation = evaluations.CallEvaluation(call)
     indicator_on_scale = {(a.id, code): value for a in apps
                           for code, value in evaluation.indicators(a).on_scales(evaluation.criteria).items()}
     return {"call": call, "flagged": flagged, "rest": rest, "titles": titles,

@@ -27,11 +27,11 @@ from app.core.transaction import transactional
 from app.jury.service import (
     applications_of,
     call_conflicts,
-    current_pairs,
     ensure_not_published,
     get_settings,
     jury_applications,
 )
+from app.jury.service_assignments import current_pairs
 from app.models import Application, Call, CallJuror, CallJurySettings, Consensus, Criterion, Score
 from app.models.registry import utcnow
 from evaluation import scoring
@@ -45,7 +45,8 @@ from evaluation.ranking import (
     rank_applications,
 )
 from evaluation.scoring import InvalidCriterion
-from evaluation.selection import InvalidSelection, Selection, select_funding
+from evaluation.selection import InvalidSelection, select_funding
+from evaluation.selection_result import Selection
 
 #: Default disagreement threshold when the call sets none: this fraction of each criterion's
 #: scale range (0-10 scale: a spread above 3 points). Our own choice, not from the sources: a
@@ -332,7 +333,7 @@ def _decision(app: Application, settings: CallJurySettings | None, evaluated: bo
 
 def application_summary(app: Application) -> dict[str, Any]:
     """Scores per criterion, consensus motivations, indicators, eligibility, decision, reason."""
-    from app.calls.service_applications import CallEvaluation  # the calls layer; imported late (no cycle)
+    from app.calls.service_evaluation import CallEvaluation  # the calls layer; imported late (no cycle)
 
     call = app.call
     settings = db.session.get(CallJurySettings, call.id)
@@ -416,7 +417,7 @@ def results_table(call: Call) -> tuple[list[str], list[dict[str, Any]]]:
     for a in by_id.values():
         if a.id in ranked or a.status != "submitted":
             continue
-        from app.calls.service_applications import CallEvaluation  # the calls layer; imported late (no cycle)
+        from app.calls.service_evaluation import CallEvaluation  # the calls layer; imported late (no cycle)
 
         evaluation = evaluation or CallEvaluation(call)
         d = _decision(a, settings, False, evaluation.eligibility(a).to_dict())

@@ -94,10 +94,12 @@ def test_admin_forms_put_errors_beside_their_fields(app, client, admin_headers, 
     assert resp.status_code == 409 and "maar 5" in field_error(resp, "assignments")
     resp = admin.post(f"{base}/jury/toewijzen", data={"reviewers": "drie", "max_load": "8"})
     assert resp.status_code == 400 and field_error(resp, "reviewers")
-    resp = admin.post(f"{base}/jury/instellingen", data={"tie_break": "kleur desc",
+    resp = admin.post(f"{base}/jury/instellingen", data={"tie_break": "",
                                                           "disagreement_spread": "-1"})
-    assert resp.status_code == 400
-    assert field_error(resp, "tie_break") and field_error(resp, "disagreement_spread")
+    assert resp.status_code == 400 and field_error(resp, "disagreement_spread")
+    resp = admin.post(f"{base}/jury/instellingen", data={"tie_break": "kleur desc",
+                                                          "disagreement_spread": "1"})
+    assert resp.status_code == 400 and field_error(resp, "tie_break")
     resp = admin.post(f"{base}/jury/belangenconflict",
                       data={"juror": str(j.jurors["juror1@example.org"]),
                             "application": str(j.applications[0]), "reason": " "})

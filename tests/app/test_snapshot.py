@@ -96,6 +96,7 @@ def test_the_first_read_after_the_deadline_freezes_and_a_later_application_chang
     # an application that reaches the call after the freeze (written below the API, which refuses
     # it) is evaluated live; the stored figures of the others stay as they were
     from app.calls import service_applications as apps
+    from app.calls import service_evaluation as evaluations
     from app.core.extensions import db
     from app.models import Application, Call
 
@@ -106,7 +107,7 @@ def test_the_first_read_after_the_deadline_freezes_and_a_later_application_chang
         db.session.add(row)
         db.session.commit()
         late = row.id
-        assert apps.CallEvaluation(db.session.get(Call, call["id"])).eligibility(row).to_dict().get(
+        assert evaluations.CallEvaluation(db.session.get(Call, call["id"])).eligibility(row).to_dict().get(
             "frozen") is None
         db.session.remove()
     assert _evaluated(client, admin_headers, first["id"]) == frozen

@@ -1,0 +1,64 @@
+"""A page and the API accept the same values: the jury settings form goes through the schema of
+PUT /calls/<id>/jury-settings, so the same bad values get the same field errors on both."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.app.jury_setup import PASSWORD, demo_call, make_user
+
+BAD = [
+    ({"disagreement_spread": 1e300}, {"disagreement_spread": "1e300"}),
+    ({"disagreement_spread": float("inf")}, {"disagreement_spread": "1e400"}),
+    ({"disagreement_spread": -1}, {"disagreement_spread": "-1"}),
+    ({"total_threshold": "veel"}, {"total_threshold": "veel"}),
+    ({"scoring_deadline": "morgen"}, {"scoring_deadline": "morgen"}),
+]
+
+
+def _page_errors(html: str) -> dict[str, str]:
+    import re
+    from html import unescape
+
+    return {m.group(1): unescape(m.group(2)).strip()
+            for m in re.finditer(r'data-field="([^"]+)">([^<]*)<', html)}
+
+
+@pytest.fixture
+def admin_page(app):
+    make_user(app, "chair@example.org", "admin")
+    tab = app.test_client()
+    tab.post("/login", data={"email": "chair@example.org", "password": PASSWORD})
+    return tab
+
+
+@pytest.mark.parametrize(("api_body", "form"), BAD)
+def test_bad_jury_settings_get_the_same_field_errors_on_the_page_and_in_the_api(
+        app, client, admin_headers, admin_page, api_body, form):
+    j = demo_call(app)
+    before = _settings(app, j.call_id)
+    resp = client.put(f"/api/v1/calls/{j.call_id}/jury-settings", headers=admin_headers,
+                      data=json.dumps(api_body, allow_nan=True),
+                      content_type="application/json")
+    assert resp.status_code == 400, resp.json
+    api = {e["field"]: e["message"] for e in resp.json["errors"]}
+    page = admin_page.post(f"/oproepen/{j.call_id}/jury/instellingen",
+                           data={"tie_break": "", **form})
+    assert page.status_code == 400
+    shown = _page_errors(page.get_data(as_text=True))
+    assert set(api) <= set(shown), (api, shown)
+    assert _settings(app, j.call_id) == before  # neither stored anything
+
+
+def _settings(app, call_id: int) -> tuple | None:
+    from app.core.extensions import db
+    from app.models import CallJurySettings
+
+    with app.app_context():
+        row = db.session.get(CallJurySettings, call_id)
+        out = None if row is None else (row.disagreement_spread, row.total_threshold,
+                                        row.scoring_deadline)
+        db.session.remove()
+    return out
