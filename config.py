@@ -68,6 +68,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "RQ_QUEUE": os.environ.get("RQ_QUEUE") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # Views marked @accepts_upload (documents, reports, imports): the largest PDF (20 MB,
+        # evaluation.documents.MAX_BYTES) plus room for the multipart envelope and the form's text,
+        # so a file just above 20 MB gets the field's answer ("at most 20 MB"), not a bare 413.
+        "UPLOAD_MAX_CONTENT_LENGTH": int(os.environ.get("UPLOAD_MAX_CONTENT_LENGTH", 22_000_000)),
         # Uploaded documents, stored by their SHA-256 (app/core/storage.py, docs/operations.md).
         "DOCUMENTS_DIR": Path(os.environ.get("DOCUMENTS_DIR") or INSTANCE_DIR / "documents"),
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -16,11 +16,6 @@ from evaluation.documents import MAX_BYTES
 
 require_user = require_role("admin", "city", "juror")
 
-#: The request limit of an upload: the largest file plus room for the multipart envelope, so a
-#: file just above MAX_BYTES gets the field-level answer ("at most 20 MB") rather than a bare 413.
-UPLOAD_REQUEST_LIMIT = MAX_BYTES + 2_000_000
-
-
 @bp.post("/applications/<int:application_id>/documents")
 @accepts_upload
 @require_role("admin", "city")
@@ -29,7 +24,6 @@ UPLOAD_REQUEST_LIMIT = MAX_BYTES + 2_000_000
 @problems(404, 409)
 def upload_document(application_id: int):
     """Upload the proposal, a follower's letter of intent or the budget annex (PDF, ≤ 20 MB)."""
-    request.max_content_length = UPLOAD_REQUEST_LIMIT
     user = api_user()
     row = apps.get_visible_application(application_id, user)
     if not apps.can_edit(user, row):

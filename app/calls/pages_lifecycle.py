@@ -22,6 +22,7 @@ from app.calls.service import get_call
 from app.calls.service_snapshot import stored
 from app.core.formatting import parse_euro
 from app.core.problems import Problem
+from app.core.security import accepts_upload
 from app.core.web import admin_required, bp
 
 
@@ -247,13 +248,12 @@ def submission_context(row, user) -> dict[str, Any]:
 
 
 @bp.post("/aanvragen/<int:application_id>/documenten")
+@accepts_upload
 @login_required
 def application_document_upload(application_id: int):
     from app.calls import service_documents as documents
-    from app.calls.api_documents import UPLOAD_REQUEST_LIMIT
     from evaluation.documents import MAX_BYTES
 
-    request.max_content_length = UPLOAD_REQUEST_LIMIT
     row = _visible(application_id)
     if not apps.can_edit(_user(), row):
         abort(403)

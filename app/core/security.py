@@ -44,7 +44,10 @@ _BRACKET = re.compile(r"[\[\]{}]")
 
 
 def accepts_upload(view: Callable) -> Callable:
-    """Mark an API view that takes ``multipart/form-data`` (a file upload) besides JSON."""
+    """Mark a view that takes a file upload: an API view accepts ``multipart/form-data`` besides
+    JSON, and every marked view (API or page) gets ``UPLOAD_MAX_CONTENT_LENGTH`` as its body limit
+    instead of ``MAX_CONTENT_LENGTH``, set by :func:`check_request` before anything reads the body
+    (the CSRF check of a page reads the form first)."""
     view.accepts_upload = True  # type: ignore[attr-defined]
     return view
 
@@ -114,8 +117,10 @@ def check_request() -> None:
     """The edge checks of every request; raises :class:`Problem` (403/400/415)."""
     _check_text(request.path, "path")
     view = current_app.view_functions.get(request.endpoint or "")
-    # an upload endpoint sets its own body limit before it reads the form: leave the form to it
-    reads_form = request.method in UNSAFE_METHODS and not getattr(view, "accepts_upload", False)
+    if getattr(view, "accepts_upload", False):
+        # the upload limit, before the form is read here or by the CSRF check after this
+        request.max_content_length = current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+    reads_form = request.method in UNSAFE_METHODS
     sources = [request.args] + ([request.form] if reads_form else [])
     for source in sources:
         for key, values in source.lists():

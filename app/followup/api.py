@@ -130,7 +130,6 @@ def _multipart_report() -> tuple[dict, bytes | None, str]:
 def submit_report(data: dict | None, project_id: int):
     """File a progress or final report with the delivered results (each with a link somebody
     can check) and optionally a PDF (lead municipality or admin)."""
-    request.max_content_length = reports.UPLOAD_REQUEST_LIMIT
     project = get_project(project_id)
     pdf, filename = None, ""
     if data is None:  # multipart/form-data

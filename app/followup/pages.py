@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.calls.service import get_call
 from app.core.extensions import db
 from app.core.problems import Problem, flatten_marshmallow
+from app.core.security import accepts_upload
 from app.core.web import admin_required, bp
 from app.followup import adoptions, expost, reports
 from app.followup import service as followup
@@ -49,6 +50,7 @@ def follow_ups_of(user) -> list[dict]:
 
 
 @bp.route("/projecten/<int:project_id>/opvolging", methods=["GET", "POST"])
+@accepts_upload
 @login_required
 def follow_up(project_id: int):
     try:

@@ -25,11 +25,7 @@ from app.core.transaction import transactional
 from app.followup.service import FINAL_REPORT, acts_for, funded_project, lead_of
 from app.models import FundedProject, Milestone, Project, ProjectReport, User
 from app.models.registry import utcnow
-from evaluation.documents import MAX_BYTES, InvalidDocument, check_pdf
-
-#: The request limit of a report with its PDF: the largest PDF plus room for the multipart
-#: envelope and the text (the app's default limit is 1 MB).
-UPLOAD_REQUEST_LIMIT = MAX_BYTES + 2_000_000
+from evaluation.documents import InvalidDocument, check_pdf
 
 #: Which registry deliverable a delivered result of each kind shows (``other`` shows none).
 RESULT_DELIVERABLE = {
