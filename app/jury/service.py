@@ -102,17 +102,21 @@ def ensure_not_published(call: Call) -> None:
 # Rows -> pure inputs
 
 
+def _affiliation(row: Any) -> Affiliation | None:
+    """A row with ``is_vgc``, ``municipality`` and ``organisation_id`` (a juror's affiliation, an
+    application's partner) as the pure module's affiliation (VGC as refnis ``VGC``)."""
+    if row.is_vgc:
+        return Affiliation(refnis=VGC)
+    if row.municipality is not None:
+        return Affiliation(refnis=row.municipality.refnis)
+    if row.organisation_id is not None:
+        return Affiliation(organisation=row.organisation_id)
+    return None
+
+
 def affiliations_of(row: CallJuror) -> tuple[Affiliation, ...]:
-    """The juror's affiliations as the pure module knows them (VGC as refnis ``VGC``)."""
-    out = []
-    for a in row.affiliations:
-        if a.is_vgc:
-            out.append(Affiliation(refnis=VGC))
-        elif a.municipality is not None:
-            out.append(Affiliation(refnis=a.municipality.refnis))
-        elif a.organisation_id is not None:
-            out.append(Affiliation(organisation=a.organisation_id))
-    return tuple(dict.fromkeys(out))
+    """The juror's affiliations as the pure module knows them."""
+    return tuple(dict.fromkeys(a for a in map(_affiliation, row.affiliations) if a is not None))
 
 
 def pure_juror(row: CallJuror) -> Juror:
@@ -122,14 +126,7 @@ def pure_juror(row: CallJuror) -> Juror:
 def consortium_of(app: Application) -> Consortium:
     """Lead, partners and committed followers of an application as affiliations (VGC as refnis
     ``VGC``): a follower commits to implement the result, so it has a stake like a partner."""
-    partners = []
-    for p in app.partners:
-        if p.is_vgc:
-            partners.append(Affiliation(refnis=VGC))
-        elif p.municipality is not None:
-            partners.append(Affiliation(refnis=p.municipality.refnis))
-        elif p.organisation_id is not None:
-            partners.append(Affiliation(organisation=p.organisation_id))
+    partners = [a for a in map(_affiliation, app.partners) if a is not None]
     followers = tuple(Affiliation(refnis=f.municipality.refnis) for f in app.followers)
     return Consortium(app.id, Affiliation(refnis=app.lead_code), tuple(partners), followers)
 
