@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+
+#: Control characters that XML 1.0, and so an XLSX cell, cannot hold (openpyxl refuses them).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def euro(cents: int | None, decimals: bool = False) -> str:
@@ -55,3 +61,11 @@ def province_name(code: str | None) -> str:
     if not code:
         return str(_l("Brussels Hoofdstedelijk Gewest"))
     return str(PROVINCE_NAMES.get(code, code))
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """``value`` as an XLSX cell can hold it: control characters in text become U+FFFD (a title
+    typed with a vertical tab would otherwise make the whole export fail)."""
+    if isinstance(value, str):
+        return _NOT_IN_XML.sub("\ufffd", value)
+    return value

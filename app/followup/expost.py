@@ -18,6 +18,7 @@ import io
 from dataclasses import replace
 from typing import Any
 
+from app.core.formatting import spreadsheet_cell
 from app.followup.adoptions import adoptions_of, counts
 from app.followup.reports import milestones_of, reports_of
 from app.followup.service import FINAL_REPORT, funded_projects_of_call, lead_of, promised_deliverables
@@ -163,7 +164,7 @@ def ex_post_xlsx(report: dict[str, Any]) -> bytes:
     sheet.title = "ex-post"
     sheet.append(list(CSV_COLUMNS))
     for row in _table(report):
-        sheet.append(row)
+        sheet.append([spreadsheet_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

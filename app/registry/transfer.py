@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.formatting import spreadsheet_cell
 from app.core.transaction import transactional
 from app.models import (
     Domain,
@@ -73,7 +74,7 @@ def export_xlsx() -> bytes:
     sheet.title = "projects"
     sheet.append(list(COLUMNS))
     for row in export_rows():
-        sheet.append([row[c] for c in COLUMNS])
+        sheet.append([spreadsheet_cell(row[c]) for c in COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

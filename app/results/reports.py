@@ -10,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from app.core.formatting import euro
+from app.core.formatting import euro, spreadsheet_cell
 
 
 def _english() -> bool:
@@ -130,9 +130,9 @@ def results_xlsx(columns: list[str], rows: list[dict[str, Any]], title: str) -> 
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([row.get(k) for k in columns])
+        ws.append([spreadsheet_cell(row.get(k)) for k in columns])
     ws.freeze_panes = "A2"
-    wb.properties.title = title
+    wb.properties.title = spreadsheet_cell(title)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -602,6 +602,26 @@ def test_results_export_as_csv_and_xlsx_with_the_same_rows(app, client, admin_he
     assert len(table) == len(rows) + 1
 
 
+def test_a_control_character_in_a_title_does_not_break_the_excel_export(app, client, admin_headers,
+                                                                        j):
+    """XLSX (XML 1.0) cannot hold control characters; the export shows U+FFFD instead of
+    answering 500 (found by the conformance run)."""
+    from openpyxl import load_workbook
+
+    from app.core.extensions import db
+    from app.models import Application
+
+    with app.app_context():
+        db.session.get(Application, j.applications[0]).title = "Slimme\x0bverlichting"
+        db.session.commit()
+        db.session.remove()
+    xlsx = client.get(f"{API}/calls/{j.call_id}/results.xlsx", headers=admin_headers)
+    assert xlsx.status_code == 200
+    cells = [v for row in load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True)
+             for v in row]
+    assert "Slimme\ufffdverlichting" in cells
+
+
 def test_cli_assigns_and_selects_like_the_api(app, client, admin_headers, j):
     runner = app.test_cli_runner()
     out = runner.invoke(args=["assign-jurors", str(j.call_id)])
