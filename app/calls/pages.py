@@ -21,9 +21,11 @@ from sqlalchemy import func, select
 from app.calls import service as calls
 from app.calls import service_applications as apps
 from app.calls import service_evaluation as evaluations
+from app.calls.schemas import CallFieldsSchema, CriterionInSchema
 from app.core.extensions import db
 from app.core.formatting import euro, parse_euro
 from app.core.problems import Problem
+from app.core.schemas import form_value, validate_input
 from app.core.web import admin_required, bp
 from app.models import Assignment, CallJuror, Domain
 from evaluation import money
@@ -162,20 +164,14 @@ def _call_values(row) -> dict[str, Any]:
     return values
 
 
-def _float(text: str, field: str, errors: dict[str, list[str]]) -> float | None:
-    s = (text or "").strip().replace(",", ".")
-    if not s:
-        return None
-    try:
-        return float(s)
-    except ValueError:
-        errors.setdefault(field, []).append(_("geef een getal, bv. 1,5"))
-        return None
-
-
 def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
-    """The set-up form as (payload for update_call, values to show again, field errors)."""
+    """The set-up form as (payload for update_call, values to show again, field errors).
+
+    The texts become the JSON the API takes (euro amounts as cents, '1,5' as 1.5, a blank as
+    null) and are validated with the API's ``CallFieldsSchema``, so the page and PATCH /calls
+    accept the same values and name the same fields."""
     errors: dict[str, list[str]] = {}
+    schema = CallFieldsSchema()
     values: dict[str, Any] = {name: form.get(name, "") for name in calls.RULE_FIELDS}
     payload: dict[str, Any] = {"name": form.get("name", "").strip(), "call_type": form.get("call_type"),
                                "lead_rule": form.get("lead_rule")}
@@ -185,30 +181,21 @@ def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
         except ValueError as err:
             errors.setdefault(name, []).append(_("geen bedrag in euro, bv. 200.000,00") if "negative" not in str(err)
                                                else _("mag niet negatief zijn"))
-    for name in CALL_NUMBER_FIELDS:
-        text = form.get(name, "").strip()
-        if not text:
-            payload[name] = 0 if name == "extra_applications_when_cooperating" else None
-        elif text.lstrip("-").isdigit() and len(text) < 9:
-            payload[name] = int(text)
-        else:
-            errors.setdefault(name, []).append(_("geef een geheel getal"))
-    if payload.get("year") is None and "year" not in errors:
-        errors.setdefault("year", []).append(_("verplicht"))
-    for name in CALL_PCT_FIELDS:
-        payload[name] = _float(form.get(name, ""), name, errors)
-    for name in ("deadline", "pre_registration_deadline"):
-        payload[name] = form.get(name) or None
+    for name in (*CALL_NUMBER_FIELDS, *CALL_PCT_FIELDS, "deadline", "pre_registration_deadline"):
+        payload[name] = form_value(schema.fields[name], form.get(name, ""))
+    if payload["extra_applications_when_cooperating"] is None:
+        payload["extra_applications_when_cooperating"] = 0
     domains = form.getlist("allowed_domains")
     values["allowed_domains"] = domains
     payload["allowed_domains"] = domains or None
     payload["oslo_required"] = bool(form.get("oslo_required"))
     payload["vloca_required"] = bool(form.get("vloca_required"))
     values["oslo_required"], values["vloca_required"] = payload["oslo_required"], payload["vloca_required"]
-    distance = _float(form.get("follower_distance_km", ""), "follower_distance_km", errors)
+    distance = form_value(schema.fields["follower_distance_km"], form.get("follower_distance_km", ""))
     if distance is not None:
         payload["follower_distance_km"] = distance
     payload["indicators_folded"] = values["indicators_folded"] = bool(form.get("indicators_folded"))
+    criterion = CriterionInSchema()
     criteria, shown = [], []
     raw_count = form.get("criteria_count", "0")
     count = min(int(raw_count), 50) if raw_count.isdigit() else 0
@@ -216,19 +203,22 @@ def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
         raw = {name: form.get(f"criteria-{i}-{name}", "") for name in CRITERION_FIELDS}
         if form.get(f"criteria-{i}-remove") or not any(str(v).strip() for v in raw.values()):
             continue
-        j = len(criteria)
         shown.append(raw)
         item: dict[str, Any] = {"code": raw["code"].strip(), "name_nl": raw["name_nl"].strip(),
                                 "name_en": raw["name_en"].strip() or raw["name_nl"].strip(),
                                 "description_nl": raw["description_nl"], "description_en": raw["description_en"],
                                 "indicator": raw["indicator"] or None}
         for name in ("weight", "scale_min", "scale_max", "scale_step", "threshold"):
-            value = _float(raw[name], f"criteria[{j}].{name}", errors)
+            value = form_value(criterion.fields[name], raw[name])
             if value is not None or name == "threshold":
                 item[name] = value
         criteria.append(item)
     payload["criteria"] = criteria
     values["criteria"] = shown
+    checked = {k: v for k, v in payload.items() if k not in errors}
+    _data, problems = validate_input(schema, checked, partial=True)
+    for e in problems:
+        errors.setdefault(calls.bracket_path(e["field"]), []).append(_message(e))
     return payload, values, errors
 
 

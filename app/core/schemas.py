@@ -49,7 +49,7 @@ class UploadSchema(Schema):
 # HTML forms through the same schemas as the API
 
 
-def _form_value(field: fields.Field, text: str) -> Any:
+def form_value(field: fields.Field, text: str) -> Any:
     """One form text as the JSON value the field reads: '' is null, '1,5' is 1.5, '12' is 12; a
     text that is no number stays text, so the schema's own message names the field."""
     text = text.strip()
@@ -72,7 +72,7 @@ def form_input(schema: Schema, form: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, field in schema.fields.items():
         if name in form:
-            value = _form_value(field, form.get(name) or "")
+            value = form_value(field, form.get(name) or "")
             if value is not None or field.allow_none:
                 out[name] = value
     return out
@@ -99,10 +99,17 @@ _DUTCH = (
 def load_form(schema: Schema, form: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Validate a posted form with the API's schema: ``(data, [])`` or ``({}, errors)``, the
     errors as the API names them (``{field, message}``) with ``message_nl`` beside them."""
+    return validate_input(schema, form_input(schema, form))
+
+
+def validate_input(schema: Schema, data: dict[str, Any], *, partial: bool = False
+                   ) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """``schema.load(data)`` as ``(data, [])`` or ``({}, errors)``: the API's field errors, with
+    ``message_nl`` beside marshmallow's English for the pages."""
     from app.core.problems import flatten_marshmallow
 
     try:
-        return schema.load(form_input(schema, form)), []
+        return schema.load(data, partial=partial), []
     except ValidationError as err:
         errors = flatten_marshmallow(err.messages)
     for e in errors:

@@ -62,3 +62,28 @@ def _settings(app, call_id: int) -> tuple | None:
                                         row.scoring_deadline)
         db.session.remove()
     return out
+
+
+CALL_FORM = {"name": "City of Things 2017", "year": "2017", "call_type": "experiment",
+             "lead_rule": "municipalities_and_vgc", "total_budget_cents": "4.000.000",
+             "max_grant_cents": "200.000", "max_subsidy_pct": "80", "min_cofinancing_pct": "20"}
+BAD_CALLS = [
+    ({"year": 1850}, {"year": "1850"}),
+    ({"total_budget_cents": -500}, {"total_budget_cents": "-5,00"}),
+    ({"max_grant_cents": 10**15}, {"max_grant_cents": "10.000.000.000.000"}),
+    ({"max_subsidy_pct": 1e300}, {"max_subsidy_pct": "1e300"}),
+]
+
+
+@pytest.mark.parametrize(("api_body", "form"), BAD_CALLS)
+def test_bad_call_settings_get_the_same_field_errors_on_the_page_and_in_the_api(
+        app, client, admin_headers, admin_page, api_body, form):
+    call = client.post("/api/v1/calls", json={"preset": "city-of-things-2017"},
+                       headers=admin_headers).json
+    resp = client.patch(f"/api/v1/calls/{call['id']}", json=api_body, headers=admin_headers)
+    assert resp.status_code == 400, resp.json
+    api = {e["field"] for e in resp.json["errors"]}
+    page = admin_page.post(f"/oproepen/{call['id']}/instellen", data={**CALL_FORM, **form})
+    assert page.status_code == 400
+    assert api <= set(_page_errors(page.get_data(as_text=True))), (resp.json["errors"],)
+    assert client.get(f"/api/v1/calls/{call['id']}").json["year"] == 2017
