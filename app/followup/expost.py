@@ -13,12 +13,11 @@ registry). Only recorded facts: a project without reports or adoptions shows zer
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import replace
 from typing import Any
 
-from app.core.formatting import spreadsheet_cell
+from app.core import spreadsheets
 from app.followup.adoptions import adoptions_of, counts
 from app.followup.reports import milestones_of, reports_of
 from app.followup.service import FINAL_REPORT, funded_projects_of_call, lead_of, promised_deliverables
@@ -149,7 +148,7 @@ def _table(report: dict[str, Any]) -> list[list[Any]]:
 
 def ex_post_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     writer.writerows(_table(report))
     return out.getvalue()
@@ -164,7 +163,7 @@ def ex_post_xlsx(report: dict[str, Any]) -> bytes:
     sheet.title = "ex-post"
     sheet.append(list(CSV_COLUMNS))
     for row in _table(report):
-        sheet.append([spreadsheet_cell(v) for v in row])
+        spreadsheets.xlsx_append(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,13 +10,13 @@ adopters) and the overdue milestones. Recorded facts only.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from app.core import spreadsheets
 from app.core.extensions import db
 from app.followup.adoptions import counts
 from app.followup.clusters import clusters
@@ -118,7 +118,7 @@ def open_data_csv(data: dict[str, Any]) -> str:
     the first line is the licence."""
     out = io.StringIO()
     out.write(f"# licence: {data['licence']}\n")
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)
     writer.writerow(OPEN_DATA_COLUMNS)
     for p in data["items"]:
         base = [p["project"], p["title"], p["call"], p["year"], p["lead"], p["lead_name"],

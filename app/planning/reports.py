@@ -12,7 +12,6 @@ plan; *small* means fewer than :data:`SMALL_MAX_POPULATION` inhabitants.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from app.core import spreadsheets
 from matching.graph import RegistryGraph
 from matching.registry import DOMAINS
 
@@ -168,7 +168,7 @@ def export_rows(graph: RegistryGraph, plan_id: int, result: dict[str, Any]) -> l
 def export_csv(graph: RegistryGraph, plan_id: int, result: dict[str, Any]) -> str:
     """The plan as CSV (comma-separated, header row, UTF-8; distances in km with a dot)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer = spreadsheets.csv_dict_writer(out, CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(export_rows(graph, plan_id, result))
     return out.getvalue()

@@ -28,6 +28,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.core import spreadsheets
 from app.core.limits import YEAR_MAX, YEAR_MIN
 from app.models import (
     EVIDENCE_LEVELS,
@@ -269,7 +270,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         raise TransferError("a CSV file must be UTF-8") from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    # undo the export's formula escape (app.core.spreadsheets), so export -> import is lossless
+    return [[spreadsheets.unescape(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _xlsx_rows(data: bytes) -> list[list[Any]]:

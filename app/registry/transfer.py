@@ -9,7 +9,6 @@ transaction. Rejected declarations are neither exported nor touched by an import
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import spreadsheets
 from app.core.extensions import db
-from app.core.formatting import spreadsheet_cell
 from app.core.transaction import transactional
 from app.models import (
     Domain,
@@ -59,7 +58,7 @@ def export_rows() -> list[dict[str, str]]:
 def export_csv() -> str:
     """The projects as CSV text (UTF-8, header row, ``\\r\\n`` line ends as ``csv`` writes)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer = spreadsheets.csv_dict_writer(out, COLUMNS)
     writer.writeheader()
     writer.writerows(export_rows())
     return out.getvalue()
@@ -74,7 +73,7 @@ def export_xlsx() -> bytes:
     sheet.title = "projects"
     sheet.append(list(COLUMNS))
     for row in export_rows():
-        sheet.append([spreadsheet_cell(row[c]) for c in COLUMNS])
+        spreadsheets.xlsx_append(sheet, [row[c] for c in COLUMNS])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

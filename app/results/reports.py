@@ -6,10 +6,10 @@ with the Belgian notation of ``app.core.formatting.euro``.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
+from app.core import spreadsheets
 from app.core.formatting import euro, spreadsheet_cell
 
 
@@ -109,7 +109,7 @@ def results_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     """CSV with a header row; empty cells for missing values; UTF-8 with BOM for spreadsheets."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer = spreadsheets.csv_dict_writer(out, columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
@@ -126,11 +126,11 @@ def results_xlsx(columns: list[str], rows: list[dict[str, Any]], title: str) -> 
     from flask_babel import gettext as _
 
     ws.title = _("Resultaten")
-    ws.append(columns)
+    spreadsheets.xlsx_append(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([spreadsheet_cell(row.get(k)) for k in columns])
+        spreadsheets.xlsx_append(ws, [row.get(k) for k in columns])
     ws.freeze_panes = "A2"
     wb.properties.title = spreadsheet_cell(title)
     buf = io.BytesIO()
