@@ -87,3 +87,35 @@ def test_bad_call_settings_get_the_same_field_errors_on_the_page_and_in_the_api(
     assert page.status_code == 400
     assert api <= set(_page_errors(page.get_data(as_text=True))), (resp.json["errors"],)
     assert client.get(f"/api/v1/calls/{call['id']}").json["year"] == 2017
+
+
+BAD_APPLICATIONS = [
+    ({"requested_grant_cents": -100}, {"requested_grant_euro": "-1,00"}, "requested_grant"),
+    ({"total_budget_cents": 10**15}, {"total_budget_euro": "10.000.000.000.000"}, "total_budget"),
+    ({"title": "x" * 301}, {"title": "x" * 301}, "title"),
+]
+
+
+@pytest.mark.parametrize(("api_body", "form", "field"), BAD_APPLICATIONS)
+def test_bad_applications_are_refused_on_the_same_field_on_the_page_and_in_the_api(
+        app, client, admin_headers, admin_page, api_body, form, field):
+    from tests.app.test_call_pages import FORM
+
+    call = client.post("/api/v1/calls", json={"preset": "city-of-things-2022"},
+                       headers=admin_headers).json
+    client.patch(f"/api/v1/calls/{call['id']}", json={"deadline": "2099-01-01"},
+                 headers=admin_headers)
+    client.post(f"/api/v1/calls/{call['id']}/transitions", json={"to": "open"},
+                headers=admin_headers)
+    body = {"lead": "44021", "partners": [{"refnis": "11002"}], "domains": ["mobility"],
+            "title": "Slimme schoolstraten", "summary": "Tellingen aan schoolpoorten.",
+            "requested_grant_cents": 45_000_000, "total_budget_cents": 60_000_000,
+            "status": "draft", **api_body}
+    resp = client.post(f"/api/v1/calls/{call['id']}/applications", json=body,
+                       headers=admin_headers)
+    assert resp.status_code == 400, resp.json
+    assert any(e["field"].startswith(field) for e in resp.json["errors"]), resp.json
+    page = admin_page.post(f"/oproepen/{call['id']}/aanvragen/nieuw",
+                           data={**FORM, "lead": "44021", **form})
+    assert page.status_code == 400
+    assert any(f.startswith(field) for f in _page_errors(page.get_data(as_text=True)))
