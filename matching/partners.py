@@ -255,30 +255,36 @@ def _km(distance: float) -> str:
     return "< 1 km" if distance < 1 else f"{round(distance)} km"
 
 
-def _reasons(
-    graph: RegistryGraph, i: int, c: int, k: int, looking_for: str, mode: str, load: int | None
-) -> Reasons:
-    """One line per language: track record in the domain (or type), km, ties, load."""
+def track_record(graph: RegistryGraph, c: int, k: int) -> Reasons:
+    """The experience evidence of municipality position ``c`` in domain position ``k``: the
+    projects it led (else took part in) there and since when; partner suggestions and related
+    ideas say it the same way."""
     name = graph.municipalities[c].name_nl
     dom_nl, dom_en = DOMAIN_NAMES_NL[DOMAINS[k]], DOMAIN_NAMES_EN[DOMAINS[k]]
     leads = int(graph.lead_count[k, c])
     count = int(graph.project_count[k, c])
     if leads:
         since = int(graph.first_lead_year[k, c])
-        projects_nl = _plural(leads, "project", "projecten")
-        projects_en = _plural(leads, "project", "projects")
-        record_nl = f"{name} leidde {projects_nl} in {dom_nl} sinds {since}"
-        record_en = f"{name} led {projects_en} in {dom_en} since {since}"
-    elif count:
+        return Reasons(
+            f"{name} leidde {_plural(leads, 'project', 'projecten')} in {dom_nl} sinds {since}",
+            f"{name} led {_plural(leads, 'project', 'projects')} in {dom_en} since {since}")
+    if count:
         since = int(graph.first_year[k, c])
-        projects_nl = _plural(count, "project", "projecten")
-        projects_en = _plural(count, "project", "projects")
-        record_nl = f"{name} nam deel aan {projects_nl} in {dom_nl} sinds {since}"
-        record_en = f"{name} took part in {projects_en} in {dom_en} since {since}"
-    else:
-        record_nl = f"{name} heeft nog geen project in {dom_nl}"
-        record_en = f"{name} has no project in {dom_en} yet"
-    parts_nl, parts_en = [record_nl], [record_en]
+        return Reasons(
+            f"{name} nam deel aan {_plural(count, 'project', 'projecten')} in {dom_nl} "
+            f"sinds {since}",
+            f"{name} took part in {_plural(count, 'project', 'projects')} in {dom_en} "
+            f"since {since}")
+    return Reasons(f"{name} heeft nog geen project in {dom_nl}",
+                   f"{name} has no project in {dom_en} yet")
+
+
+def _reasons(
+    graph: RegistryGraph, i: int, c: int, k: int, looking_for: str, mode: str, load: int | None
+) -> Reasons:
+    """One line per language: track record in the domain (or type), km, ties, load."""
+    record = track_record(graph, c, k)
+    parts_nl, parts_en = [record.nl], [record.en]
 
     if looking_for == "peers" or mode == "similar":
         m, me = graph.municipalities[c], graph.municipalities[i]

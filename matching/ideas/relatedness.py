@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from matching.graph import InvalidParameter, RegistryGraph, validate_limit
-from matching.partners import DOMAIN_NAMES_EN, DOMAIN_NAMES_NL, Factor, Reasons
+from matching.partners import DOMAIN_NAMES_EN, DOMAIN_NAMES_NL, Factor, Reasons, track_record
 from matching.registry import DOMAINS
 from matching.similar import ProjectIndex, place_name_words
 
@@ -249,25 +249,6 @@ def _complementary(items: tuple[IdeaInput, ...], graph: RegistryGraph, pos: np.n
     return out
 
 
-def _record(graph: RegistryGraph, c: int, k: int) -> tuple[str, str]:
-    """The experience evidence of municipality position ``c`` in domain position ``k``."""
-    name = graph.municipalities[c].name_nl
-    dom_nl, dom_en = DOMAIN_NAMES_NL[DOMAINS[k]], DOMAIN_NAMES_EN[DOMAINS[k]]
-    leads = int(graph.lead_count[k, c])
-    count = int(graph.project_count[k, c])
-    if leads:
-        since = int(graph.first_lead_year[k, c])
-        return (f"{name} leidde {leads} project{'en' if leads != 1 else ''} in {dom_nl} sinds {since}",
-                f"{name} led {leads} project{'s' if leads != 1 else ''} in {dom_en} since {since}")
-    if count:
-        since = int(graph.first_year[k, c])
-        return (f"{name} nam deel aan {count} project{'en' if count != 1 else ''} in {dom_nl} "
-                f"sinds {since}",
-                f"{name} took part in {count} project{'s' if count != 1 else ''} in {dom_en} "
-                f"since {since}")
-    return f"{name} heeft nog geen project in {dom_nl}", f"{name} has no project in {dom_en} yet"
-
-
 def _role_reason(model: RelatednessModel, a: int, b: int, shared: list[str]) -> Reasons | None:
     """Who can guide whom in the shared domain where the complementary term is largest."""
     if model.terms[2, a, b] <= 0 or not shared:
@@ -280,8 +261,8 @@ def _role_reason(model: RelatednessModel, a: int, b: int, shared: list[str]) -> 
     if g.experience[k, pb] == g.experience[k, pa]:
         return Reasons("gelijkaardige besturen", "similar local governments")
     guide = pb if g.experience[k, pb] > g.experience[k, pa] else pa
-    nl, en = _record(g, guide, k)
-    return Reasons(f"{nl} (kan begeleiden)", f"{en} (can guide)")
+    record = track_record(g, guide, k)
+    return Reasons(f"{record.nl} (kan begeleiden)", f"{record.en} (can guide)")
 
 
 def related_as_dict(item: RelatedIdea) -> dict[str, object]:
