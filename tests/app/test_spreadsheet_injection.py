@@ -212,3 +212,24 @@ def test_ex_post_and_open_data_exports_do_not_run_project_titles(app, client, ad
     data = client.get(f"{API}/open-data/projects?format=csv")
     assert data.status_code == 200
     _assert_csv_escaped(data.get_data(as_text=True), titles)
+
+
+def test_cluster_plan_csv_through_the_api_escapes_a_municipality_name(app, client, admin_headers):
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.models import Municipality
+    from tests.app.test_api_plans import LEUVEN_AREA, SMALL_PLAN, solved
+
+    plan = solved(client, admin_headers, **SMALL_PLAN)
+    with app.app_context():
+        towns = db.session.scalars(select(Municipality).where(
+            Municipality.refnis.in_(LEUVEN_AREA[:3])).order_by(Municipality.refnis)).all()
+        for town, name in zip(towns, TITLES, strict=True):
+            town.name_nl = name
+        towns[0].population += 1  # a rename alone does not change the registry version
+        db.session.commit()
+        db.session.remove()
+    resp = client.get(f"{API}/cluster-plans/{plan['id']}.csv")
+    assert resp.status_code == 200
+    _assert_csv_escaped(resp.get_data(as_text=True))
