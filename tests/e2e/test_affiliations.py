@@ -18,7 +18,7 @@ def test_the_secretariat_gives_a_juror_several_affiliations(page, live_app):
     admin, password = create_user(live_app, "sro@example.org", "admin")
     login(page, admin, password)
     page.goto(f"{page.base}/oproepen/{j.call_id}/jury")
-    page.fill("#add-juror input[name=email]", "jurylid@example.org")
+    page.select_option("#f-email", "jurylid@example.org")
     page.fill("#f-refnis", "73109, 71053")  # Voeren and a follower of the demo call
     with page.expect_navigation():
         page.click("#add-juror button[type=submit]")
