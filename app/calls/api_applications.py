@@ -1,7 +1,7 @@
 """Applications of a call: eligibility with reasons, indicators, advice, import.
 
 Applications need a user: the admin sees all, a city user those led by or partnered with their
-municipality, a juror those assigned to them without a conflict (app/jury/access.py). Field names
+municipality, a juror those assigned to them without a conflict (app/jury/service_access.py). Field names
 in errors follow the pure modules: ``partners[1].refnis``.
 """
 

@@ -108,7 +108,7 @@ def list_amendments(application_id: int):
 @problems(404, 409)
 def reconfirm_scores(application_id: int):
     """Reconfirm my scores after an amendment (assigned juror)."""
-    from app.jury.access import require_scoring_juror
+    from app.jury.service_access import require_scoring_juror
 
     user = api_user()
     row = apps.get_visible_application(application_id, user)

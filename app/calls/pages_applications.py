@@ -331,7 +331,7 @@ def application_edit(application_id: int):
 @login_required
 def application_page(application_id: int):
     from app.calls.pages_lifecycle import submission_context
-    from app.jury.access import indicators_folded_for
+    from app.jury.service_access import indicators_folded_for
 
     row = _visible_or_404(application_id)
     evaluation = evaluations.CallEvaluation(row.call)

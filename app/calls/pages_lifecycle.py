@@ -146,7 +146,7 @@ def application_amend(application_id: int):
 @bp.post("/aanvragen/<int:application_id>/herbevestigen")
 @login_required
 def application_reconfirm(application_id: int):
-    from app.jury.access import require_scoring_juror
+    from app.jury.service_access import require_scoring_juror
 
     row = _visible(application_id)
     try:

@@ -44,9 +44,11 @@ SIMILAR_LIMIT = 5
 
 
 def can_see(user: User | None, row: Application) -> bool:
-    """The object-level rule of ``app.jury.access`` (admin all; a juror assigned applications without
+    """The object-level rule of ``app.jury.service_access`` (admin all; a juror assigned applications without
     a conflict; a city user those led by or partnered with their municipality)."""
-    from app.jury.access import can_view_application  # app.jury.access imports the jury service
+    from app.jury.service_access import (
+        can_view_application,  # app.jury.service_access imports the jury service
+    )
 
     return can_view_application(user, row)
 
@@ -71,7 +73,7 @@ def visible_query(user: User, call_id: int | None = None):
     if call_id is not None:
         stmt = stmt.where(Application.call_id == call_id)
     if user.role == "juror":
-        from app.jury.access import visible_application_ids
+        from app.jury.service_access import visible_application_ids
 
         return stmt.where(Application.id.in_(visible_application_ids(user, call_id))).order_by(
             Application.id)

@@ -192,9 +192,9 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None,
                      viewer: User | None = None) -> dict[str, Any]:
     """The API form of an application; with ``evaluation`` also its eligibility and indicators
     (folded for a ``viewer`` who is a juror without a first draft score on it, see
-    :func:`app.jury.access.indicators_folded_for`)."""
+    :func:`app.jury.service_access.indicators_folded_for`)."""
     from app.calls.service_lifecycle import receipt_of
-    from app.jury.access import indicators_folded_for
+    from app.jury.service_access import indicators_folded_for
 
     partners = []
     for p in row.partners:

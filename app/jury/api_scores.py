@@ -6,8 +6,8 @@ from app.calls.service import get_call
 from app.calls.service_applications import get_application
 from app.core.api import bp, checked_first, problems
 from app.core.auth import api_user, require_admin, require_role
-from app.jury import access
 from app.jury import service as jury
+from app.jury import service_access as access
 from app.jury import service_scores as scores
 from app.jury.schemas import (
     AggregationSchema,

@@ -2,7 +2,7 @@
 
 Forms post plain HTML and go through the same functions as the API (``app.jury.service``,
 ``app.jury.service_scores``), so the rules and messages are the ones of ``evaluation``; an error lands beside
-its field (``data-field``). Access follows ``app.jury.access``: an application a juror may not score is
+its field (``data-field``). Access follows ``app.jury.service_access``: an application a juror may not score is
 a 404 here (it does not exist for them). The consensus, ranking, audit and summary pages are in
 ``results_pages``.
 """
@@ -26,8 +26,8 @@ from app.core.limits import MIN_SCORE_MOTIVATION, valid_id
 from app.core.problems import Problem, validation_problem
 from app.core.schemas import load_form
 from app.core.web import admin_required, bp
-from app.jury import access
 from app.jury import service as jury
+from app.jury import service_access as access
 from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
 from app.jury.schemas import JurySettingsInSchema

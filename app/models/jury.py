@@ -46,7 +46,7 @@ class CallJuror(db.Model):
     declaration of absence of conflicts (*verklaring op eer*).
 
     ``declaration_signed_at`` is None until the juror signed the call's declaration; no
-    application opens for them before (app/jury/access.py). ``declaration_text`` is the exact
+    application opens for them before (app/jury/service_access.py). ``declaration_text`` is the exact
     statement they signed (evaluation.conflicts.declaration_text).
     """
 

@@ -21,6 +21,6 @@ def register(app: Flask) -> None:
             fail(str(err))
         click.echo(report.summary())
         if demo:
-            from app.calls.demo import seed_demo
+            from app.calls.service_demo import seed_demo
 
             click.echo(seed_demo().summary())

@@ -12,7 +12,7 @@ from app.core.audit import people_of, verify_audit
 from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
-from app.jury import access
+from app.jury import service_access as access
 from app.jury.schemas import (
     AuditListArgs,
     AuditPage,

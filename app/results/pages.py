@@ -20,8 +20,8 @@ from app.core.formatting import parse_euro
 from app.core.limits import valid_id
 from app.core.problems import Problem
 from app.core.web import admin_required, bp
-from app.jury import access
 from app.jury import service as jury
+from app.jury import service_access as access
 from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render

@@ -57,7 +57,7 @@ def make_user(app, email: str, role: str, **affiliation) -> str:
 
 
 def demo_call(app) -> Jury:
-    from app.calls.demo import seed_demo
+    from app.calls.service_demo import seed_demo
     from app.core.extensions import db
     from app.jury import service as jury
     from app.models import Call

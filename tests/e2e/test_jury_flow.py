@@ -24,7 +24,7 @@ def _new_page(browser, base):
 
 
 def test_from_assignment_to_a_published_summary_the_city_reads(page, live_app, browser):
-    from app.calls.demo import seed_demo
+    from app.calls.service_demo import seed_demo
     from app.core.extensions import db
     from app.jury import service as jury
     from app.models import Call

@@ -50,7 +50,7 @@ def _accept(browser, base: str, link: str):
 
 
 def test_a_juror_and_a_city_user_are_invited_and_start_working(page, live_app, browser):
-    from app.calls.demo import seed_demo
+    from app.calls.service_demo import seed_demo
     from app.core.extensions import db
     from app.jury import service as jury
     from app.models import Call
