@@ -21,8 +21,10 @@ ADMIN = ["/oproepen", "/oproepen/{call}", "/oproepen/{call}/instellen",
          "/oproepen/{call}/aanvragen/nieuw", "/aanvragen/{application}", "/oproepen/{call}/jury",
          "/oproepen/{call}/consensus", "/oproepen/{call}/rangschikking", "/jury", "/audit",
          "/planning", "/planning/{plan}", "/projecten/nieuw", "/projecten/import",
-         "/beheer/gebruikers", "/account", "/verificatie"]
-JUROR = ["/jury", "/oproepen/{call}", "/aanvragen/{application}/beoordelen"]
+         "/beheer/gebruikers", "/account", "/verificatie", "/oproepen/{call}/bevroren-beoordeling",
+         "/beheer/persoonsgegevens"]
+JUROR = ["/jury", "/oproepen/{call}", "/aanvragen/{application}/beoordelen",
+         "/oproepen/{call}/verklaring"]
 CITY = ["/jury", "/oproepen/{call}", "/aanvragen/{application}"]
 
 
