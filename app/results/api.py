@@ -13,7 +13,11 @@ from app.core.auth import api_user, require_admin, require_role
 from app.core.extensions import db
 from app.core.problems import Problem
 from app.jury import service_access as access
-from app.jury.schemas import (
+from app.jury.service import jury_applications
+from app.models import AuditEntry, CallJurySettings
+from app.results import reports
+from app.results import service as results
+from app.results.schemas import (
     AuditListArgs,
     AuditPage,
     AuditVerifySchema,
@@ -23,10 +27,6 @@ from app.jury.schemas import (
     SelectionSchema,
     SummarySchema,
 )
-from app.jury.service import jury_applications
-from app.models import AuditEntry, CallJurySettings
-from app.results import reports
-from app.results import service as results
 
 require_user = require_role("admin", "city", "juror")
 

@@ -25,9 +25,9 @@ from app.jury import service_access as access
 from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render
-from app.jury.schemas import SelectionInSchema
 from app.models import Application, AuditEntry, CallJurySettings, Score
 from app.results import service as results
+from app.results.schemas import SelectionInSchema
 from evaluation import money
 
 #: Bins of a score distribution chart at most; a finer scale is grouped into this many.
