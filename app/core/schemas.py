@@ -93,7 +93,37 @@ _DUTCH = (
     (re.compile(r"Missing data for required field\."), lambda m: "verplicht"),
     (re.compile(r"Longer than maximum length (\d+)\."), lambda m: f"hoogstens {m.group(1)} tekens"),
     (re.compile(r"Shorter than minimum length (\d+)\."), lambda m: f"minstens {m.group(1)} tekens"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."),
+     lambda m: f"kies er minstens {m.group(1)} en hoogstens {m.group(2)}"),
+    (re.compile(r"must be an integer from (\d+) to (\d+)"),
+     lambda m: f"geef een geheel getal van {m.group(1)} tot {m.group(2)}"),
+    (re.compile(r"must be an integer from (\d+) to (\d+) \(a capacity cannot be negative\)"),
+     lambda m: f"geef een geheel getal van {m.group(1)} tot {m.group(2)} (een capaciteit is "
+               "nooit negatief)"),
+    (re.compile(r"must be more than 0 and at most (\d+) km"),
+     lambda m: f"moet meer dan 0 en hoogstens {m.group(1)} km zijn"),
+    (re.compile(r"must be from 1 to (\d+) seconds"),
+     lambda m: f"geef 1 tot {m.group(1)} seconden"),
+    (re.compile(r"must be a 5-digit REFNIS code, e\.g\. (\d+)"),
+     lambda m: f"geef een NIS-code van 5 cijfers, bv. {m.group(1)}"),
+    (re.compile(r"unknown domain '([^']*)'; valid values: (.*)"),
+     lambda m: f"onbekend domein '{m.group(1)}'; kies uit {m.group(2)}"),
+    (re.compile(r"Not a valid boolean\."), lambda m: "kies ja of nee"),
+    (re.compile(r"Not a valid string\."), lambda m: "geef een tekst"),
 )
+
+
+def dutch_messages(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``message_nl`` to marshmallow's English field errors where a Dutch one is known."""
+    for e in errors:
+        if "message_nl" in e:
+            continue
+        for pattern, dutch in _DUTCH:
+            found = pattern.fullmatch(e["message"])
+            if found:
+                e["message_nl"] = dutch(found)
+                break
+    return errors
 
 
 def load_form(schema: Schema, form: Mapping[str, str]) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -112,10 +142,4 @@ def validate_input(schema: Schema, data: dict[str, Any], *, partial: bool = Fals
         return schema.load(data, partial=partial), []
     except ValidationError as err:
         errors = flatten_marshmallow(err.messages)
-    for e in errors:
-        for pattern, dutch in _DUTCH:
-            found = pattern.fullmatch(e["message"])
-            if found:
-                e["message_nl"] = dutch(found)
-                break
-    return {}, errors
+    return {}, dutch_messages(errors)

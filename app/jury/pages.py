@@ -22,6 +22,7 @@ from app.calls import service_applications as apps
 from app.calls import service_evaluation as evaluations
 from app.calls.pages import _call_or_404, _message, _nl, _render, _user
 from app.core.extensions import db
+from app.core.labels import domain_label
 from app.core.limits import MIN_SCORE_MOTIVATION, valid_id
 from app.core.problems import Problem, validation_problem
 from app.core.schemas import load_form
@@ -35,10 +36,19 @@ from app.models import Application, Call, CallJuror, CallJurySettings, Organisat
 from evaluation.scoring import to_decimal
 from matching.registry import DOMAINS
 
-DOMAIN_LABELS = {
-    "mobility": _l("Slimme mobiliteit"), "environment": _l("Omgeving"), "living": _l("Wonen"),
-    "people": _l("Mensen"), "governance": _l("Bestuur"), "economy": _l("Economie"),
-}
+
+class _DomainNames:
+    """The domain names of the domain table in the UI language (``app.core.labels.domain_label``),
+    the one set every page shows; indexable like the dict the templates expect."""
+
+    def __getitem__(self, code: str) -> str:
+        return domain_label(code)
+
+    def get(self, code: str, default: str | None = None) -> str:
+        return domain_label(code)
+
+
+DOMAIN_LABELS = _DomainNames()
 PROGRESS_LABELS = {"none": _l("niet begonnen"), "draft": _l("concept"),
                    "submitted": _l("ingediend")}
 

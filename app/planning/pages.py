@@ -36,6 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.calls.pages import number
 from app.core.extensions import db
 from app.core.problems import Problem, flatten_marshmallow
+from app.core.schemas import dutch_messages
 from app.core.web import admin_required, bp
 from app.models import Domain
 from app.partners.pages import MATURITY_LABELS
@@ -229,7 +230,7 @@ def planning():
             try:
                 loaded = ClusterPlanInSchema().load(body)
             except ValidationError as err:
-                problems += flatten_marshmallow(err.messages)
+                problems += dutch_messages(flatten_marshmallow(err.messages))
             if not problems:
                 try:
                     plan = create_plan(loaded, current_user._get_current_object())

@@ -27,6 +27,7 @@ from app.jury import service_scores as scores
 from app.jury.pages import add_errors, render
 from app.models import Application, AuditEntry, CallJurySettings, Score
 from app.results import service as results
+from app.results import wording as _wording  # noqa: F401  (template globals)
 from app.results.schemas import SelectionInSchema
 from evaluation import money
 

@@ -66,7 +66,7 @@ def test_admin_starts_a_plan_follows_its_progress_and_reads_the_map(page, live_a
     page.fill("input[name=max_followers]", "-3")
     page.fill("textarea[name=excluded]", "Atlantis")
     page.click("#plan-form button[type=submit]")
-    assert "cannot be negative" in page.inner_text(".field.has-error [data-field=max_followers]")
+    assert "nooit negatief" in page.inner_text(".field.has-error [data-field=max_followers]")
     assert "onbekende gemeente: Atlantis" in page.inner_text("[data-field=excluded]")
     assert page.locator("input[name=domains][value=mobility]").is_checked()
 
