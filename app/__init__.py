@@ -107,12 +107,13 @@ def _import_views() -> None:
 def _feature_clis() -> list[Any]:
     from app.accounts import cli as accounts_cli
     from app.followup import cli as followup_cli
+    from app.ideas import cli as ideas_cli
     from app.jury import cli as jury_cli
     from app.partners import cli as partners_cli
     from app.planning import cli as planning_cli
     from app.registry import cli as registry_cli
 
-    return [registry_cli, accounts_cli, partners_cli, jury_cli, planning_cli, followup_cli]
+    return [registry_cli, accounts_cli, partners_cli, jury_cli, planning_cli, followup_cli, ideas_cli]
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -311,3 +311,18 @@ def test_seed_session_plan_as_json_pdf_and_page(app, client, admin_headers, sett
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and public["title"] in html and hidden["title"] not in html
     assert client.get(f"/oproepen/{call_id}/seed-sessie?rounds=9").status_code == 400
+
+
+def test_the_seed_session_command_prints_and_writes_the_plan(app, client, runner, setting, tmp_path):
+    call_id, gent, antwerpen, public, hidden = setting
+    file_idea(client, antwerpen, call_id, idea(title="Tellingen van fietsers aan schoolpoorten"))
+    out = runner.invoke(args=["seed-session", str(call_id), "--rounds", "1"])
+    assert out.exit_code == 0, out.output
+    assert public["title"] in out.output and hidden["title"] not in out.output
+    target = tmp_path / "tafels.pdf"
+    out = runner.invoke(args=["seed-session", str(call_id), "--pdf", str(target)])
+    assert out.exit_code == 0 and target.read_bytes().startswith(b"%PDF")
+    bad = runner.invoke(args=["seed-session", str(call_id), "--table-size", "1"])
+    assert bad.exit_code == 1 and "--table-size" in bad.output
+    missing = runner.invoke(args=["seed-session", "999999"])
+    assert missing.exit_code == 1
