@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from app.calls.service import get_call
+from app.calls.service_applications import can_see, get_application
 from app.core.problems import Problem, flatten_marshmallow
 from app.core.web import admin_required, bp
 from app.ideas import jobs, proposals
@@ -126,6 +127,8 @@ def idea_page(idea_id: int):
             errors = _errors(exc)
     return render_template("ideas/idea.html", idea=row, call=row.call, errors=errors,
                            may_change=ideas.may_change(current_user, row),
+                           application_visible=row.application is not None
+                           and can_see(current_user, row.application),
                            related=related_ideas(row, current_user, 10),
                            factor_labels=FACTOR_LABELS,
                            **_context()), (400 if errors else 200)
@@ -185,13 +188,18 @@ def call_proposals(call_id: int):
         except (ValidationError, Problem) as exc:
             errors = _errors(exc)
     run = proposals.latest_run(call)
+    shown = proposals.run_dict(run, current_user) if run else None
+    # a draft link only for who may open it (a committed follower may not: docs/ideas.md)
+    visible_drafts = {p["application"] for p in (shown or {}).get("proposals", [])
+                      if p.get("application")
+                      and can_see(current_user, get_application(p["application"]))}
     own_ideas: set[int] = set()
     if own is not None:
         own_ideas = {i.id for i in ideas.visible_ideas(call, current_user)
                      if i.municipality_id == own.id}
     return render_template("ideas/proposals.html", call=call,
-                           run=proposals.run_dict(run, current_user) if run else None,
-                           own_ideas=own_ideas, errors=errors, status_labels=STATUS_LABELS,
+                           run=shown, visible_drafts=visible_drafts, own_ideas=own_ideas,
+                           errors=errors, status_labels=STATUS_LABELS,
                            response_labels=RESPONSE_LABELS), (400 if errors else 200)
 
 

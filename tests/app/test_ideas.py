@@ -258,6 +258,13 @@ def test_accepted_proposal_becomes_the_leads_prefilled_draft(app, client, admin_
     actions = [e["action"] for e in client.get("/api/v1/audit?per_page=100",
                                                headers=admin_headers).json["items"]]
     assert actions.count("consortium.respond") == 2 and "application.create" in actions
+    # the idea page links the draft only for who may open it (a committed follower may not)
+    for own, headers, refnis in ((public, gent, GENT), (mine, antwerpen, ANTWERPEN)):
+        opens = client.get(f"/api/v1/applications/{draft['id']}", headers=headers).status_code
+        login(client, f"city-{refnis}@example.org")
+        page = client.get(f"/ideeen/{own['id']}").get_data(as_text=True)
+        assert ('id="idea-application"' in page) == (opens == 200)
+        client.post("/logout")
 
 
 def test_the_proposals_page_starts_a_run_and_shows_a_city_only_its_own(app, client, setting):
