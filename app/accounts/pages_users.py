@@ -19,7 +19,7 @@ from app.core.auth import start_session
 from app.core.extensions import db
 from app.core.mail import MailFailed, mail_configured, send_mail
 from app.core.problems import Problem
-from app.core.web import admin_required, bp
+from app.core.web import admin_required, bp, nl
 from app.models import Municipality, Organisation, User
 from app.models.users import MIN_PASSWORD_LENGTH
 
@@ -99,7 +99,7 @@ def users_admin():
     except Problem as exc:
         for e in exc.errors:
             getattr(form, e["field"], form.email).errors.append(
-                e.get("message_nl") or e["message"] if _nl() else e["message"])
+                e.get("message_nl") or e["message"] if nl() else e["message"])
         return _users_page(form, status=exc.status)
     mailed, error = _deliver(invited)
     fresh = InviteForm(formdata=None)
@@ -118,12 +118,6 @@ def users_reinvite(user_id: int):
     form = InviteForm(formdata=None)
     _choices(form)
     return _users_page(form, invited, mailed, error)
-
-
-def _nl() -> bool:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "nl").startswith("nl")
 
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])

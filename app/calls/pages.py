@@ -12,10 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.calls import service as calls
@@ -26,9 +24,8 @@ from app.core.extensions import db
 from app.core.formatting import euro, parse_euro
 from app.core.problems import Problem
 from app.core.schemas import form_value, validate_input
-from app.core.web import admin_required, bp
+from app.core.web import admin_required, bp, message, nl, number, page_user
 from app.models import Assignment, CallJuror, Domain
-from evaluation import money
 from evaluation.calls import CALL_TYPES, INDICATOR_NAMES, LEAD_RULES, PRESETS
 
 RULE_LABELS = {
@@ -74,35 +71,16 @@ CRITERION_FIELDS = ("code", "name_nl", "name_en", "description_nl", "description
                     "scale_min", "scale_max", "scale_step", "threshold", "indicator")
 
 
-def _nl() -> bool:
-    return str(get_locale()) != "en"
-
-
-def _message(error: dict[str, Any]) -> str:
-    return error.get("message_nl") or error["message"] if _nl() else error["message"]
-
-
-def number(value: float | None, decimals: int = 1) -> str:
-    """A number the Belgian way in Dutch (12,5), the English way otherwise."""
-    if value is None:
-        return "—"
-    return money.number_nl(value, decimals) if _nl() else money.number_en(value, decimals)
-
-
 def _euro_text(cents: int | None) -> str:
     """Cents as a person types euro in the form: 20000000 -> '200.000,00' (parse_euro reads it)."""
     return "" if cents is None else euro(cents, decimals=True).replace("€", "")
 
 
 def _render(template: str, status: int = 200, **context: Any):
-    context.update(rule_labels=RULE_LABELS, status_labels=STATUS_LABELS, nl=_nl(), number=number,
+    context.update(rule_labels=RULE_LABELS, status_labels=STATUS_LABELS, nl=nl(), number=number,
                    indicator_labels=INDICATOR_LABELS, call_type_labels=CALL_TYPE_LABELS,
                    lead_rule_labels=LEAD_RULE_LABELS)
     return render_template(template, **context), status
-
-
-def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +91,7 @@ def _user():
 def call_list():
     rows = calls.list_calls()
     counts = {}
-    user = _user()
+    user = page_user()
     if user is not None and user.role in ("admin", "city"):
         for row in rows:
             counts[row.id] = len(list(db.session.scalars(apps.visible_query(user, row.id))))
@@ -129,9 +107,9 @@ def call_new():
     if name:
         payload["name"] = name[:200]
     try:
-        row = calls.create_call(payload, _user())
+        row = calls.create_call(payload, page_user())
     except Problem as exc:
-        flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
+        flash("; ".join(message(e) for e in exc.errors) or exc.detail, "error")
         return redirect(url_for("web.call_list"))
     flash(_("Oproep aangemaakt; controleer de regels en criteria."), "success")
     return redirect(url_for("web.call_setup", call_id=row.id))
@@ -218,7 +196,7 @@ def _call_form_payload(form) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
     checked = {k: v for k, v in payload.items() if k not in errors}
     _data, problems = validate_input(schema, checked, partial=True)
     for e in problems:
-        errors.setdefault(calls.bracket_path(e["field"]), []).append(_message(e))
+        errors.setdefault(calls.bracket_path(e["field"]), []).append(message(e))
     return payload, values, errors
 
 
@@ -237,12 +215,12 @@ def call_setup(call_id: int):
             values["criteria"] = _call_values(row)["criteria"]
         if not errors:
             try:
-                calls.update_call(row, payload, _user())
+                calls.update_call(row, payload, page_user())
                 flash(_("Oproep opgeslagen."), "success")
                 return redirect(url_for("web.call_page", call_id=row.id))
             except Problem as exc:
                 for e in exc.errors or [{"field": "name", "message": exc.detail}]:
-                    errors.setdefault(e["field"], []).append(_message(e))
+                    errors.setdefault(e["field"], []).append(message(e))
     return _render("calls/setup.html", 400 if errors else 200, call=row, values=values, errors=errors,
                    editable=editable, domains=domains, call_types=CALL_TYPES, lead_rules=LEAD_RULES,
                    indicators=INDICATOR_NAMES)
@@ -251,7 +229,7 @@ def call_setup(call_id: int):
 @bp.get("/oproepen/<int:call_id>")
 def call_page(call_id: int):
     row = _call_or_404(call_id)
-    user = _user()
+    user = page_user()
     items, evaluation, summaries = [], None, {}
     if user is not None and user.role in ("admin", "city"):
         items = list(db.session.scalars(apps.visible_query(user, row.id)))
@@ -295,9 +273,9 @@ def call_import(call_id: int):
     try:
         if len(data) > 1_000_000:
             raise Problem(400, "Invalid input", _("Het bestand is groter dan 1 MB."))
-        report, created = apps.import_rows(row, data, fmt, bool(request.form.get("import_valid_rows")), _user())
+        report, created = apps.import_rows(row, data, fmt, bool(request.form.get("import_valid_rows")), page_user())
     except Problem as exc:
-        flash("; ".join(_message(e) for e in exc.errors) or exc.detail, "error")
+        flash("; ".join(message(e) for e in exc.errors) or exc.detail, "error")
         return redirect(url_for("web.call_page", call_id=row.id))
     return _render("calls/import_report.html", 200 if created or not report.invalid else 400,
                    call=row, report=report.to_dict(), created=created)

@@ -18,20 +18,12 @@ from sqlalchemy import select
 
 from app.calls import service_applications as apps
 from app.calls import service_evaluation as evaluations
-from app.calls.pages import (
-    DELIVERABLES,
-    _call_or_404,
-    _euro_text,
-    _may_apply,
-    _message,
-    _render,
-    _user,
-)
+from app.calls.pages import DELIVERABLES, _call_or_404, _euro_text, _may_apply, _render
 from app.core.extensions import db
 from app.core.formatting import parse_euro
 from app.core.limits import MAX_MOTIVATION, MIN_DECISION_MOTIVATION
 from app.core.problems import Problem
-from app.core.web import admin_required, bp
+from app.core.web import admin_required, bp, message, page_user
 from app.models import Domain, Municipality, Organisation, Project
 from app.registry.service import fold
 from evaluation.applications import DELIVERABLE_LINKS, ORGANISATION_TYPES
@@ -266,7 +258,7 @@ def _save_application(call_row, row, user):
         except Problem as exc:
             for e in exc.errors or [{"field": "title", "message": exc.detail}]:
                 errors.setdefault(_form_field(e["field"], municipal, payload["partners"]),
-                                  []).append(_message(e))
+                                  []).append(message(e))
     return None, values, errors
 
 
@@ -274,7 +266,7 @@ def _save_application(call_row, row, user):
 @login_required
 def application_new(call_id: int):
     row = _call_or_404(call_id)
-    user = _user()
+    user = page_user()
     if not _may_apply(user):
         abort(403)
     fixed = user.municipality.refnis if user.role == "city" else None
@@ -292,7 +284,7 @@ def application_new(call_id: int):
 
 def _visible_or_404(application_id: int):
     try:
-        return apps.get_visible_application(application_id, _user())
+        return apps.get_visible_application(application_id, page_user())
     except Problem:
         abort(404)
 
@@ -303,7 +295,7 @@ def application_edit(application_id: int):
     from app.calls.pages_lifecycle import lock_reason
 
     row = _visible_or_404(application_id)
-    user = _user()
+    user = page_user()
     if not apps.can_edit(user, row):
         abort(403)
     locked = lock_reason(row)
@@ -336,7 +328,7 @@ def application_page(application_id: int):
     row = _visible_or_404(application_id)
     evaluation = evaluations.CallEvaluation(row.call)
     # a juror who has not scored it yet sees neither the indicators nor the advice (anchoring)
-    folded = indicators_folded_for(_user(), row)
+    folded = indicators_folded_for(page_user(), row)
     summary = evaluation.summary(row, indicators=not folded)
     max_km = request.args.get("max_distance_km", "").strip().replace(",", ".")
     try:
@@ -353,8 +345,8 @@ def application_page(application_id: int):
         Project.id.in_([pp.project_id for pp in row.prior_projects])))}
     return _render("calls/application.html", a=row, call=row.call, summary=summary, advice=advice,
                    max_distance_km=max_km, include_far=include_far, projects=projects,
-                   may_edit=apps.can_edit(_user(), row), details=evaluations.application_dict(row),
-                   **submission_context(row, _user()))
+                   may_edit=apps.can_edit(page_user(), row), details=evaluations.application_dict(row),
+                   **submission_context(row, page_user()))
 
 
 @bp.post("/aanvragen/<int:application_id>/beslissing")
@@ -367,7 +359,7 @@ def application_override(application_id: int):
     try:
         if eligible == "bad":
             raise Problem(400, "Invalid input", "choose a decision")
-        apps.override_eligibility(row, eligible, motivation[:MAX_MOTIVATION], _user())
+        apps.override_eligibility(row, eligible, motivation[:MAX_MOTIVATION], page_user())
     except Problem:
         flash(_("Kies een beslissing en schrijf een motivering van minstens %(n)s tekens.",
                 n=MIN_DECISION_MOTIVATION), "error")
@@ -380,11 +372,11 @@ def application_override(application_id: int):
 @login_required
 def application_delete(application_id: int):
     row = _visible_or_404(application_id)
-    if not apps.can_edit(_user(), row):
+    if not apps.can_edit(page_user(), row):
         abort(403)
     call_id = row.call_id
     try:
-        apps.delete_application(row, _user())
+        apps.delete_application(row, page_user())
     except Problem:
         flash(_("Deze aanvraag is al bij de jury (toegewezen of gescoord) en kan niet meer verwijderd worden."),
               "error")

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.calls import service_applications as apps
 from app.calls import service_documents as documents_service
@@ -23,22 +23,17 @@ from app.calls.service_snapshot import stored
 from app.core.formatting import parse_euro
 from app.core.problems import Problem
 from app.core.security import accepts_upload
-from app.core.web import admin_required, bp
+from app.core.web import admin_required, bp, message, page_user
 
 
 def _message(exc: Problem) -> str:
-    nl = str(get_locale()) != "en"
-    texts = [(e.get("message_nl") if nl else None) or e.get("message", "") for e in exc.errors]
+    texts = [message({"message": "", **e}) for e in exc.errors]
     return "; ".join(t for t in texts if t) or (exc.detail or "")
-
-
-def _user():
-    return current_user if current_user.is_authenticated else None
 
 
 def _visible(application_id: int):
     try:
-        return apps.get_visible_application(application_id, _user())
+        return apps.get_visible_application(application_id, page_user())
     except Problem:
         abort(404)
 
@@ -61,7 +56,7 @@ def call_transition(call_id: int):
     except Problem:
         abort(404)
     try:
-        lifecycle.transition(row, request.form.get("to", ""), _user())
+        lifecycle.transition(row, request.form.get("to", ""), page_user())
         flash(_("De oproep is nu in de fase: %(phase)s.", phase=_phase_name(row.phase)), "success")
     except Problem as exc:
         flash(_message(exc), "error")
@@ -72,10 +67,10 @@ def call_transition(call_id: int):
 @login_required
 def application_submit(application_id: int):
     row = _visible(application_id)
-    if not apps.can_edit(_user(), row):
+    if not apps.can_edit(page_user(), row):
         abort(403)
     try:
-        lifecycle.submit(row, _user())
+        lifecycle.submit(row, page_user())
         flash(_("Aanvraag ingediend; het ontvangstbewijs staat hieronder."), "success")
     except Problem as exc:
         flash(_message(exc), "error")
@@ -86,10 +81,10 @@ def application_submit(application_id: int):
 @login_required
 def application_withdraw(application_id: int):
     row = _visible(application_id)
-    if not apps.can_edit(_user(), row):
+    if not apps.can_edit(page_user(), row):
         abort(403)
     try:
-        lifecycle.withdraw(row, _user(), (request.form.get("reason") or "").strip()[:2000])
+        lifecycle.withdraw(row, page_user(), (request.form.get("reason") or "").strip()[:2000])
         flash(_("Aanvraag ingetrokken."), "success")
     except Problem as exc:
         flash(_message(exc), "error")
@@ -135,7 +130,7 @@ def application_amend(application_id: int):
         if cents != current.get(name):
             changes[name] = cents
     try:
-        lifecycle.amend(row, changes, request.form.get("motivation", ""), _user())
+        lifecycle.amend(row, changes, request.form.get("motivation", ""), page_user())
         flash(_("Wijziging vastgelegd; de toegewezen juryleden herbevestigen hun scores."),
               "success")
     except Problem as exc:
@@ -150,8 +145,8 @@ def application_reconfirm(application_id: int):
 
     row = _visible(application_id)
     try:
-        juror = require_scoring_juror(_user(), row)
-        lifecycle.reconfirm(row, juror.id, _user())
+        juror = require_scoring_juror(page_user(), row)
+        lifecycle.reconfirm(row, juror.id, page_user())
         flash(_("Scores herbevestigd."), "success")
     except Problem as exc:
         flash(_message(exc), "error")
@@ -255,7 +250,7 @@ def application_document_upload(application_id: int):
     from evaluation.documents import MAX_BYTES
 
     row = _visible(application_id)
-    if not apps.can_edit(_user(), row):
+    if not apps.can_edit(page_user(), row):
         abort(403)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -263,7 +258,7 @@ def application_document_upload(application_id: int):
     else:
         try:
             documents.upload(row, upload.read(MAX_BYTES + 1_000_000), upload.filename,
-                             request.form.get("kind"), request.form.get("refnis"), _user())
+                             request.form.get("kind"), request.form.get("refnis"), page_user())
             flash(_("Document opgeladen."), "success")
         except Problem as exc:
             flash(_message(exc), "error")
@@ -280,6 +275,6 @@ def application_document(application_id: int, document_id: int):
         doc = documents.get_document(row, document_id)
     except Problem:
         abort(404)
-    return Response(documents.read(doc, _user()), mimetype="application/pdf", headers={
+    return Response(documents.read(doc, page_user()), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{doc.kind}-{doc.id}.pdf"',
         "X-Content-Type-Options": "nosniff"})

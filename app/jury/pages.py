@@ -20,13 +20,13 @@ from sqlalchemy import select
 
 from app.calls import service_applications as apps
 from app.calls import service_evaluation as evaluations
-from app.calls.pages import _call_or_404, _message, _nl, _render, _user
+from app.calls.pages import _call_or_404, _render
 from app.core.extensions import db
 from app.core.labels import domain_label
 from app.core.limits import MIN_SCORE_MOTIVATION, valid_id
 from app.core.problems import Problem, validation_problem
 from app.core.schemas import load_form
-from app.core.web import admin_required, bp
+from app.core.web import add_errors, admin_required, bp, nl, page_user
 from app.jury import service as jury
 from app.jury import service_access as access
 from app.jury import service_assignments as assignments
@@ -59,21 +59,12 @@ def render(template: str, status: int = 200, **context: Any):
     return _render(template, status, **context)
 
 
-def add_errors(errors: dict[str, list[str]], exc: Problem, prefix: str = "",
-               default_field: str = "form") -> None:
-    """A problem's ``errors`` beside their fields (``prefix`` + field); else under ``form``."""
-    if not exc.errors:
-        errors.setdefault(default_field, []).append(exc.detail)
-    for e in exc.errors:
-        errors.setdefault(prefix + str(e.get("field") or default_field), []).append(_message(e))
-
-
 def score_text(value: Decimal | None) -> str:
     """A stored score for a form field: 7.5 as "7,5" in Dutch, trailing zeros dropped."""
     if value is None:
         return ""
     text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",") if _nl() else text
+    return text.replace(".", ",") if nl() else text
 
 
 def progress_of(rows: list[Score]) -> str:
@@ -91,7 +82,7 @@ def progress_of(rows: list[Score]) -> str:
 def jury_dashboard():
     """Juror: my applications per call, progress, deadline. Admin: every call's jury.
     City: the evaluation summaries of my applications once published."""
-    user = _user()
+    user = page_user()
     if user.role == "juror":
         calls = []
         for juror in db.session.scalars(select(CallJuror).where(CallJuror.user_id == user.id)
@@ -206,7 +197,7 @@ def call_jury_add(call_id: int):
         errors["email"] = [_("Kies een jurylid uit de lijst.")]
     else:
         try:
-            jury.add_juror(call, values["email"], expertise, None, _user(),
+            jury.add_juror(call, values["email"], expertise, None, page_user(),
                            affiliations=affiliations)
             flash(_("Jurylid toegevoegd."), "success")
             return redirect(url_for("web.call_jury", call_id=call.id) + "#jurors")
@@ -232,14 +223,14 @@ def call_jury_assign(call_id: int):
         errors["max_load"] = [_("Geef een geheel getal.")]
     if not errors:
         try:
-            result = assignments.compute_assignments(call, reviewers, max_load, _user())
+            result = assignments.compute_assignments(call, reviewers, max_load, page_user())
             flash(_("Toewijzing berekend: %(n)s beoordelingen, hoogste last %(l)s.",
                     n=len(result["assignments"]), l=result["objective"]["highest_load"]),
                   "success")
             return redirect(url_for("web.call_jury", call_id=call.id) + "#assignments")
         except Problem as exc:
             if exc.status == 409 and "reason" in exc.extra:
-                errors["assignments"] = [exc.extra["reason_nl"] if _nl() else exc.extra["reason"]]
+                errors["assignments"] = [exc.extra["reason_nl"] if nl() else exc.extra["reason"]]
             else:
                 add_errors(errors, exc, default_field="assignments")
                 for key, field in (("reviewers_per_application", "reviewers"),
@@ -259,13 +250,13 @@ def call_jury_pair(call_id: int):
         app = jury.get_call_application(call, _int(request.form.get("application")))
         juror = jury.get_juror(call, _int(request.form.get("juror")))
         if request.form.get("op") == "remove":
-            assignments.remove_assignment(call, app, juror, _user())
+            assignments.remove_assignment(call, app, juror, page_user())
             message = _("Toewijzing ingetrokken.")
         else:
-            out = assignments.fix_assignment(call, app, juror, _user())
+            out = assignments.fix_assignment(call, app, juror, page_user())
             message = _("Jurylid vast toegewezen.")
             for w in out["warnings"]:
-                flash(_message(w), "error")
+                flash(message(w), "error")
         flash(message, "success")
         return redirect(url_for("web.call_jury", call_id=call.id) + "#assignments")
     except Problem as exc:
@@ -285,7 +276,7 @@ def call_jury_conflict(call_id: int):
     try:
         juror = jury.get_juror(call, _int(values["conflict_juror"]))
         app = jury.get_call_application(call, _int(values["conflict_application"]))
-        out = assignments.declare_conflict(call, juror, app, values["reason"], _user())
+        out = assignments.declare_conflict(call, juror, app, values["reason"], page_user())
         _flash_reassignment(out)
         return redirect(url_for("web.call_jury", call_id=call.id) + "#conflicts")
     except Problem as exc:
@@ -304,7 +295,7 @@ def _flash_reassignment(out: dict[str, Any]) -> None:
               "success")
     if out["reassignment_error"]:
         e = out["reassignment_error"]
-        flash(_("Geen vervanger gevonden: %(r)s", r=e["reason_nl"] if _nl() else e["reason"]),
+        flash(_("Geen vervanger gevonden: %(r)s", r=e["reason_nl"] if nl() else e["reason"]),
               "error")
 
 
@@ -318,7 +309,7 @@ def call_jury_settings(call_id: int):
     try:
         if problems:
             raise validation_problem(problems)
-        jury.update_settings(call, data, _user())
+        jury.update_settings(call, data, page_user())
     except Problem as exc:
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, default_field="tie_break")
@@ -333,7 +324,7 @@ def call_jury_settings(call_id: int):
 
 def _scoring_target(application_id: int):
     """(application, juror) for the juror who may score it; 404 for anyone else."""
-    user = _user()
+    user = page_user()
     row = db.session.get(Application, application_id) if valid_id(application_id) else None
     if row is None or user.role != "juror":
         abort(404)
@@ -366,7 +357,7 @@ def _same_score(text: str, stored: Decimal | None) -> bool:
 
 
 def _scoring_page(app: Application, juror: CallJuror, values=None, errors=None, status=200):
-    user = _user()
+    user = page_user()
     criteria = app.call.criteria
     rows = {r.criterion_id: r for r in scores.scores_of(app, juror)}
     submitted = bool(rows) and all(r.status == "submitted" for r in rows.values())
@@ -398,7 +389,7 @@ def scoring_page(application_id: int):
 def scoring_save(application_id: int):
     """Save every changed criterion as a draft; with ``action=submit`` then submit all."""
     app, juror = _scoring_target(application_id)
-    user = _user()
+    user = page_user()
     rows = {r.criterion_id: r for r in scores.scores_of(app, juror)}
     values: dict[str, dict[str, Any]] = {}
     errors: dict[str, list[str]] = {}
@@ -452,7 +443,7 @@ def scoring_conflict(application_id: int):
     app, juror = _scoring_target(application_id)
     reason = request.form.get("reason", "")
     try:
-        out = assignments.declare_conflict(app.call, juror, app, reason, _user())
+        out = assignments.declare_conflict(app.call, juror, app, reason, page_user())
     except Problem as exc:
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, prefix="conflict.", default_field="reason")

@@ -33,11 +33,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.calls.pages import number
 from app.core.extensions import db
 from app.core.problems import Problem, flatten_marshmallow
 from app.core.schemas import dutch_messages
-from app.core.web import admin_required, bp
+from app.core.web import admin_required, bp, message, nl, number
 from app.models import Domain
 from app.partners.pages import MATURITY_LABELS
 from app.partners.service import resolve_municipality
@@ -79,20 +78,13 @@ RESULT_LABELS = {
 }
 
 
-def _nl() -> bool:
-    return str(get_locale()) != "en"
-
-
-def _message(error: dict[str, Any]) -> str:
-    """A field error in the page's language (the optimizer gives ``message_nl`` too)."""
-    return (error.get("message_nl") or error["message"]) if _nl() else error["message"]
-
-
 def reason_text(result: dict[str, Any] | None) -> str | None:
     """The optimizer's reason in the page's language."""
     if not result:
         return None
-    return (result.get("reason_nl") or result.get("reason")) if _nl() else result.get("reason")
+    return (result.get("reason_nl") or result.get("reason")) if nl() else result.get("reason")
+
+
 #: Number of distinct cluster colours on the map (CSS classes cluster-0 ... cluster-11).
 CLUSTER_COLOURS = 12
 
@@ -213,7 +205,7 @@ def _form_field(form: PlanForm, api_field: str):
 def _attach(form: PlanForm, errors: list[dict[str, Any]]) -> None:
     for error in errors:
         field = _form_field(form, error.get("field") or "")
-        field.errors = list(field.errors) + [_message(error)]
+        field.errors = list(field.errors) + [message(error)]
 
 
 @bp.route("/planning", methods=["GET", "POST"])

@@ -13,18 +13,18 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from app.calls import service_evaluation as evaluations
-from app.calls.pages import _call_or_404, _user
+from app.calls.pages import _call_or_404
 from app.core.audit import verify_audit
 from app.core.extensions import db
 from app.core.formatting import parse_euro
 from app.core.limits import valid_id
 from app.core.problems import Problem
-from app.core.web import admin_required, bp
+from app.core.web import add_errors, admin_required, bp, page_user
 from app.jury import service as jury
 from app.jury import service_access as access
 from app.jury import service_assignments as assignments
 from app.jury import service_scores as scores
-from app.jury.pages import add_errors, render
+from app.jury.pages import render
 from app.models import Application, AuditEntry, CallJurySettings, Score
 from app.results import service as results
 from app.results import wording as _wording  # noqa: F401  (template globals)
@@ -117,7 +117,7 @@ def consensus_save(call_id: int, application_id: int, criterion: str):
         app = jury.get_call_application(call, application_id)
         crit = scores.get_criterion(app, criterion)
         scores.record_consensus(app, crit, values[key]["score"] or None,
-                                values[key]["motivation"], _user())
+                                values[key]["motivation"], page_user())
         flash(_("Consensus bewaard."), "success")
         return redirect(url_for("web.consensus_page", call_id=call.id) + f"#c-{application_id}-"
                         f"{criterion}")
@@ -185,7 +185,7 @@ def selection_save(call_id: int):
                     _("Buiten het toegelaten bereik.")]
     if not errors:
         try:
-            results.compute_selection(call, _user(), **params)
+            results.compute_selection(call, page_user(), **params)
             flash(_("Selectie berekend."), "success")
             return redirect(url_for("web.ranking_page", call_id=call.id) + "#selection")
         except Problem as exc:
@@ -200,7 +200,7 @@ def selection_save(call_id: int):
 def publish_results(call_id: int):
     call = _call_or_404(call_id)
     try:
-        results.publish(call, _user())
+        results.publish(call, page_user())
     except Problem as exc:
         errors: dict[str, list[str]] = {}
         add_errors(errors, exc, default_field="publish")
@@ -244,7 +244,7 @@ def summary_page(application_id: int):
     if app is None:
         abort(404)
     try:
-        access.require_summary(_user(), app)
+        access.require_summary(page_user(), app)
     except Problem as exc:
         abort(exc.status)
     return render("jury/summary.html", s=results.application_summary(app), a=app, call=app.call)
