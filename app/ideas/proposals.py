@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +31,10 @@ from matching.ideas.relatedness import RelatednessModel
 
 #: How often (seconds) a running job writes its progress.
 PROGRESS_EVERY_S = 1.0
+#: A running job whose progress has not moved for this long lost its process (a restart).
+STALE_RUNNING_S = 30.0
+#: A queued job waits at most its time limit plus this long behind the runs before it.
+STALE_QUEUED_S = 900.0
 
 
 def proposal_ideas(call: Call) -> list[Idea]:
@@ -67,12 +72,37 @@ def get_run(run_id: int) -> ConsortiumRun:
     row = db.session.get(ConsortiumRun, run_id) if 0 < run_id < 2**31 else None
     if row is None:
         raise not_found("consortium proposal run", run_id, field="id")
-    return row
+    return _fail_if_stale(row)
 
 
 def latest_run(call: Call) -> ConsortiumRun | None:
-    return db.session.scalar(select(ConsortiumRun).where(ConsortiumRun.call_id == call.id)
-                             .order_by(ConsortiumRun.id.desc()).limit(1))
+    row = db.session.scalar(select(ConsortiumRun).where(ConsortiumRun.call_id == call.id)
+                            .order_by(ConsortiumRun.id.desc()).limit(1))
+    return _fail_if_stale(row) if row is not None else None
+
+
+def _aware(at):
+    return at if at is None or at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _fail_if_stale(run: ConsortiumRun) -> ConsortiumRun:
+    """A run whose job stopped without a word (the server restarted) is marked ``failed`` when
+    it is next read, so nobody waits for it; the secretariat starts a new one."""
+    now = datetime.now(UTC)
+    if run.status == "running":
+        at = (run.progress or {}).get("at")
+        last = datetime.fromisoformat(at) if at else _aware(run.created_at)
+        stale = (now - last).total_seconds() > STALE_RUNNING_S
+    elif run.status == "queued":
+        limit = float((run.params or {}).get("time_limit_s") or 0)
+        stale = (now - _aware(run.created_at)).total_seconds() > STALE_QUEUED_S + limit
+    else:
+        return run
+    if stale:
+        run.status, run.finished_at = "failed", utcnow()
+        run.error = "the job stopped without finishing (the server restarted?); start a new run"
+        db.session.commit()
+    return run
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +115,7 @@ def execute(run_id: int) -> None:
     run = db.session.get(ConsortiumRun, run_id)
     if run is None or run.status != "queued":
         return
-    run.status, run.progress = "running", {"elapsed_s": 0.0}
+    run.status, run.progress = "running", {"elapsed_s": 0.0, "at": datetime.now(UTC).isoformat()}
     db.session.commit()
     try:
         rows = proposal_ideas(run.call)
@@ -111,7 +141,8 @@ def execute(run_id: int) -> None:
         solver.start()
         while solver.is_alive():
             solver.join(PROGRESS_EVERY_S)
-            run.progress = {"elapsed_s": round(time.perf_counter() - started, 2), **latest}
+            run.progress = {"elapsed_s": round(time.perf_counter() - started, 2), **latest,
+                            "at": datetime.now(UTC).isoformat()}
             db.session.commit()
         if "error" in holder:
             raise holder["error"]

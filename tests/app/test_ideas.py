@@ -333,3 +333,22 @@ def test_the_seed_session_command_prints_and_writes_the_plan(app, client, runner
     assert bad.exit_code == 1 and "--table-size" in bad.output
     missing = runner.invoke(args=["seed-session", "999999"])
     assert missing.exit_code == 1
+
+
+def test_a_run_whose_job_died_is_marked_failed_when_read(app, client, admin_headers, setting):
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.extensions import db
+    from app.models import ConsortiumRun
+
+    call_id, *_ = setting
+    with app.app_context():
+        run = ConsortiumRun(call_id=call_id, status="running", params={"time_limit_s": 5},
+                            progress={"elapsed_s": 3.0, "at": (datetime.now(UTC) - timedelta(
+                                minutes=5)).isoformat()})
+        db.session.add(run)
+        db.session.commit()
+        run_id = run.id
+        db.session.remove()
+    body = client.get(f"/api/v1/consortium-proposals/{run_id}", headers=admin_headers).json
+    assert body["status"] == "failed" and "restarted" in body["error"]
