@@ -19,7 +19,10 @@ much. So is one with missing scores.
 list like ``["criterion:scalability desc", "criterion:leverage desc", "requested_grant asc"]``
 (keys: ``criterion:<code>``, ``requested_grant``, ``application``; direction ``asc`` or ``desc``,
 default ``desc`` for a criterion and ``asc`` otherwise), and finally by application id, so every
-rank is unique. Applications that cannot be ranked yet come last.
+rank is unique. A call without rules uses :func:`default_tie_break`: the higher score on the
+criteria in order of weight (heaviest first; equal weights in the call's order), then the lower
+requested grant — so a tie is settled by the jury's judgement on what the call weighs most, not
+by the order in which applications were filed. Applications that cannot be ranked yet come last.
 """
 
 from __future__ import annotations
@@ -154,6 +157,8 @@ class Ranking:
     items: tuple[RankedApplication, ...]
     tie_break: tuple[str, ...]
     total_threshold: float | None
+    #: True when the call set no rules and :func:`default_tie_break` is in effect.
+    tie_break_default: bool = False
 
     def item(self, application_id: int) -> RankedApplication:
         for it in self.items:
@@ -167,6 +172,13 @@ class Ranking:
             "tie_break": list(self.tie_break),
             "total_threshold": self.total_threshold,
         }
+
+
+def default_tie_break(criteria: Sequence[Criterion]) -> tuple[str, ...]:
+    """The rules of a call that set none: each criterion, heaviest weight first (equal weights in
+    the call's order), higher score first; then the lower requested grant."""
+    order = sorted(range(len(criteria)), key=lambda i: (-to_decimal(criteria[i].weight), i))
+    return tuple(f"criterion:{criteria[i].code} desc" for i in order) + ("requested_grant asc",)
 
 
 def parse_tie_break(rules: Sequence[str], criteria: Sequence[Criterion]) -> tuple[TieBreak, ...]:
@@ -309,7 +321,8 @@ def rank_applications(
     weighted total. Raises :class:`InvalidTieBreak`, or :class:`InvalidCriterion` when the weights
     sum to 0.
     """
-    rules = parse_tie_break(tie_break, criteria)
+    defaulted = not tie_break
+    rules = parse_tie_break(default_tie_break(criteria) if defaulted else tie_break, criteria)
     weight_sum = sum((Fraction(to_decimal(c.weight)) for c in criteria), Fraction(0))
     if criteria and weight_sum <= 0:
         raise InvalidCriterion("weight", "criterion weights must sum to more than 0")
@@ -341,4 +354,5 @@ def rank_applications(
                     broken_by = str(r)
                     break
         items.append(replace(it, rank=i + 1, tie_broken_by=broken_by))
-    return Ranking(tuple(items), tuple(str(r) for r in rules), total_threshold)
+    return Ranking(tuple(items), tuple(str(r) for r in rules), total_threshold,
+                   tie_break_default=defaulted)

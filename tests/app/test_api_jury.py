@@ -487,8 +487,11 @@ def test_selection_is_the_best_subset_and_says_why_each_other_is_not_funded(
     unfunded = {u["application"]: u for u in sel["unfunded"]}
     assert set(unfunded) | set(sel["funded"]) == set(j.applications)
     assert all(u["reason"] and u["reason_nl"] for u in unfunded.values())
-    # greedy: down the ranking until the first application that does not fit
-    ranked = sorted(j.applications, key=lambda a: (-totals[a], a))
+    # greedy: down the ranking until the first application that does not fit (equal totals in
+    # the order of the default tie-break rule: the heaviest criteria, then the grant)
+    ranking = client.get(f"{API}/calls/{j.call_id}/ranking", headers=admin_headers).json
+    ranked = [it["application"] for it in ranking["items"]]
+    assert [totals[a] for a in ranked] == sorted((totals[a] for a in ranked), reverse=True)
     greedy, left = [], budget
     for a in ranked:
         if grants[a] > left:

@@ -145,10 +145,15 @@ def test_tie_break_rules_apply_in_order():
     assert grant_first.tie_break == ("requested_grant asc",)
 
 
-def test_without_rules_equal_totals_go_by_application_id():
+def test_without_rules_ties_go_by_the_heaviest_criteria_then_the_grant_then_the_id():
+    """Issue 16: an unconfigured call ranked a scalability-7 project below a 6.5 one by id."""
     ranking = rank_applications(candidates(3, 1, 2), CRITERIA, consensus=consensus(TIED))
-    assert [it.application_id for it in ranking.items] == [1, 2, 3]
-    assert ranking.items[1].tie_broken_by == "application asc"
+    assert ranking.tie_break_default
+    assert ranking.tie_break == ("criterion:quality desc", "criterion:scalability desc",
+                                 "criterion:leverage desc", "requested_grant asc")
+    assert [it.application_id for it in ranking.items] == [1, 3, 2]
+    assert [it.tie_broken_by for it in ranking.items] == [
+        None, "application asc", "criterion:scalability desc"]
 
 
 def test_equal_totals_are_equal_exactly_not_in_binary_floating_point():
