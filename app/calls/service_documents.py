@@ -22,6 +22,7 @@ from app.core.problems import Problem, validation_problem
 from app.core.storage import MissingDocument, document_store
 from app.core.transaction import transactional
 from app.models import Application, ApplicationDocument, DocumentRead, Municipality, User
+from evaluation.calls import VGC_NAME
 from evaluation.documents import (
     InvalidDocument,
     check_kind,
@@ -80,7 +81,7 @@ def reading(doc: ApplicationDocument) -> dict[str, Any] | None:
     row = doc.application
     if doc.kind == "letter_of_intent":
         follower = db.session.scalar(select(Municipality).where(Municipality.refnis == doc.refnis))
-        lead = (("Vlaamse Gemeenschapscommissie", "VGC") if row.lead_is_vgc
+        lead = ((VGC_NAME, "VGC") if row.lead_is_vgc
                 else _names(row.lead_municipality))
         return read_letter(_text(doc.sha256), _names(follower), lead).to_dict()
     if doc.kind == "budget":

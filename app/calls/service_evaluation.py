@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from app.calls.service import call_from_row, criterion_from_row, invalid_input
 from app.calls.service_applications import SIMILAR_LIMIT, application_from_row
 from app.core.extensions import db
+from app.core.formatting import local_government
 from app.core.problems import Problem
 from app.models import (
     Application,
@@ -30,7 +31,7 @@ from app.models import (
 from app.registry.service import current_graph, current_project_index
 from evaluation import applications as ev_apps
 from evaluation.advisor import ConsortiumAdvice, advise_followers
-from evaluation.calls import VGC, InvalidInput
+from evaluation.calls import VGC_NAME, InvalidInput
 from evaluation.eligibility import (
     EligibilityContext,
     EligibilityResult,
@@ -198,10 +199,9 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None,
 
     partners = []
     for p in row.partners:
-        if p.is_vgc:
-            partners.append({"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"})
-        elif p.municipality is not None:
-            partners.append({"refnis": p.municipality.refnis, "name": p.municipality.name_nl})
+        government = local_government(p.is_vgc, p.municipality)
+        if government is not None:
+            partners.append(government)
         else:
             partners.append({"organisation": p.organisation_id, "type": p.organisation_type,
                              "name": p.organisation.name if p.organisation else None,
@@ -210,7 +210,7 @@ def application_dict(row: Application, evaluation: CallEvaluation | None = None,
         "id": row.id,
         "call_id": row.call_id,
         "lead": row.lead_code,
-        "lead_name": "Vlaamse Gemeenschapscommissie" if row.lead_is_vgc else row.lead_municipality.name_nl,
+        "lead_name": VGC_NAME if row.lead_is_vgc else row.lead_municipality.name_nl,
         "partners": partners,
         "domains": list(row.domains or []),
         "title": row.title,

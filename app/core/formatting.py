@@ -69,3 +69,16 @@ def spreadsheet_cell(value: Any) -> Any:
     if isinstance(value, str):
         return _NOT_IN_XML.sub("\ufffd", value)
     return value
+
+
+def local_government(is_vgc: bool, municipality: Any) -> dict[str, str] | None:
+    """A local government as the API names it: ``{refnis, name}`` (the VGC by its code), or None
+    when the row points at neither (an organisation)."""
+    from evaluation.calls import VGC, VGC_NAME
+
+    if is_vgc:
+        return {"refnis": VGC, "name": VGC_NAME}
+    if municipality is not None:
+        return {"refnis": municipality.refnis, "name": municipality.name_nl}
+    return None
+

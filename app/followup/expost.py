@@ -23,6 +23,7 @@ from app.followup.reports import milestones_of, reports_of
 from app.followup.service import FINAL_REPORT, funded_projects_of_call, lead_of, promised_deliverables
 from app.models import Call, FundedProject
 from evaluation.applications import Deliverables, Evidence
+from evaluation.calls import VGC_NAME
 from evaluation.indicators import compute_indicators
 
 #: Deliverable field (and link key) a delivered result of each kind stands for.
@@ -76,7 +77,7 @@ def project_row(funding: FundedProject, evaluation: Any = None) -> dict[str, Any
         "application": app.id,
         "title": project.title,
         "lead": lead.refnis if lead else "VGC",
-        "lead_name": lead.name_nl if lead else "Vlaamse Gemeenschapscommissie",
+        "lead_name": lead.name_nl if lead else VGC_NAME,
         "followers_promised": promised,
         "followers_adopted": adopted_promised,
         "other_adopters": [r for r in implemented if r not in promised],

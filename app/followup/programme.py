@@ -22,6 +22,7 @@ from app.followup.adoptions import counts
 from app.followup.clusters import clusters
 from app.followup.service import lead_of
 from app.models import Adoption, FundedProject, Milestone, ProjectReport
+from evaluation.calls import VGC_NAME
 from matching.registry import DOMAINS
 
 #: Inhabitants below which a municipality counts as small on the dashboard (issue 17; the
@@ -100,7 +101,7 @@ def open_data() -> dict[str, Any]:
         items.append({
             "project": p.id, "title": p.title, "call": f.call.name, "year": p.year,
             "lead": lead.refnis if lead else "VGC",
-            "lead_name": lead.name_nl if lead else "Vlaamse Gemeenschapscommissie",
+            "lead_name": lead.name_nl if lead else VGC_NAME,
             "domains": [d.code for d in p.domains], "grant_cents": p.grant_cents,
             "status": p.status, "results": results,
         })

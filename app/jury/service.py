@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
 from app.core.extensions import db
+from app.core.formatting import local_government
 from app.core.limits import valid_id
 from app.core.problems import Problem, not_found, validation_problem
 from app.core.transaction import transactional
@@ -362,10 +363,9 @@ def remove_juror(call: Call, juror: CallJuror, actor: User) -> None:
 def affiliations_dict(row: CallJuror) -> list[dict[str, Any]]:
     out = []
     for a in row.affiliations:
-        if a.is_vgc:
-            out.append({"refnis": VGC, "name": "Vlaamse Gemeenschapscommissie"})
-        elif a.municipality is not None:
-            out.append({"refnis": a.municipality.refnis, "name": a.municipality.name_nl})
+        government = local_government(a.is_vgc, a.municipality)
+        if government is not None:
+            out.append(government)
         elif a.organisation is not None:
             out.append({"organisation": a.organisation.id, "name": a.organisation.name})
     return out

@@ -36,6 +36,7 @@ from app.models import Application, Call, CallJuror, CallJurySettings, Consensus
 from app.models.registry import utcnow
 from evaluation import scoring
 from evaluation.aggregation import Aggregation, SubmittedScore, aggregate
+from evaluation.calls import VGC_NAME
 from evaluation.publication import Blocker, publication_blockers
 from evaluation.ranking import (
     Candidate,
@@ -366,7 +367,7 @@ def application_summary(app: Application) -> dict[str, Any]:
             "consensus_motivation": cons.motivation if cons else None,
             "juror_motivations": motivations.get(c.code, []),
         })
-    lead_name = ("Vlaamse Gemeenschapscommissie" if app.lead_is_vgc
+    lead_name = (VGC_NAME if app.lead_is_vgc
                  else app.lead_municipality.name_nl)
     return {
         "application": {"id": app.id, "title": app.title, "lead": app.lead_code,

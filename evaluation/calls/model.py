@@ -30,6 +30,8 @@ LEAD_RULES: tuple[str, ...] = ("municipalities_and_vgc", "centrumsteden_and_vgc"
 
 #: Code that stands for the Vlaamse Gemeenschapscommissie where a REFNIS code is expected.
 VGC = "VGC"
+#: Its name, wherever a name stands beside the code.
+VGC_NAME = "Vlaamse Gemeenschapscommissie"
 
 #: Default follower distance of a call, km (ours: about the reach of a municipality's neighbours
 #: and their neighbours in Flanders; the secretariat sets it per call).
