@@ -63,3 +63,16 @@ def test_the_selection_page_answers_a_huge_budget_with_a_field_error(app, client
                   data={"budget_euro": "99999999999999999999999999"})
     assert resp.status_code == 400
     assert 'data-field="budget_euro"' in resp.get_data(as_text=True)
+
+
+def test_the_consensus_page_reads_alpha_in_words(app, client, admin_headers):
+    from tests.app.jury_setup import score_all
+
+    j = demo_call(app)
+    add_jurors(app, client, admin_headers, j, 3)
+    result = assign(client, admin_headers, j, reviewers=2, max_load=8)
+    score_all(app, j, result, lambda a, juror, code: (3 * a + 5 * juror) % 11)
+    make_user(app, "sro@example.org", "admin")
+    for lang, words in (("nl", "De juryleden zijn het"), ("en", "The jurors")):
+        page = _text(_client(app, "sro@example.org", lang).get(f"/oproepen/{j.call_id}/consensus"))
+        assert words in page and "Krippendorff (2004)" in page, lang
