@@ -129,7 +129,9 @@ def _decode(data: str | bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        # Excel's "CSV" on Windows; the five bytes cp1252 leaves undefined become U+FFFD (a
+        # binary file is then reported row by row instead of failing the request)
+        return data.decode("cp1252", errors="replace")
 
 
 def _split(cell: str, delimiter: str) -> list[str]:

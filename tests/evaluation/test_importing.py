@@ -139,6 +139,17 @@ def test_csv_comma_delimited_with_bom_and_cp1252():
     assert report.imported[0].domains == ("mobility", "economy")
 
 
+def test_a_binary_file_is_reported_row_by_row_not_a_crash():
+    """Bytes neither UTF-8 nor Windows-1252 (0x81 is undefined there) still decode; the rows
+    then carry the errors (the API answered 500 before, found by the conformance run)."""
+    data = (b"lead,title,domains,requested_grant_cents,total_budget_cents\n"
+            b"\x81\x8d\x01,\x9d,\x8f,\x90,1\n")
+    report = parse_import(data, "csv", known_refnis=KNOWN)
+    assert report.invalid == len(report.rows) == 1 and not report.imported
+    with pytest.raises(ImportFormatError):  # without the columns: the one clear format error
+        parse_import(b"\x81\x8d\x00\x01", "csv", known_refnis=KNOWN)
+
+
 def test_csv_non_numeric_amount_is_one_clear_error():
     text = (
         "lead;title;domains;requested_grant_cents;total_budget_cents\n"
