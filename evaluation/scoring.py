@@ -169,10 +169,16 @@ def validate_score_value(criterion: Criterion, score: Any) -> Decimal:
                 f"de score moet tussen {lo} en {hi} liggen",
             )
         if (value - lo) % step != 0:
+            if step == 1 and lo % 1 == 0 and hi % 1 == 0:  # the common case, said plainly
+                a, b = (format(v.normalize(), "f") for v in (lo, hi))
+                raise InvalidScore("score",
+                                   f"the score must be a whole number from {a} to {b} "
+                                   "(a multiple of 1)",
+                                   f"de score moet een geheel getal van {a} tot {b} zijn")
             raise InvalidScore(
                 "score",
                 f"the score must be a multiple of {step} from {lo}",
-                f"de score moet een veelvoud van {step} zijn vanaf {lo}",
+                f"de score moet een veelvoud van {step} zijn vanaf {lo}".replace(".", ","),
             )
         places = min(0, step.normalize().as_tuple().exponent, lo.normalize().as_tuple().exponent)
         return value.quantize(Decimal(1).scaleb(places)) + 0  # + 0: no "-0"

@@ -235,7 +235,7 @@ def test_draft_versions_and_a_stale_save_answer_409_with_what_changed(client, ad
 BAD_SCORES = [
     ({"score": 11, "motivation": MOTIVATION, "version": 0}, "score", "between 0 and 10"),
     ({"score": -1, "motivation": MOTIVATION, "version": 0}, "score", "between 0 and 10"),
-    ({"score": 7.5, "motivation": MOTIVATION, "version": 0}, "score", "multiple of 1 from 0"),
+    ({"score": 7.5, "motivation": MOTIVATION, "version": 0}, "score", "whole number from 0 to 10"),
     ({"score": "zeven", "motivation": MOTIVATION, "version": 0}, "score", "must be a number"),
     ({"score": True, "motivation": MOTIVATION, "version": 0}, "score", "must be a number"),
     ({"score": [7], "motivation": MOTIVATION, "version": 0}, "score", "must be a number"),

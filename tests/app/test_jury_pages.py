@@ -73,7 +73,7 @@ def test_submitting_an_incomplete_form_marks_each_field(app, setup):
         "scalability.score": "6", "scalability.motivation": "kort", "scalability.version": "0",
         "action": "submit"})
     assert resp.status_code == 400
-    assert "veelvoud van 1" in field_error(resp, "leverage.score")
+    assert "geheel getal van 0 tot 10" in field_error(resp, "leverage.score")
     resp = tab.post(f"/aanvragen/{a}/beoordelen", data={  # scalability was saved as a draft
         "leverage.score": "7", "leverage.motivation": MOTIVATION, "leverage.version": "0",
         "scalability.score": "6", "scalability.motivation": "kort", "scalability.version": "1",
