@@ -203,8 +203,14 @@ def publish_results(call_id: int):
         results.publish(call, page_user())
     except Problem as exc:
         errors: dict[str, list[str]] = {}
-        add_errors(errors, exc, default_field="publish")
-        errors = {"publish": [m for k in list(errors) for m in errors.pop(k)]}
+        if exc.errors and all(e.get("code") for e in exc.errors):
+            titles = {a.id: a.title for a in jury.jury_applications(call)}
+            names = {j.id: j.user.name or j.user.email for j in jury.jurors_of(call)}
+            errors["publish"] = [_wording.blocker_text(e, titles, list(call.criteria), names)
+                                 for e in exc.errors]
+        else:
+            add_errors(errors, exc, default_field="publish")
+            errors = {"publish": [m for k in list(errors) for m in errors.pop(k)]}
         return _ranking_page(call, errors, None, exc.status)
     flash(_("De resultaten zijn gepubliceerd. De indieners kunnen hun evaluatie nu lezen."),
           "success")

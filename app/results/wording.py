@@ -74,3 +74,25 @@ def reason_text(reason: Any, criteria: Any, item: Any = None) -> str:
                  value=format_number(_field(reason, "value"), nl),
                  threshold=format_number(_field(reason, "threshold"), nl))
     return _field(reason, "message_nl") if nl else _field(reason, "message")
+
+
+def blocker_text(error: dict[str, Any], titles: dict[int, str], criteria: Any,
+                 jurors: dict[int, str]) -> str:
+    """What still blocks publication, naming the application by its title, the criterion by its
+    name and the juror by name (``evaluation.publication`` gives ids and codes)."""
+    code = error.get("code")
+    app_id = error.get("application")
+    title = titles.get(app_id, str(app_id))
+    name = _names(criteria).get(error.get("criterion"), error.get("criterion"))
+    juror = jurors.get(error.get("juror"), f"#{error.get('juror')}")
+    if code == "missing_score":
+        return _("“%(title)s”: %(juror)s heeft nog geen score ingediend op %(name)s",
+                 title=title, juror=juror, name=name)
+    if code == "open_disagreement":
+        return _("“%(title)s”: de onenigheid over %(name)s heeft nog geen consensus",
+                 title=title, name=name)
+    if code == "unreconfirmed_amendment":
+        return _("“%(title)s” werd gewijzigd; %(juror)s heeft de scores nog niet herbevestigd",
+                 title=title, juror=juror)
+    nl = str(get_locale()) != "en"
+    return (error.get("message_nl") or error.get("message") or "") if nl else error.get("message", "")

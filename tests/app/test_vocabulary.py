@@ -13,7 +13,9 @@ def _text(resp) -> str:
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", resp.get_data(as_text=True), flags=re.S)
     html = re.sub(r"<code>.*?</code>", "", html, flags=re.S)  # codes shown as codes, beside words
     html = re.sub(r'(data-[a-z-]+|value|name|id|class|href|for)="[^"]*"', "", html)
-    return re.sub(r"<[^>]+>", " ", html)
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
 def _client(app, email: str, lang: str):
@@ -76,3 +78,21 @@ def test_the_consensus_page_reads_alpha_in_words(app, client, admin_headers):
     for lang, words in (("nl", "De juryleden zijn het"), ("en", "The jurors")):
         page = _text(_client(app, "sro@example.org", lang).get(f"/oproepen/{j.call_id}/consensus"))
         assert words in page and "Krippendorff (2004)" in page, lang
+
+
+def test_what_blocks_publication_is_named_by_title_criterion_and_juror(app, client, admin_headers):
+    j = demo_call(app)
+    add_jurors(app, client, admin_headers, j, 3)
+    assign(client, admin_headers, j, reviewers=2, max_load=8)
+    make_user(app, "sro@example.org", "admin")
+    title = client.get(f"/api/v1/applications/{j.applications[0]}", headers=admin_headers).json["title"]
+    selection = client.post(f"/api/v1/calls/{j.call_id}/selection",
+                            json={"budget_cents": 420_000_000}, headers=admin_headers)
+    assert selection.status_code == 200, selection.json
+    for lang, words in (("nl", "heeft nog geen score ingediend op Hefboomeffect"),
+                        ("en", "has not submitted a score on Leverage yet")):
+        resp = _client(app, "sro@example.org", lang).post(f"/oproepen/{j.call_id}/publiceren")
+        assert resp.status_code == 409
+        page = _text(resp)
+        assert words in page and title in page, lang
+        assert not re.search(r"\b(aanvraag|application) \d+\b", page), lang
