@@ -33,4 +33,22 @@ def switch_language(code: str):
 
 @bp.get("/api")
 def api_reference():
-    return render_template("api_reference.html", spec=build_spec())
+    spec = build_spec()
+    return render_template("api_reference.html", spec=spec, groups=api_groups(spec))
+
+
+#: HTTP methods the reference lists, in this order within a path.
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def api_groups(spec: dict) -> dict[str, list[tuple[str, str, dict, list]]]:
+    """The operations per feature (the first path segment after /api/v1: calls, applications,
+    projects ...), in the document's order, for the reference page's table of contents."""
+    groups: dict[str, list[tuple[str, str, dict, list]]] = {}
+    for path, ops in spec.get("paths", {}).items():
+        feature = path.removeprefix("/api/v1/").split("/", 1)[0] or "api"
+        for method in METHODS:
+            if method in ops:
+                params = list(ops.get("parameters") or []) + list(ops[method].get("parameters") or [])
+                groups.setdefault(feature, []).append((path, method, ops[method], params))
+    return groups

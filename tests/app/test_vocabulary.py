@@ -96,3 +96,11 @@ def test_what_blocks_publication_is_named_by_title_criterion_and_juror(app, clie
         page = _text(resp)
         assert words in page and title in page, lang
         assert not re.search(r"\b(aanvraag|application) \d+\b", page), lang
+
+
+def test_the_api_reference_has_a_table_of_contents_per_feature(client):
+    html = client.get("/api").get_data(as_text=True)
+    toc = html.split('id="api-toc"', 1)[1].split("</nav>", 1)[0]
+    for feature in ("calls", "applications", "projects", "municipalities"):
+        assert f'href="#feature-{feature}"' in toc and f'id="feature-{feature}"' in html
+    assert html.count('class="endpoint"') > 50
