@@ -38,6 +38,8 @@ def test_ranking_audit_and_jury_pages_name_things_in_words(app, client, admin_he
         audit = _text(c.get("/audit"))
         assert not re.search(r"\b(application|score|jury)\.[a-z_]+\b", audit), lang
         assert ("aanvraag ingediend" if lang == "nl" else "application submitted") in audit
+        call_page = _text(c.get(f"/oproepen/{j.call_id}"))
+        assert call_page.count("/ 100") >= 2 * len(j.applications), lang  # indicators' scale
         jury_page = _text(c.get(f"/oproepen/{j.call_id}/jury"))
         for dutch_only in ("Omgeving", "Wonen", "Mensen"):
             assert not re.search(rf"\b{dutch_only}\b", jury_page), (lang, dutch_only)
