@@ -49,7 +49,9 @@ ROLE_LABELS = {
     "adopter": _l("overnemer"),
 }
 FACTOR_LABELS = {
-    "experience_gap": _l("ervaring"),
+    # The difference between two experience scores, not the candidate's own score (that is the
+    # "Ervaring" column, the same figure as on the profile page).
+    "experience_gap": _l("ervaringsverschil"),
     "distance_km": _l("nabijheid"),
     "similarity": _l("gelijkenis"),
     "ties": _l("samenwerking"),
@@ -117,7 +119,13 @@ def partners():
             form.municipality.data = result["query"]["municipality"]["name_nl"]
     graph = current_graph()
     map_spec = None
+    experience: dict[str, float] = {}
     if result:
+        # Each candidate's own experience score: graph.experience, the figure the profile shows.
+        k = DOMAINS.index(result["query"]["domain"])
+        experience = {item["municipality"]["refnis"]: float(
+            graph.experience[k, graph.position(item["municipality"]["refnis"])])
+            for item in result["items"]}
         chosen = result["query"]["municipality"]["refnis"]
         ranked = [item["municipality"]["refnis"] for item in result["items"]]
         areas = experience_areas(graph, result["query"]["domain"])
@@ -133,7 +141,7 @@ def partners():
         "partners.html", form=form, result=result, domains={d.code: d for d in domains},
         municipalities=sorted(graph.municipalities, key=lambda m: m.name_nl), map_spec=map_spec,
         factor_labels=FACTOR_LABELS, looking_for_labels=LOOKING_FOR_LABELS,
-        mode_labels=MODE_LABELS,
+        mode_labels=MODE_LABELS, experience=experience,
     ), status
 
 

@@ -105,3 +105,18 @@ def test_municipality_page_links_to_its_profile(page):
     page.goto(page.base + "/gemeenten/72025/profiel")  # Neerpelt: merged into Pelt
     assert page.inner_text("h1") == "Ervaring van Pelt"
     assert "Neerpelt" in page.inner_text(".flash")
+
+
+def test_finder_and_profile_show_the_same_experience_score(page):
+    """One quantity, one figure: a candidate's 'Ervaring' on the finder is its score on the profile;
+    the factor is named as the difference it is."""
+    page.goto(page.base + "/partners")
+    search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
+    row = page.locator(f"#suggestions tbody tr[data-refnis='{HASSELT}']")
+    shown = row.locator("td.experience").inner_text().strip()
+    assert "ervaringsverschil" in row.locator("li[data-factor=experience_gap]").inner_text()
+    assert "dezelfde als op haar profiel" in page.inner_text("#experience-note")
+    page.goto(page.base + f"/gemeenten/{HASSELT}/profiel")
+    value = page.locator("svg#experience-chart g.domain-row[data-domain=mobility] text.value")
+    assert value.text_content().startswith(shown + " ·"), (shown, value.text_content())
+
