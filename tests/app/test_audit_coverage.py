@@ -2,8 +2,8 @@
 and each one this story drives adds at least one audit entry when it succeeds.
 
 The url_map is enumerated, so a new write route fails this test until it is classified:
-driven below (the first test, and ``DRIVEN_WITH_ACTION`` in the third, which also checks that
-exactly the one named entry is written), allowed without an entry with the reason (``NOT_A_STATE_CHANGE``), or
+driven below (the first test, and ``DRIVEN_WITH_ACTION`` in the last tests, which also check that
+exactly the named entries are written), allowed without an entry with the reason (``NOT_A_STATE_CHANGE``), or
 still to be driven (``NOT_YET_DRIVEN``: their services are ``@transactional`` and so audited, but
 no request here proves it yet; the list only shrinks). The web forms (``web.*``) post to the same
 services; the second test drives nine of them (call new and set-up, application new, decision and
@@ -25,7 +25,9 @@ NOT_A_STATE_CHANGE = {
     "api.post_similar_projects_to_text": "a search with a text body; reads only",
 }
 
-DRIVEN_WITH_ACTION = {  # endpoint -> the one audit action its successful request writes
+# endpoint -> the audit action its successful request writes (or the actions, in order, where the
+# service writes more than one by design), per test that drives it
+LIFECYCLE_WRITES = {
     "api.call_transition": "call.transition",
     "api.submit_application": "application.submit",
     "api.withdraw_application": "application.withdraw",
@@ -34,16 +36,29 @@ DRIVEN_WITH_ACTION = {  # endpoint -> the one audit action its successful reques
     "api.update_idea": "idea.update",
     "api.delete_idea": "idea.delete",
 }
+JURY_WRITES = {
+    "api.remove_juror": "jury.juror_removed",
+    "api.save_score": "score.saved",
+    "api.submit_scores": "score.submitted",
+    "api.record_consensus": "consensus.recorded",
+    "api.compute_selection": "selection.computed",
+    # the amendment changes the application through update_application (audited itself)
+    "api.amend_application": ["application.update", "application.amendment"],
+    "api.reconfirm_scores": "score.reconfirm",
+    # from the jury phase the decision is taken in the same action: two audited transitions
+    "api.publish": ["call.transition", "call.transition", "call.published"],
+}
+DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES}
 
 NOT_YET_DRIVEN = {
-    "api.add_cluster_member", "api.adopt_plan", "api.amend_application", "api.cancel_cluster_plan",
-    "api.compute_selection", "api.create_funded_projects", "api.declare_participation",
+    "api.add_cluster_member", "api.adopt_plan", "api.cancel_cluster_plan",
+    "api.create_funded_projects", "api.declare_participation",
     "api.declare_project", "api.import_applications", "api.import_projects", "api.plan_milestone",
-    "api.publish", "api.recompute_snapshot", "api.reconfirm_scores", "api.record_adoption",
-    "api.record_consensus", "api.record_session", "api.remove_juror", "api.respond_to_proposal",
-    "api.retry_cluster_plan", "api.review_declaration", "api.review_report", "api.save_score",
+    "api.recompute_snapshot", "api.record_adoption",
+    "api.record_session", "api.respond_to_proposal",
+    "api.retry_cluster_plan", "api.review_declaration", "api.review_report",
     "api.set_interests", "api.start_cluster_plan", "api.start_consortium_proposals",
-    "api.submit_report", "api.submit_scores", "api.upload_document",
+    "api.submit_report", "api.upload_document",
 }
 
 
@@ -189,11 +204,9 @@ def test_the_web_forms_write_through_audited_services(app, client, admin_headers
     assert set(driven) <= _unsafe_endpoints(app)
 
 
-def test_the_lifecycle_and_idea_writes_each_write_their_one_audit_entry(app, client, admin_headers):
-    from tests.app.test_api_calls import application, city_headers, make_call, post_app
-    from tests.app.test_ideas import idea
-
-    driven: dict[str, list[str]] = {}
+def _writer(app, client, admin_headers, driven: dict[str, list[str]]):
+    """``write(endpoint, method, url, expect, headers=None, **kwargs)``: the request, whose
+    status must be ``expect``; records the audit actions it added under ``endpoint``."""
 
     def write(endpoint: str, method: str, url: str, expect: int, headers=None, **kwargs):
         before = len(_audit_actions(app))
@@ -201,6 +214,23 @@ def test_the_lifecycle_and_idea_writes_each_write_their_one_audit_entry(app, cli
         assert resp.status_code == expect, (endpoint, resp.status_code, resp.get_json())
         driven[endpoint] = _audit_actions(app)[before:]
         return resp
+
+    return write
+
+
+def _assert_one_entry_each(driven: dict[str, list[str]], expected: dict) -> None:
+    assert set(driven) == set(expected)
+    wrong = {e: got for e, got in driven.items()
+             if got != ([expected[e]] if isinstance(expected[e], str) else expected[e])}
+    assert not wrong, f"writes with other audit entries than the one expected: {wrong}"
+
+
+def test_the_lifecycle_and_idea_writes_each_write_their_one_audit_entry(app, client, admin_headers):
+    from tests.app.test_api_calls import application, city_headers, make_call, post_app
+    from tests.app.test_ideas import idea
+
+    driven: dict[str, list[str]] = {}
+    write = _writer(app, client, admin_headers, driven)
 
     gent = city_headers(app, "44021")
     # the call's phases
@@ -227,6 +257,40 @@ def test_the_lifecycle_and_idea_writes_each_write_their_one_audit_entry(app, cli
           json={"title": "Slimme tellingen aan alle schoolpoorten"})
     write("api.delete_idea", "DELETE", f"{API}/ideas/{made['id']}", 204, headers=gent)
 
-    assert set(driven) == set(DRIVEN_WITH_ACTION)
-    wrong = {e: got for e, got in driven.items() if got != [DRIVEN_WITH_ACTION[e]]}
-    assert not wrong, f"writes with other audit entries than the one expected: {wrong}"
+    _assert_one_entry_each(driven, LIFECYCLE_WRITES)
+
+
+def test_the_jury_and_result_writes_each_write_their_one_audit_entry(app, client, admin_headers):
+    from tests.app.jury_setup import MOTIVATION, email_of, put_scores
+
+    driven: dict[str, list[str]] = {}
+    write = _writer(app, client, admin_headers, driven)
+    j = demo_call(app)
+    spare = add_jurors(app, client, admin_headers, j, 1, prefix="reserve")[0]
+    write("api.remove_juror", "DELETE", f"{API}/calls/{j.call_id}/jurors/{j.jurors.pop(spare)}",
+          204)
+    add_jurors(app, client, admin_headers, j, 6)
+    result = assign(client, admin_headers, j)
+    a = j.applications[0]
+    first = jurors_of(result, a)[0]
+    email = email_of(j, first)
+    for code in j.criteria:  # the juror scores through the API, everyone else straight in the table
+        write("api.save_score", "PUT", f"{API}/applications/{a}/scores/{code}", 200,
+              headers=j.h(email), json={"score": 6, "motivation": MOTIVATION, "version": 0})
+    write("api.submit_scores", "POST", f"{API}/applications/{a}/scores/submit", 200,
+          headers=j.h(email))
+    put_scores(app, [(p["application"], p["juror"], c, 6) for p in result["assignments"]
+                     for c in j.criteria if (p["application"], p["juror"]) != (a, first)])
+    write("api.record_consensus", "POST", f"{API}/calls/{j.call_id}/consensus/{a}/leverage", 200,
+          json={"score": 7, "motivation": "Na overleg: de hefboom is groot."})
+    write("api.compute_selection", "POST", f"{API}/calls/{j.call_id}/selection", 200,
+          json={"budget_cents": 100_000_000})
+    title = client.get(f"{API}/applications/{a}", headers=admin_headers).json["title"]
+    write("api.amend_application", "POST", f"{API}/applications/{a}/amendments", 201,
+          json={"changes": {"title": title + " (gecorrigeerd)"}, "motivation": MOTIVATION})
+    for juror in jurors_of(result, a):
+        write("api.reconfirm_scores", "POST", f"{API}/applications/{a}/reconfirm", 200,
+              headers=j.h(email_of(j, juror)))
+    write("api.publish", "POST", f"{API}/calls/{j.call_id}/publish", 200)
+
+    _assert_one_entry_each(driven, JURY_WRITES)
