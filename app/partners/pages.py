@@ -120,7 +120,13 @@ def partners():
     graph = current_graph()
     map_spec = None
     experience: dict[str, float] = {}
+    max_score = None
     if result:
+        # The highest score a candidate can reach in this query: the sum of the positive weights
+        # (the experience weight is 0 for peers); docs/matching.md "The score".
+        mw = graph.weights.mode(result["query"]["mode"])
+        max_score = (0.0 if result["query"]["looking_for"] == "peers" else mw.experience) \
+            + mw.proximity + mw.similarity + mw.ties
         # Each candidate's own experience score: graph.experience, the figure the profile shows.
         k = DOMAINS.index(result["query"]["domain"])
         experience = {item["municipality"]["refnis"]: float(
@@ -141,7 +147,7 @@ def partners():
         "partners.html", form=form, result=result, domains={d.code: d for d in domains},
         municipalities=sorted(graph.municipalities, key=lambda m: m.name_nl), map_spec=map_spec,
         factor_labels=FACTOR_LABELS, looking_for_labels=LOOKING_FOR_LABELS,
-        mode_labels=MODE_LABELS, experience=experience,
+        mode_labels=MODE_LABELS, experience=experience, max_score=max_score,
     ), status
 
 

@@ -120,3 +120,29 @@ def test_finder_and_profile_show_the_same_experience_score(page):
     value = page.locator("svg#experience-chart g.domain-row[data-domain=mobility] text.value")
     assert value.text_content().startswith(shown + " ·"), (shown, value.text_content())
 
+
+def _number(text: str) -> float:
+    return float(text.strip().lstrip("=×· ").replace("−", "-").replace(",", "."))
+
+
+def test_scores_show_their_scale_and_the_profile_arithmetic_adds_up(page):
+    """A partner score says its maximum; the profile's breakdown adds signed points to the score,
+    and its table multiplies factors to each contribution (the two read consistently)."""
+    page.goto(page.base + "/partners")
+    search(page, "Lubbeek", "mobility", "lighthouse", "geographic")
+    score = page.locator("#suggestions tbody tr td.score").first.inner_text()
+    assert score.endswith(" van max 1,00"), score
+    page.goto(page.base + f"/gemeenten/{HASSELT}/profiel")
+    split = page.inner_text("#domain-mobility .factor-split")
+    assert split.startswith("In punten:"), split
+    terms, total = split.split("=")
+    parts = [_number(t.split()[-1]) for t in terms.split("·")]
+    assert abs(sum(parts) - _number(total)) < 0.003, (parts, total)
+    assert "vermenigvuldigt" in page.inner_text("#domain-mobility .factor-note")
+    for row in page.locator("#domain-mobility table.components tbody tr").all():
+        cells = row.locator("td").all_inner_texts()
+        role, evidence, recency, scale, adoption, contribution = (
+            _number(cells[3]), _number(cells[4].split("×")[-1]), _number(cells[5]),
+            _number(cells[7]), _number(cells[8]), _number(cells[9]))
+        assert cells[7].startswith("×") and cells[9].startswith("=")
+        assert abs(role * evidence * recency * scale * adoption - contribution) < 0.01, cells
