@@ -48,17 +48,27 @@ JURY_WRITES = {
     # from the jury phase the decision is taken in the same action: two audited transitions
     "api.publish": ["call.transition", "call.transition", "call.published"],
 }
-DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES}
+INTAKE_WRITES = {
+    "api.set_interests": "interest.set",
+    "api.declare_project": "declaration.project",
+    "api.declare_participation": "declaration.participation",
+    "api.review_declaration": "declaration.rejected",
+    "api.import_projects": "projects.import",
+    # an imported row is submitted: its receipt is audited as every submission's is
+    "api.import_applications": ["application.submit", "applications.import"],
+    "api.upload_document": "document.upload",
+}
+DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES, **INTAKE_WRITES}
 
 NOT_YET_DRIVEN = {
     "api.add_cluster_member", "api.adopt_plan", "api.cancel_cluster_plan",
-    "api.create_funded_projects", "api.declare_participation",
-    "api.declare_project", "api.import_applications", "api.import_projects", "api.plan_milestone",
+    "api.create_funded_projects",
+    "api.plan_milestone",
     "api.recompute_snapshot", "api.record_adoption",
     "api.record_session", "api.respond_to_proposal",
-    "api.retry_cluster_plan", "api.review_declaration", "api.review_report",
-    "api.set_interests", "api.start_cluster_plan", "api.start_consortium_proposals",
-    "api.submit_report", "api.upload_document",
+    "api.retry_cluster_plan", "api.review_report",
+    "api.start_cluster_plan", "api.start_consortium_proposals",
+    "api.submit_report",
 }
 
 
@@ -80,6 +90,16 @@ def _audit_actions(app) -> list[str]:
         actions = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
         db.session.remove()
     return actions
+
+
+def _project_id(app, key: str) -> int:
+    from app.core.extensions import db
+    from app.models import Project
+
+    with app.app_context():
+        found = db.session.scalar(select(Project.id).where(Project.key == key))
+        db.session.remove()
+    return found
 
 
 def _unsafe_endpoints(app) -> set[str]:
@@ -294,3 +314,50 @@ def test_the_jury_and_result_writes_each_write_their_one_audit_entry(app, client
     write("api.publish", "POST", f"{API}/calls/{j.call_id}/publish", 200)
 
     _assert_one_entry_each(driven, JURY_WRITES)
+
+
+def test_the_registry_and_intake_writes_each_write_their_one_audit_entry(
+        app, client, admin_headers):
+    from tests.app.jury_setup import city_user
+    from tests.app.test_api_calls import application, city_headers, make_call, post_app
+    from tests.app.test_documents import pdf_bytes, upload
+    from tests.app.test_project_transfer import _csv, _export, _import, _rows
+
+    driven: dict[str, list[str]] = {}
+    write = _writer(app, client, admin_headers, driven)
+    lubbeek = city_user(app, "24066")
+    write("api.set_interests", "PUT", f"{API}/municipalities/24066/interests", 200,
+          headers=lubbeek, json={"interests": {"mobility": "follow", "people": "lead"}})
+    project = write("api.declare_project", "POST", f"{API}/municipalities/24066/declared-projects",
+                    201, headers=lubbeek,
+                    json={"title": "Digitale buddy's voor senioren", "year": 2025,
+                          "domains": ["people"], "grant_cents": 20_000_000,
+                          "source_url": "https://www.lubbeek.be/buddy"}).json
+    pending = client.get(f"{API}/declarations", headers=admin_headers).json["items"]
+    [declaration] = [d for d in pending if d["project"]["id"] == project["id"]]
+    write("api.review_declaration", "POST", f"{API}/declarations/{declaration['id']}/review", 200,
+          json={"decision": "reject", "motivation": "Geen bron die het bevestigt."})
+    edegem = _project_id(app, "cot2017-edegem-slim-beheer-openbaar")
+    write("api.declare_participation", "POST",
+          f"{API}/municipalities/11004/declared-participations", 201,
+          headers=city_user(app, "11004"), json={"project_id": edegem, "role": "partner"})
+    # the registry's CSV with one title changed
+    text = _export(client, admin_headers)
+    rows = _rows(text)
+    rows[0]["title"] += " (bijgewerkt)"
+    before = len(_audit_actions(app))
+    done = _import(client, admin_headers, _csv(rows, list(rows[0])), dry_run=False)
+    assert done.status_code == 200 and done.json["summary"]["update"] == 1, done.json
+    driven["api.import_projects"] = _audit_actions(app)[before:]
+    # the intake of a call: an import and a document
+    call = make_call(client, admin_headers)
+    write("api.import_applications", "POST", f"{API}/calls/{call['id']}/applications/import",
+          201, json={"applications": [application(title="Ingevoerde aanvraag")]})
+    gent = city_headers(app, "44021")
+    draft = post_app(client, gent, call["id"],
+                     application(status="draft", committed_followers=["44084"]))
+    before = len(_audit_actions(app))
+    assert upload(client, gent, draft["id"], pdf_bytes()).status_code == 201
+    driven["api.upload_document"] = _audit_actions(app)[before:]
+
+    _assert_one_entry_each(driven, INTAKE_WRITES)
