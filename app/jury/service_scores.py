@@ -220,15 +220,24 @@ def submit_scores(app: Application, juror: CallJuror, actor: User) -> list[Score
                       errors=[{"field": "scores", "message": "already submitted",
                                "message_nl": "al ingediend"}])
     errors = []
+
+    def add(code: str, exc: InvalidScore) -> None:
+        err = exc.to_dict()
+        err["field"] = f"{code}.{exc.field}"
+        errors.append(err)
+
     for c in app.call.criteria:
         row = rows.get(c.id)
+        motivation = row.motivation if row else None
         try:
-            validate_score(pure_criterion(c), row.score if row else None,
-                           row.motivation if row else None)
+            validate_score(pure_criterion(c), row.score if row else None, motivation)
         except InvalidScore as exc:
-            err = exc.to_dict()
-            err["field"] = f"{c.code}.{exc.field}"
-            errors.append(err)
+            add(c.code, exc)
+            if exc.field == "score":  # every error at once: the motivation too, not after a retry
+                try:
+                    scoring.validate_motivation(motivation)
+                except InvalidScore as more:
+                    add(c.code, more)
     if errors:
         raise validation_problem(errors, "Not every criterion has a valid score and motivation: "
                                  + "; ".join(f"{e['field']}: {e['message']}" for e in errors))
