@@ -58,17 +58,22 @@ INTAKE_WRITES = {
     "api.import_applications": ["application.submit", "applications.import"],
     "api.upload_document": "document.upload",
 }
-DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES, **INTAKE_WRITES}
+FOLLOW_UP_WRITES = {
+    "api.recompute_snapshot": "call.evaluation_recomputed",
+    "api.create_funded_projects": "project.created_from_application",  # one per project
+    "api.submit_report": "report.submitted",
+    "api.review_report": "report.reviewed",
+    "api.record_adoption": "adoption.recorded",
+    "api.plan_milestone": "milestone.planned",
+    "api.adopt_plan": "cluster.adopted",
+    "api.add_cluster_member": "cluster.member",
+    "api.record_session": "cluster.session",
+}
+DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES, **INTAKE_WRITES, **FOLLOW_UP_WRITES}
 
 NOT_YET_DRIVEN = {
-    "api.add_cluster_member", "api.adopt_plan", "api.cancel_cluster_plan",
-    "api.create_funded_projects",
-    "api.plan_milestone",
-    "api.recompute_snapshot", "api.record_adoption",
-    "api.record_session", "api.respond_to_proposal",
-    "api.retry_cluster_plan", "api.review_report",
+    "api.cancel_cluster_plan", "api.respond_to_proposal", "api.retry_cluster_plan",
     "api.start_cluster_plan", "api.start_consortium_proposals",
-    "api.submit_report",
 }
 
 
@@ -361,3 +366,75 @@ def test_the_registry_and_intake_writes_each_write_their_one_audit_entry(
     driven["api.upload_document"] = _audit_actions(app)[before:]
 
     _assert_one_entry_each(driven, INTAKE_WRITES)
+
+
+def test_the_follow_up_writes_each_write_their_one_audit_entry(app, client, admin_headers):
+    from datetime import date
+
+    from app.core.extensions import db
+    from app.models import Call
+    from tests.app.jury_setup import city_user, put_scores
+    from tests.app.test_api_calls import application, city_headers, make_call, post_app
+    from tests.app.test_call_lifecycle import set_deadline
+    from tests.app.test_followup import _solved_plan, with_follower
+
+    driven: dict[str, list[str]] = {}
+    write = _writer(app, client, admin_headers, driven)
+    # the evaluation frozen at the deadline, recomputed
+    call = make_call(client, admin_headers)
+    gent = city_headers(app, "44021")
+    post_app(client, gent, call["id"],
+             application(committed_followers=["44019", "44084"]))
+    set_deadline(app, call["id"], date(2020, 1, 31))
+    client.post(f"{API}/calls/{call['id']}/transitions", json={"to": "closed"},
+                headers=admin_headers)
+    write("api.recompute_snapshot", "POST", f"{API}/calls/{call['id']}/snapshot/recompute", 200,
+          json={"motivation": "Statbel publiceerde nieuwe cijfers"})
+    # a call published while it was a demo (nothing in the registry), then made a real one: the
+    # secretariat creates its funded projects
+    j = demo_call(app)
+    add_jurors(app, client, admin_headers, j, 6)
+    result = assign(client, admin_headers, j)
+    put_scores(app, [(p["application"], p["juror"], c, 6) for p in result["assignments"]
+                     for c in j.criteria])
+    client.post(f"{API}/calls/{j.call_id}/selection", json={"budget_cents": 100_000_000},
+                headers=admin_headers)
+    assert client.post(f"{API}/calls/{j.call_id}/publish", headers=admin_headers).status_code \
+        == 200
+    with app.app_context():
+        db.session.get(Call, j.call_id).is_demo = False
+        db.session.commit()
+        db.session.remove()
+    created = write("api.create_funded_projects", "POST",
+                    f"{API}/calls/{j.call_id}/funded-projects", 200).json["created"]
+    assert created and len(driven["api.create_funded_projects"]) == len(created)
+    driven["api.create_funded_projects"] = sorted(set(driven["api.create_funded_projects"]))
+    # the project's report, its review, an adoption and a milestone
+    p = with_follower(client, admin_headers, j.call_id)
+    lead = next(x["refnis"] for x in p["participations"] if x["role"] == "lead")
+    follower = next(x["refnis"] for x in p["participations"] if x["role"] == "follower")
+    report = write("api.submit_report", "POST", f"{API}/projects/{p['id']}/reports", 201,
+                   headers=city_user(app, lead, f"lead-{lead}@example.org"),
+                   json={"kind": "final", "text": "Het platform draait in drie gemeenten.",
+                         "results": [{"kind": "repository",
+                                      "url": "https://github.com/example/platform"}]}).json
+    write("api.review_report", "POST", f"{API}/reports/{report['id']}/review", 200,
+          json={"decision": "approved", "motivation": "Resultaten gecontroleerd."})
+    write("api.record_adoption", "POST", f"{API}/projects/{p['id']}/adoptions", 201,
+          headers=city_user(app, follower, f"follower-{follower}@example.org"),
+          json={"refnis": follower, "status": "implemented",
+                "evidence_url": "https://example.org/raadsbesluit"})
+    follow = client.get(f"{API}/projects/{p['id']}/follow-up", headers=admin_headers).json
+    write("api.plan_milestone", "PATCH", f"{API}/milestones/{follow['milestones'][0]['id']}", 200,
+          json={"due_date": "2027-01-31"})
+    # clusters in operation
+    plan = _solved_plan(app)
+    [cluster] = write("api.adopt_plan", "POST", f"{API}/cluster-plans/{plan}/adopt", 201,
+                      json={"clusters": [0]}).json["items"]
+    write("api.add_cluster_member", "POST", f"{API}/clusters/{cluster['id']}/members", 200,
+          json={"refnis": "41002", "role": "observer"})
+    write("api.record_session", "POST", f"{API}/clusters/{cluster['id']}/sessions", 201,
+          headers=gent, json={"held_on": "2026-10-15", "topic": "Draaiboek parkeersensoren",
+                              "attendance": ["44021", "44083", "41002"]})
+
+    _assert_one_entry_each(driven, FOLLOW_UP_WRITES)
