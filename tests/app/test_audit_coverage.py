@@ -1,13 +1,13 @@
 """Every write is audited: each unsafe-method route of the API and the web forms is classified,
-and each one this story drives adds at least one audit entry when it succeeds.
+and each one driven here adds its audit entry when it succeeds.
 
-The url_map is enumerated, so a new write route fails this test until it is classified:
-driven below (the first test, and ``DRIVEN_WITH_ACTION`` in the last tests, which also check that
-exactly the named entries are written), allowed without an entry with the reason (``NOT_A_STATE_CHANGE``), or
-still to be driven (``NOT_YET_DRIVEN``: their services are ``@transactional`` and so audited, but
-no request here proves it yet; the list only shrinks). The web forms (``web.*``) post to the same
-services; the second test drives nine of them (call new and set-up, application new, decision and
-delete, jury settings, token, logout), the others are not driven yet.
+The url_map is enumerated, so a new write route fails this test until it is classified: driven
+below (the first test: at least one entry; ``DRIVEN_WITH_ACTION``, in the tests after the web
+forms: exactly the named actions, in order), allowed without an entry with the reason
+(``NOT_A_STATE_CHANGE``), or still to be driven (``NOT_YET_DRIVEN``, now empty; it may only shrink).
+The web forms (``web.*``) post to the same services; the second test drives nine of them (call new
+and set-up, application new, decision and delete, jury settings, token, logout), the others are not
+driven yet.
 """
 
 from __future__ import annotations
@@ -69,12 +69,17 @@ FOLLOW_UP_WRITES = {
     "api.add_cluster_member": "cluster.member",
     "api.record_session": "cluster.session",
 }
-DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES, **INTAKE_WRITES, **FOLLOW_UP_WRITES}
-
-NOT_YET_DRIVEN = {
-    "api.cancel_cluster_plan", "api.respond_to_proposal", "api.retry_cluster_plan",
-    "api.start_cluster_plan", "api.start_consortium_proposals",
+JOB_WRITES = {
+    "api.start_cluster_plan": "plan.create",
+    "api.cancel_cluster_plan": "plan.cancel",
+    "api.retry_cluster_plan": "plan.retry",
+    "api.start_consortium_proposals": "consortium.start",
+    "api.respond_to_proposal": "consortium.respond",
 }
+DRIVEN_WITH_ACTION = {**LIFECYCLE_WRITES, **JURY_WRITES, **INTAKE_WRITES, **FOLLOW_UP_WRITES,
+                      **JOB_WRITES}
+
+NOT_YET_DRIVEN: set[str] = set()
 
 
 def _audit_entries(app) -> int:
@@ -438,3 +443,44 @@ def test_the_follow_up_writes_each_write_their_one_audit_entry(app, client, admi
                               "attendance": ["44021", "44083", "41002"]})
 
     _assert_one_entry_each(driven, FOLLOW_UP_WRITES)
+
+
+def test_the_job_writes_each_write_their_one_audit_entry(app, client, admin_headers, monkeypatch):
+    from tests.app.test_api_calls import city_headers
+    from tests.app.test_api_plans import SMALL_PLAN
+    from tests.app.test_ideas import file_idea, idea, pre_registration_call, wait_done
+    from tests.app.test_jobs import _finished, _plan, _wait
+    from tests.app.test_plan_checkpoint import BEST
+
+    monkeypatch.setattr("app.planning.service.solve_plan",  # not about the optimizer
+                        lambda params, on_progress, cancel, **_: {**BEST, "status": "optimal"})
+    driven: dict[str, list[str]] = {}
+    write = _writer(app, client, admin_headers, driven)
+    # cluster plans: started, a queued one cancelled, then retried
+    plan = write("api.start_cluster_plan", "POST", f"{API}/cluster-plans", 202,
+                 json=SMALL_PLAN).json
+    _wait(app, plan["id"], _finished)
+    queued = _plan(app, status="queued", backend="thread")
+    write("api.cancel_cluster_plan", "DELETE", f"{API}/cluster-plans/{queued}", 200)
+    again = write("api.retry_cluster_plan", "POST", f"{API}/cluster-plans/{queued}/retry",
+                  202).json
+    _wait(app, again["id"], _finished)
+    # consortium proposals of a pre-registration's ideas, and a partner's answer
+    call_id = pre_registration_call(client, admin_headers)
+    gent, antwerpen = city_headers(app, "44021"), city_headers(app, "11002")
+    public = file_idea(client, gent, call_id, idea())
+    mine = file_idea(client, antwerpen, call_id, idea(
+        title="Tellingen van fietsers aan schoolpoorten", seeks=["lighthouse"],
+        budget_min_cents=None, budget_max_cents=30_000_000))
+    started = write("api.start_consortium_proposals", "POST",
+                    f"{API}/calls/{call_id}/consortium-proposals", 202,
+                    json={"time_limit_s": 5}).json
+    body = wait_done(client, admin_headers, started["id"])
+    proposal = next(p for p in body["proposals"] if mine["id"] in {m["idea"] for m in p["members"]})
+    partner, headers = ((mine["id"], antwerpen) if proposal["lead"] == public["id"]
+                        else (public["id"], gent))
+    write("api.respond_to_proposal", "POST",
+          f"{API}/consortium-proposals/{body['id']}/proposals/{proposal['index']}/responses", 200,
+          headers=headers, json={"idea": partner, "response": "accepted"})
+
+    _assert_one_entry_each(driven, JOB_WRITES)
