@@ -110,6 +110,27 @@ _DUTCH = (
      lambda m: f"onbekend domein '{m.group(1)}'; kies uit {m.group(2)}"),
     (re.compile(r"Not a valid boolean\."), lambda m: "kies ja of nee"),
     (re.compile(r"Not a valid string\."), lambda m: "geef een tekst"),
+    # The rest of marshmallow's own messages, so no validator can put English on a Dutch page.
+    (re.compile(r"Not a valid email address\."), lambda m: "geef een geldig e-mailadres"),
+    (re.compile(r"Must be one of: (.*)\."), lambda m: f"kies uit {m.group(1)}"),
+    (re.compile(r"One or more of the choices you made was not in: (.*)\."),
+     lambda m: f"kies enkel uit {m.group(1)}"),
+    (re.compile(r"Length must be (\d+)\."), lambda m: f"precies {m.group(1)} tekens"),
+    (re.compile(r"Must be greater than (\S+) and less than or equal to (\S+)\."),
+     lambda m: f"moet meer dan {m.group(1)} en hoogstens {m.group(2)} zijn"),
+    (re.compile(r"Must be greater than (\S+)\."), lambda m: f"moet meer dan {m.group(1)} zijn"),
+    (re.compile(r"Must be less than (\S+)\."), lambda m: f"moet minder dan {m.group(1)} zijn"),
+    (re.compile(r"Not a valid list\."), lambda m: "geef een lijst"),
+    (re.compile(r"Not a valid datetime\."), lambda m: "geef een datum en tijd"),
+    (re.compile(r"Not a valid time\."), lambda m: "geef een tijd als UU:MM"),
+    (re.compile(r"Unknown field\."), lambda m: "onbekend veld"),
+    (re.compile(r"Not a valid URL\."), lambda m: "geef een geldige URL"),
+    (re.compile(r"String does not match expected pattern\."),
+     lambda m: "heeft niet de verwachte vorm"),
+    (re.compile(r"Not a valid mapping type\."), lambda m: "geef velden met hun waarde"),
+    (re.compile(r"Invalid input type\."), lambda m: "ongeldig soort invoer"),
+    (re.compile(r"Not a valid UUID\."), lambda m: "geef een geldige UUID"),
+    (re.compile(r"Invalid value\."), lambda m: "ongeldige waarde"),
 )
 
 

@@ -85,9 +85,13 @@ class PartnerSearchForm(FlaskForm):
     mode = RadioField(_l("Zoekwijze"), default="geographic",
                       choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()])
     max_distance_km = DecimalField(_l("Maximale afstand (km, optioneel)"),
-                                   validators=[Optional(), NumberRange(min=0, max=1000)])
+                                   validators=[Optional(), NumberRange(
+                                       min=0, max=1000,
+                                       message=_l("geef een afstand van %(min)s tot %(max)s km"))])
     limit = IntegerField(_l("Aantal voorstellen"), default=10,
-                         validators=[Optional(), NumberRange(min=1, max=MAX_LIMIT)])
+                         validators=[Optional(), NumberRange(
+                             min=1, max=MAX_LIMIT,
+                             message=_l("geef een geheel getal van %(min)s tot %(max)s"))])
 
 
 def _domains() -> list[Domain]:
