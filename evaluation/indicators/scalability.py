@@ -32,7 +32,8 @@ DOMAIN_NAMES_NL = {
     "governance": "bestuur",
     "economy": "economie",
 }
-_OPENNESS_NL = {"oslo": "OSLO", "vloca": "VLOCA", "open_source": "open source", "open_data": "open data"}
+#: The same words in Dutch and English (names of standards and licences).
+_OPENNESS_LABELS = {"oslo": "OSLO", "vloca": "VLOCA", "open_source": "open source", "open_data": "open data"}
 
 
 def _adoption(app: Application, ev: EvidenceSummary, ctx: IndicatorContext) -> Part:
@@ -90,7 +91,7 @@ def _openness(ev: EvidenceSummary, ctx: IndicatorContext) -> Part:
         w.scalability_openness,
         ev.openness,
         w.openness,
-        (_OPENNESS_NL, _OPENNESS_NL),
+        (_OPENNESS_LABELS, _OPENNESS_LABELS),
         "deliverables with a link",
     )
 
